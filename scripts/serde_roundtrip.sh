@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Round-trip real redis-py exceptions through the crate's `serde` feature.
+#
+#   bash scripts/serde_roundtrip.sh
+#
+# 1. a throw-away venv with redis==8.1.0 prints one instance of each of the 39
+#    classes as JSON (python/redis_exceptions_json.py dump-all);
+# 2. the Rust example `serde_roundtrip` (features = ["serde"]) reads that list,
+#    deserializes every item into the Rust error and serializes it back;
+# 3. python/redis_exceptions_json.py check rebuilds every item Rust wrote with
+#    redis-py, serializes it again and compares with the Rust output and with
+#    the original dump. Exits non-zero on any difference.
+#
+# Set PYTHON=/path/to/python to use an interpreter that already has
+# redis==8.1.0 instead of making a venv.
+set -euo pipefail
+
+REDIS_PY_VERSION="8.1.0"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+if [ ! -f examples/serde_roundtrip.rs ] && [ ! -f examples/serde_roundtrip/main.rs ]; then
+  echo "serde_roundtrip: SKIPPED: examples/serde_roundtrip.rs does not exist yet" >&2
+  exit 0
+fi
+
+tmp="$(mktemp -d -t redis-exc-serde.XXXXXX)"
+cleanup() {
+  rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+
+if [ -n "${PYTHON:-}" ]; then
+  py="$PYTHON"
+else
+  python3 -m venv "$tmp/venv"
+  "$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "redis==${REDIS_PY_VERSION}"
+  py="$tmp/venv/bin/python"
+fi
+
+in_json="$tmp/from_python.json"
+out_json="$tmp/from_rust.json"
+
+"$py" python/redis_exceptions_json.py dump-all > "$in_json"
+cargo run --quiet --features serde --example serde_roundtrip -- "$in_json" "$out_json"
+"$py" python/redis_exceptions_json.py check "$out_json" --expect "$in_json"

@@ -1,0 +1,299 @@
+//! Calling a class the way Python does: argument binding, the `TypeError`s
+//! of a bad call, and the state each `__init__` leaves behind.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use snafu::Snafu;
+
+use crate::class::{Class, Init};
+use crate::error::Error;
+use crate::ext::{Args, Extra, State};
+use crate::py::PyValue;
+use crate::redirect;
+
+/// The Python exception type a failed call raises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PyErrorKind {
+    /// `TypeError`: the arguments do not fit the signature.
+    TypeError,
+    /// `ValueError`: an `ASK`/`MOVED` payload that does not parse.
+    ValueError,
+    /// `AttributeError`: a redirect payload that is not a `str` (e.g. `None`).
+    AttributeError,
+}
+
+impl PyErrorKind {
+    /// The Python class name, e.g. `"TypeError"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PyErrorKind::TypeError => "TypeError",
+            PyErrorKind::ValueError => "ValueError",
+            PyErrorKind::AttributeError => "AttributeError",
+        }
+    }
+}
+
+impl fmt::Display for PyErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What Python raises instead of returning an instance, e.g.
+/// `TypeError: ClusterDownError.__init__() missing 1 required positional argument: 'resp'`.
+#[derive(Clone, Debug, PartialEq, Eq, Snafu)]
+#[snafu(display("{kind}: {message}"))]
+pub struct CallError {
+    kind: PyErrorKind,
+    message: String,
+}
+
+impl CallError {
+    pub(crate) fn new(kind: PyErrorKind, message: impl Into<String>) -> Self {
+        CallError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn value(message: impl Into<String>) -> Self {
+        Self::new(PyErrorKind::ValueError, message)
+    }
+
+    fn type_error(message: impl Into<String>) -> Self {
+        Self::new(PyErrorKind::TypeError, message)
+    }
+
+    /// The Python exception type.
+    pub fn kind(&self) -> PyErrorKind {
+        self.kind
+    }
+
+    /// The Python exception type's name, e.g. `"TypeError"`.
+    pub fn py_type(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    /// `str()` of the Python exception.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// `Class(*args, **kwargs)` by class name, with Python's call semantics:
+/// the instance Python would build, or the exception it would raise.
+/// An unknown class name is Python's `NameError`, reported as a
+/// [`ConstructError::UnknownClass`].
+///
+/// ```
+/// use redis_exceptions::{construct, PyValue, RedisErrorExt};
+///
+/// let e = construct("LockError", &["Cannot extend an unlocked lock".into()],
+///                   &[("lock_name", "my-lock".into())]).unwrap();
+/// assert_eq!(e.lock_name(), Some(&PyValue::from("my-lock")));
+///
+/// let err = construct("AskError", &["3999".into()], &[]).unwrap_err();
+/// assert_eq!(err.to_string(), "ValueError: not enough values to unpack (expected 2, got 1)");
+/// ```
+pub fn construct(
+    name: &str,
+    args: &[PyValue],
+    kwargs: &[(&str, PyValue)],
+) -> Result<Error, ConstructError> {
+    let class = Class::by_name(name).ok_or_else(|| ConstructError::UnknownClass {
+        name: name.to_owned(),
+    })?;
+    class.call(args, kwargs).map_err(ConstructError::from)
+}
+
+/// Why [`construct`] returned no instance.
+#[derive(Clone, Debug, PartialEq, Eq, Snafu)]
+pub enum ConstructError {
+    /// No class of that name is known (see [`Class::register`]).
+    #[snafu(display("NameError: name '{name}' is not defined"))]
+    UnknownClass {
+        /// The name asked for.
+        name: String,
+    },
+    /// The class's `__init__` raised.
+    #[snafu(transparent)]
+    Raised {
+        /// What Python raised.
+        source: CallError,
+    },
+}
+
+impl ConstructError {
+    /// The Python exception type's name: `"NameError"` or the raised one.
+    pub fn py_type(&self) -> &'static str {
+        match self {
+            ConstructError::UnknownClass { .. } => "NameError",
+            ConstructError::Raised { source } => source.py_type(),
+        }
+    }
+}
+
+impl Class {
+    /// `self(*args, **kwargs)` with Python's call semantics: binds the
+    /// arguments to the `__init__` the class inherits, raising the same
+    /// `TypeError`/`ValueError`/`AttributeError` Python would.
+    pub fn call(
+        &'static self,
+        args: &[PyValue],
+        kwargs: &[(&str, PyValue)],
+    ) -> Result<Error, CallError> {
+        bind(self, args, kwargs).map(Error::from_state)
+    }
+}
+
+fn unexpected(owner: &Class, key: &str) -> CallError {
+    CallError::type_error(format!(
+        "{}.__init__() got an unexpected keyword argument '{key}'",
+        owner.name()
+    ))
+}
+
+fn status_text(value: &PyValue) -> Option<Cow<'static, str>> {
+    match value {
+        PyValue::None => None,
+        PyValue::Str(s) => Some(Cow::Owned(s.clone())),
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+/// Binds `args`/`kwargs` to named parameters, in CPython's order of checks:
+/// keywords (unknown, duplicate), then too many positionals, then missing ones.
+fn bind_named<'a>(
+    owner: &Class,
+    params: &[&str],
+    required: usize,
+    args: &'a [PyValue],
+    kwargs: &'a [(&str, PyValue)],
+) -> Result<Vec<Option<&'a PyValue>>, CallError> {
+    let mut slots: Vec<Option<&PyValue>> = vec![None; params.len()];
+    for (slot, arg) in slots.iter_mut().zip(args) {
+        *slot = Some(arg);
+    }
+    for (key, value) in kwargs {
+        let Some(i) = params.iter().position(|p| p == key) else {
+            return Err(unexpected(owner, key));
+        };
+        if slots[i].is_some() {
+            return Err(CallError::type_error(format!(
+                "{}.__init__() got multiple values for argument '{key}'",
+                owner.name()
+            )));
+        }
+        slots[i] = Some(value);
+    }
+    if args.len() > params.len() {
+        return Err(CallError::type_error(format!(
+            "{}.__init__() takes from {} to {} positional arguments but {} were given",
+            owner.name(),
+            required + 1,
+            params.len() + 1,
+            args.len() + 1
+        )));
+    }
+    let missing: Vec<&str> = params[..required]
+        .iter()
+        .zip(&slots)
+        .filter(|(_, s)| s.is_none())
+        .map(|(p, _)| *p)
+        .collect();
+    if let [one] = missing.as_slice() {
+        return Err(CallError::type_error(format!(
+            "{}.__init__() missing 1 required positional argument: '{one}'",
+            owner.name()
+        )));
+    }
+    Ok(slots)
+}
+
+fn bind(class: &'static Class, args: &[PyValue], kwargs: &[(&str, PyValue)]) -> Result<State, CallError> {
+    let (init, owner) = class.init();
+    let mut state = State::bare(class, Args::Empty);
+    state.error_type = class.default_error_type();
+    match init {
+        Init::Builtin | Init::Star => {
+            if let Some((key, _)) = kwargs.first() {
+                return Err(match init {
+                    Init::Builtin => CallError::type_error(format!(
+                        "{}() takes no keyword arguments",
+                        class.name()
+                    )),
+                    _ => unexpected(owner, key),
+                });
+            }
+            state.args = Args::from_vec(args.to_vec());
+        }
+        Init::Status | Init::StatusKw => {
+            for (key, value) in kwargs {
+                if *key == "status_code" {
+                    state.status_code = status_text(value);
+                } else if init == Init::Status {
+                    return Err(unexpected(owner, key));
+                }
+            }
+            state.args = Args::from_vec(args.to_vec());
+        }
+        Init::Lock => {
+            let slots = bind_named(owner, &["message", "lock_name"], 0, args, kwargs)?;
+            state.args = Args::One(slots[0].cloned().unwrap_or_default());
+            state.extra = Extra::LockName(slots[1].cloned().unwrap_or_default());
+        }
+        Init::Resp | Init::Redirect => {
+            let slots = bind_named(owner, &["resp", "status_code"], 1, args, kwargs)?;
+            let resp = slots[0].cloned().unwrap_or_default();
+            state.status_code = slots[1].and_then(status_text);
+            if init == Init::Redirect {
+                let spans = match &resp {
+                    PyValue::Str(s) => redirect::parse(s)?,
+                    PyValue::Bytes(_) => {
+                        return Err(CallError::type_error(
+                            "a bytes-like object is required, not 'str'",
+                        ))
+                    }
+                    other => {
+                        return Err(CallError::new(
+                            PyErrorKind::AttributeError,
+                            format!("'{}' object has no attribute 'split'", other.py_type()),
+                        ))
+                    }
+                };
+                state.extra = Extra::Redirect(Some(spans));
+            }
+            state.args = Args::One(resp);
+        }
+    }
+    Ok(state)
+}
+
+/// The never-failing constructor behind `Class::new(message)` and the
+/// reply parser: Python's call with `args` (and `status_code=`), except that
+/// a redirect payload that does not parse leaves the redirect absent.
+pub(crate) fn lenient(
+    class: &'static Class,
+    args: Args,
+    status_code: Option<Cow<'static, str>>,
+) -> State {
+    let (init, _) = class.init();
+    let mut state = State::bare(class, args);
+    state.error_type = class.default_error_type();
+    if init.has_status_code() {
+        state.status_code = status_code;
+    }
+    match init {
+        Init::Lock => {
+            state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
+            state.extra = Extra::LockName(PyValue::None);
+        }
+        Init::Redirect => {
+            let spans = state.message_str().and_then(redirect::parses);
+            state.extra = Extra::Redirect(spans);
+        }
+        _ => {}
+    }
+    state
+}

@@ -1,0 +1,562 @@
+//! Class metadata: names, bases, C3 MRO, `issubclass`, the registry.
+
+use std::fmt;
+use std::sync::RwLock;
+
+use once_cell::sync::{Lazy, OnceCell};
+
+use crate::hierarchy::{for_each_class, module_name};
+
+/// redis-py's `ExceptionType`: the broad kind of an error, read from the
+/// instance's `error_type` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExceptionType {
+    /// `ExceptionType.NETWORK` (`"network"`).
+    Network,
+    /// `ExceptionType.TLS` (`"tls"`).
+    Tls,
+    /// `ExceptionType.AUTH` (`"auth"`).
+    Auth,
+    /// `ExceptionType.SERVER` (`"server"`).
+    Server,
+}
+
+impl ExceptionType {
+    /// The enum's Python value: `"network"`, `"tls"`, `"auth"` or `"server"`.
+    pub const fn value(self) -> &'static str {
+        match self {
+            ExceptionType::Network => "network",
+            ExceptionType::Tls => "tls",
+            ExceptionType::Auth => "auth",
+            ExceptionType::Server => "server",
+        }
+    }
+
+    /// The member whose value is `value`.
+    pub fn from_value(value: &str) -> Option<Self> {
+        [Self::Network, Self::Tls, Self::Auth, Self::Server]
+            .into_iter()
+            .find(|t| t.value() == value)
+    }
+}
+
+impl fmt::Display for ExceptionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.value())
+    }
+}
+
+/// The kinds of `__init__` found in `redis.exceptions`: what a call binds and
+/// which attributes it leaves on the instance.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// `BaseException.__init__(*args)`: no keywords; no attributes.
+    Builtin,
+    /// `(*args, status_code=None)`: `error_type`, `status_code`.
+    Status,
+    /// `(*args, status_code=None, **kwargs)`: like `Status`, other keywords ignored.
+    StatusKw,
+    /// `(message=None, lock_name=None)`: `args == (message,)`, plus `message`, `lock_name`.
+    Lock,
+    /// `(*args)` with no keywords: `error_type` only.
+    Star,
+    /// `(resp, status_code=None)` not chaining up: `args == (resp,)`, `message`.
+    Resp,
+    /// `(resp, status_code=None)` parsing `"<slot> <host>:<port>"`.
+    Redirect,
+}
+
+impl Init {
+    /// Whether instances get a `status_code` attribute.
+    pub(crate) fn has_status_code(self) -> bool {
+        !matches!(self, Init::Builtin | Init::Star)
+    }
+
+    /// Whether the `message` instance attribute mirrors `args[0]`.
+    pub(crate) fn has_message(self) -> bool {
+        matches!(self, Init::Lock | Init::Resp | Init::Redirect)
+    }
+}
+
+/// Marker for "not one of the built-in classes" in [`Class`]'s index.
+pub(crate) const NO_INDEX: u8 = crate::__private::NO_INDEX;
+
+/// A Python exception class: name, module, bases, MRO.
+///
+/// Every class struct has one, as [`crate::ExceptionClass::CLASS`]; an
+/// instance gives its own through [`crate::RedisErrorExt::class`].
+///
+/// ```
+/// use redis_exceptions::{Class, ExceptionClass, MovedError};
+///
+/// let moved = MovedError::CLASS;
+/// let mro: Vec<&str> = moved.mro().iter().map(|c| c.name()).collect();
+/// assert_eq!(
+///     mro,
+///     ["MovedError", "AskError", "ResponseError", "RedisError", "Exception", "BaseException"]
+/// );
+/// assert!(std::ptr::eq(Class::by_name("MovedError").unwrap(), moved));
+/// assert_eq!(moved.to_string(), "<class 'redis.exceptions.MovedError'>");
+/// ```
+pub struct Class {
+    name: &'static str,
+    module: &'static str,
+    bases: &'static [&'static Class],
+    doc: &'static str,
+    index: u8,
+    ancestors: u64,
+    init: Option<Init>,
+    sets_error_type: Option<ExceptionType>,
+    own_repr: bool,
+    class_message: Option<&'static str>,
+    make: fn(crate::ext::State) -> crate::Error,
+    mro: OnceCell<Result<Box<[&'static Class]>, MroError>>,
+    resolved: OnceCell<Resolved>,
+}
+
+/// What a class inherits along its MRO, resolved once.
+#[derive(Clone, Copy)]
+struct Resolved {
+    init: Init,
+    owner: &'static Class,
+    error_type: Option<ExceptionType>,
+    redis_repr: bool,
+    class_message: Option<&'static str>,
+}
+
+impl Class {
+    /// Builds class metadata; used by [`crate::exception!`] for user classes.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments, reason = "one argument per table column")]
+    pub const fn __new(
+        name: &'static str,
+        module: &'static str,
+        bases: &'static [&'static Class],
+        doc: &'static str,
+        index: u8,
+        ancestors: u64,
+        init: Option<Init>,
+        sets_error_type: Option<ExceptionType>,
+        own_repr: bool,
+        class_message: Option<&'static str>,
+        make: fn(crate::ext::State) -> crate::Error,
+    ) -> Self {
+        Class {
+            name,
+            module,
+            bases,
+            doc,
+            index,
+            ancestors,
+            init,
+            sets_error_type,
+            own_repr,
+            class_message,
+            make,
+            mro: OnceCell::new(),
+            resolved: OnceCell::new(),
+        }
+    }
+
+    /// The union of the bases' ancestor bits, for a user class.
+    #[doc(hidden)]
+    pub const fn __ancestors_of(bases: &[&Class]) -> u64 {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < bases.len() {
+            bits |= bases[i].ancestors;
+            i += 1;
+        }
+        bits
+    }
+
+    /// The bit of this class in the ancestor sets of built-in classes, or 0
+    /// for a class declared outside this crate.
+    #[doc(hidden)]
+    pub const fn __bit(&self) -> u64 {
+        if self.index == NO_INDEX {
+            0
+        } else {
+            1 << self.index
+        }
+    }
+
+    /// The set of built-in classes this class derives from, as bits.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub const fn __ancestors(&self) -> u64 {
+        self.ancestors
+    }
+
+    /// `__name__`, e.g. `"MovedError"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// `__module__`: `"redis.exceptions"`, `"builtins"`, or a user crate's path.
+    pub fn module(&self) -> &'static str {
+        self.module
+    }
+
+    /// `__qualname__` with its module: `"redis.exceptions.MovedError"`.
+    pub fn qualified_name(&self) -> String {
+        format!("{}.{}", self.module, self.name)
+    }
+
+    /// `__bases__`, in declaration order (without `object`).
+    pub fn bases(&self) -> &'static [&'static Class] {
+        self.bases
+    }
+
+    /// One line saying what the class is for.
+    pub fn doc(&self) -> &'static str {
+        self.doc.trim()
+    }
+
+    /// Whether the class is one of the 39 this crate declares.
+    pub fn is_builtin(&self) -> bool {
+        self.index != NO_INDEX
+    }
+
+    /// `issubclass(self, other)`: `other` is `self` or one of its ancestors.
+    #[inline]
+    pub fn is_subclass_of(&self, other: &Class) -> bool {
+        if other.index != NO_INDEX {
+            return self.ancestors & (1 << other.index) != 0;
+        }
+        std::ptr::eq(self, other) || self.bases.iter().any(|b| b.is_subclass_of(other))
+    }
+
+    /// `__mro__` (without `object`), by C3 linearization.
+    ///
+    /// For a user class whose bases admit no consistent order (Python refuses
+    /// to create such a class; see [`Class::try_mro`]), this falls back to the
+    /// class followed by its ancestors in depth-first, left-to-right order.
+    pub fn mro(&'static self) -> &'static [&'static Class] {
+        match self.compute_mro() {
+            Ok(mro) => mro,
+            Err(_) => self.fallback_mro(),
+        }
+    }
+
+    /// `__mro__`, or the `TypeError` Python raises when the bases cannot be
+    /// linearized.
+    pub fn try_mro(&'static self) -> Result<&'static [&'static Class], MroError> {
+        self.compute_mro()
+    }
+
+    fn compute_mro(&'static self) -> Result<&'static [&'static Class], MroError> {
+        match self.mro.get_or_init(|| c3(self).map(Vec::into_boxed_slice)) {
+            Ok(mro) => Ok(mro),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    fn fallback_mro(&'static self) -> &'static [&'static Class] {
+        static FALLBACKS: Lazy<RwLock<Vec<&'static [&'static Class]>>> =
+            Lazy::new(|| RwLock::new(Vec::new()));
+        let lookup = |list: &[&'static [&'static Class]]| {
+            list.iter().copied().find(|m| std::ptr::eq(m[0], self))
+        };
+        if let Some(found) = lookup(&FALLBACKS.read().unwrap_or_else(|e| e.into_inner())) {
+            return found;
+        }
+        let mut order: Vec<&'static Class> = Vec::new();
+        fn walk(c: &'static Class, order: &mut Vec<&'static Class>) {
+            if !order.iter().any(|o| std::ptr::eq(*o, c)) {
+                order.push(c);
+                for b in c.bases {
+                    walk(b, order);
+                }
+            }
+        }
+        walk(self, &mut order);
+        let mut list = FALLBACKS.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lookup(&list) {
+            return found;
+        }
+        let leaked: &'static [&'static Class] = Box::leak(order.into_boxed_slice());
+        list.push(leaked);
+        leaked
+    }
+
+    fn resolved(&'static self) -> &'static Resolved {
+        self.resolved.get_or_init(|| {
+            let mro = self.mro();
+            let (init, owner) = mro
+                .iter()
+                .find_map(|c| c.init.map(|i| (i, *c)))
+                .unwrap_or((Init::Builtin, self));
+            // The chain of `__init__`s ends at the first builtin one; the
+            // nearest assignment along it wins.
+            let mut error_type = None;
+            for c in mro {
+                if let Some(t) = c.sets_error_type {
+                    error_type = Some(t);
+                    break;
+                }
+                if c.init == Some(Init::Builtin) {
+                    break;
+                }
+            }
+            let redis_repr = mro
+                .iter()
+                .find(|c| c.own_repr || c.init == Some(Init::Builtin))
+                .is_some_and(|c| c.own_repr);
+            Resolved {
+                init,
+                owner,
+                error_type,
+                redis_repr,
+                class_message: mro.iter().find_map(|c| c.class_message),
+            }
+        })
+    }
+
+    /// The `__init__` that runs for a call of this class (the first class
+    /// in the MRO that defines one) and that class.
+    pub(crate) fn init(&'static self) -> (Init, &'static Class) {
+        let r = self.resolved();
+        (r.init, r.owner)
+    }
+
+    /// The `error_type` a new instance gets, `None` when the class's
+    /// `__init__` chain sets none (Python's own classes).
+    pub fn default_error_type(&'static self) -> Option<ExceptionType> {
+        self.resolved().error_type
+    }
+
+    /// Whether `repr()` is redis-py's `error_type:ClassName` form (inherited
+    /// from `RedisError` or `RedisClusterException`) rather than Python's
+    /// `ClassName(args)`.
+    pub(crate) fn redis_repr(&'static self) -> bool {
+        self.resolved().redis_repr
+    }
+
+    /// The class-level `message` attribute, looked up along the MRO
+    /// (`ClusterCrossSlotError` has one).
+    pub fn class_message(&'static self) -> Option<&'static str> {
+        self.resolved().class_message
+    }
+
+    pub(crate) fn make(&self, state: crate::ext::State) -> crate::Error {
+        (self.make)(state)
+    }
+
+    /// The 39 classes of this crate in Python's definition order: the
+    /// builtins `BaseException`, `Exception`, `ValueError`, then the 36
+    /// classes of `redis.exceptions`.
+    pub fn all() -> impl ExactSizeIterator<Item = &'static Class> + Clone {
+        BUILTIN.iter().copied()
+    }
+
+    /// Looks a class up by `__name__`: the built-in ones first, then those
+    /// added with [`Class::register`].
+    pub fn by_name(name: &str) -> Option<&'static Class> {
+        if let Some(c) = BUILTIN.iter().find(|c| c.name == name) {
+            return Some(c);
+        }
+        REGISTERED
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .find(|c| c.name == name)
+    }
+
+    /// Makes a user class (declared with [`crate::exception!`]) known to
+    /// [`Class::by_name`] and so to construction by name. Registering a
+    /// class twice is harmless; a different class with the same name is
+    /// refused and the one already known is returned in `Err`.
+    pub fn register(class: &'static Class) -> Result<(), &'static Class> {
+        if let Some(existing) = Class::by_name(class.name) {
+            return if std::ptr::eq(existing, class) {
+                Ok(())
+            } else {
+                Err(existing)
+            };
+        }
+        let mut list = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+        list.push(class);
+        Ok(())
+    }
+}
+
+impl PartialEq for Class {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Class {}
+
+impl fmt::Debug for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<class '{}.{}'>", self.module, self.name)
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Python's `TypeError` for bases that admit no C3 linearization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MroError {
+    bases: Vec<&'static str>,
+}
+
+impl fmt::Display for MroError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Cannot create a consistent method resolution order (MRO) for bases {}",
+            self.bases.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for MroError {}
+
+/// C3 linearization, as `type.__mro__` computes it.
+fn c3(class: &'static Class) -> Result<Vec<&'static Class>, MroError> {
+    let mut seqs: Vec<Vec<&'static Class>> = Vec::with_capacity(class.bases.len() + 1);
+    for base in class.bases {
+        seqs.push(base.try_mro()?.to_vec());
+    }
+    seqs.push(class.bases.to_vec());
+    let mut out = vec![class];
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Ok(out);
+        }
+        let head = seqs.iter().map(|s| s[0]).find(|cand| {
+            !seqs
+                .iter()
+                .any(|s| s[1..].iter().any(|c| std::ptr::eq(*c, *cand)))
+        });
+        let Some(head) = head else {
+            let mut bases: Vec<&'static str> = Vec::new();
+            for s in &seqs {
+                if !bases.contains(&s[0].name) {
+                    bases.push(s[0].name);
+                }
+            }
+            return Err(MroError { bases });
+        };
+        out.push(head);
+        for s in &mut seqs {
+            if std::ptr::eq(s[0], head) {
+                s.remove(0);
+            }
+        }
+    }
+}
+
+static REGISTERED: Lazy<RwLock<Vec<&'static Class>>> = Lazy::new(|| RwLock::new(Vec::new()));
+
+macro_rules! opt_type {
+    (-) => {
+        None
+    };
+    ($t:ident) => {
+        Some(ExceptionType::$t)
+    };
+}
+
+macro_rules! opt_init {
+    (-) => {
+        None
+    };
+    ($t:ident) => {
+        Some(Init::$t)
+    };
+}
+
+macro_rules! opt_message {
+    (-) => {
+        None
+    };
+    ($m:literal) => {
+        Some($m)
+    };
+}
+
+macro_rules! is_repr {
+    (-) => {
+        false
+    };
+    (repr) => {
+        true
+    };
+}
+
+
+macro_rules! define_statics {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
+        /// Position of each built-in class in the table.
+        #[allow(non_camel_case_types, clippy::enum_variant_names, reason = "variants are Python class names")]
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum Index { $($name,)* }
+
+        /// Ancestor bit sets, computed at compile time from the table.
+        #[allow(non_upper_case_globals, reason = "constants are named after Python classes")]
+        mod ancestors {
+            use super::Index;
+            $(pub(super) const $name: u64 = (1u64 << Index::$name as u8) $(| $base)*;)*
+        }
+
+        /// The class metadata of the built-in classes.
+        #[allow(non_upper_case_globals, reason = "statics are named after Python classes")]
+        pub(crate) mod statics {
+            use super::*;
+            $(
+                pub(crate) static $name: Class = Class::__new(
+                    stringify!($name),
+                    module_name!($module),
+                    &[$(&$base),*],
+                    concat!($($doc),*),
+                    Index::$name as u8,
+                    ancestors::$name,
+                    opt_init!($init),
+                    opt_type!($et),
+                    is_repr!($repr),
+                    opt_message!($message),
+                    crate::error::make::$name,
+                );
+            )*
+        }
+
+        static BUILTIN: &[&Class] = &[$(&statics::$name),*];
+
+        const _: () = assert!(BUILTIN.len() <= 64, "ancestor sets are u64 bit sets");
+    };
+}
+
+for_each_class!(define_statics);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_are_trimmed_sentences() {
+        for c in Class::all() {
+            assert!(c.doc().ends_with('.'), "{}: {:?}", c.name(), c.doc());
+        }
+    }
+
+    #[test]
+    fn indexes_follow_the_table() {
+        for (i, c) in Class::all().enumerate() {
+            assert_eq!(usize::from(c.index), i);
+            assert_eq!(c.__bit(), 1 << i);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The macros that declare exception structs: the hidden one shared by the
+//! crate's own classes and user classes, and the public [`exception!`].
+
+/// Declares one exception struct over a [`Class`](crate::Class) value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __exception_struct {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident;
+        class = $class:expr;
+        into_error = |$e:ident| $into:expr;
+    ) => {
+        $(#[$attr])*
+        #[derive(Clone)]
+        $vis struct $name {
+            state: $crate::__private::State,
+        }
+
+        impl $name {
+            #[doc = concat!("`", stringify!($name), "(message)`: one argument, as Python's call with one positional argument.")]
+            ///
+            /// Never fails: where Python's `__init__` would raise on the
+            /// value (an `ASK`/`MOVED` payload that does not parse), the
+            /// instance is built and the parsed attributes are absent.
+            pub fn new(message: impl ::core::convert::Into<$crate::PyValue>) -> Self {
+                <Self as $crate::ExceptionClass>::__from_state(
+                    $crate::__private::State::__with_message($class, message.into()),
+                )
+            }
+
+            /// Sets `status_code`, as the `status_code=` keyword does; a no-op
+            /// for classes that have no such attribute.
+            pub fn with_status_code(
+                mut self,
+                code: impl ::core::convert::Into<::std::borrow::Cow<'static, str>>,
+            ) -> Self {
+                self.state.__set_status_code(code.into());
+                self
+            }
+
+            /// Keeps `source` as the cause (`raise ... from source`), returned
+            /// by `std::error::Error::source`.
+            pub fn with_source(
+                mut self,
+                source: impl ::core::convert::Into<$crate::BoxError>,
+            ) -> Self {
+                self.state.__set_source(source.into());
+                self
+            }
+
+            /// A snafu context selector: `result.context(Class::context("msg"))`
+            /// wraps the result's error as this class's cause.
+            pub fn context<M, S>(message: M) -> $crate::Selector<Self, M, S> {
+                $crate::Selector::new(message)
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            /// Python's `str(e)`.
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                self.state.__fmt_str(f)
+            }
+        }
+
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                self.state.__fmt_debug(f)
+            }
+        }
+
+        impl ::std::error::Error for $name {
+            fn source(&self) -> ::core::option::Option<&(dyn ::std::error::Error + 'static)> {
+                self.state.__source()
+            }
+        }
+
+        impl $crate::RedisErrorExt for $name {
+            fn __state(&self) -> &$crate::__private::State {
+                &self.state
+            }
+            fn __state_mut(&mut self) -> &mut $crate::__private::State {
+                &mut self.state
+            }
+            fn __as_any(&self) -> &dyn ::core::any::Any {
+                self
+            }
+            fn __as_any_mut(&mut self) -> &mut dyn ::core::any::Any {
+                self
+            }
+            fn __into_state_boxed(
+                self: ::std::boxed::Box<Self>,
+            ) -> $crate::__private::State {
+                self.state
+            }
+        }
+
+        impl $crate::ExceptionClass for $name {
+            const CLASS: &'static $crate::Class = $class;
+            fn __from_state(state: $crate::__private::State) -> Self {
+                Self { state }
+            }
+            fn __into_state(self) -> $crate::__private::State {
+                self.state
+            }
+            fn __into_error(self) -> $crate::Error {
+                let $e = self;
+                $into
+            }
+        }
+
+        impl $crate::__private::snafu::FromString for $name {
+            type Source = $crate::BoxError;
+            fn without_source(message: ::std::string::String) -> Self {
+                Self::new(message)
+            }
+            fn with_source(source: Self::Source, message: ::std::string::String) -> Self {
+                Self::new(message).with_source(source)
+            }
+        }
+    };
+}
+
+/// Declares your own exception classes, as `class MyError(ResponseError):`
+/// does in Python.
+///
+/// Each declaration names one or more bases: classes of this crate or
+/// classes declared with this macro, in any crate. The new struct gets
+/// everything the built-in ones have: [`RedisErrorExt`](crate::RedisErrorExt)
+/// (`is_a`, `args`, `status_code`, ...), `Display` as Python's `str()`,
+/// `new`/`with_status_code`/`with_source`, conversion into
+/// [`Error`](crate::Error) and downcasting back. The `__init__` that
+/// runs is inherited along the MRO, as in Python.
+///
+/// Only doc comments may precede a declaration.
+///
+/// ```
+/// use redis_exceptions::{exception, Class, ConnectionError, Error, ExceptionClass};
+/// use redis_exceptions::{RedisErrorExt, ResponseError};
+///
+/// exception! {
+///     /// The cache tier refused a write.
+///     pub struct CacheRejected(ResponseError);
+///     /// Both a cache refusal and a broken link.
+///     pub struct CacheLinkLost(CacheRejected, ConnectionError);
+/// }
+///
+/// let e = CacheLinkLost::new("link lost").with_status_code("ERR");
+/// assert!(e.is_a::<ResponseError>() && e.is_a::<ConnectionError>());
+/// let names: Vec<_> = CacheLinkLost::CLASS.mro().iter().map(|c| c.name()).collect();
+/// assert_eq!(names, ["CacheLinkLost", "CacheRejected", "ResponseError",
+///                    "ConnectionError", "RedisError", "Exception", "BaseException"]);
+/// assert_eq!(e.py_repr(), "network:CacheLinkLost");
+///
+/// let erased: Error = e.into();
+/// assert!(erased.downcast_ref::<CacheLinkLost>().is_some());
+/// Class::register(CacheLinkLost::CLASS).unwrap();
+/// assert!(Class::by_name("CacheLinkLost").is_some());
+/// ```
+#[macro_export]
+macro_rules! exception {
+    ($(
+        $(#[doc = $doc:expr])*
+        $vis:vis struct $name:ident ( $($base:ty),+ $(,)? );
+    )+) => {$(
+        $crate::__exception_struct! {
+            $(#[doc = $doc])*
+            $vis struct $name;
+            class = {
+                static CLASS: $crate::Class = $crate::Class::__new(
+                    ::core::stringify!($name),
+                    ::core::module_path!(),
+                    &[$(<$base as $crate::ExceptionClass>::CLASS),+],
+                    ::core::concat!("" $(, $doc)*),
+                    $crate::__private::NO_INDEX,
+                    $crate::Class::__ancestors_of(&[$(<$base as $crate::ExceptionClass>::CLASS),+]),
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                    false,
+                    ::core::option::Option::None,
+                    |state| $crate::__private::custom(<$name as $crate::ExceptionClass>::__from_state(state)),
+                );
+                &CLASS
+            };
+            into_error = |e| $crate::__private::custom(e);
+        }
+    )+};
+}

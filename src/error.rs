@@ -1,0 +1,200 @@
+//! The owned, type-erased error: any class, one pointer wide.
+
+use std::any::Any;
+use std::fmt;
+
+use crate::classes::*;
+use crate::ext::{ExceptionClass, RedisErrorExt, State};
+use crate::hierarchy::for_each_class;
+
+/// Any exception of this crate or of a class declared with
+/// [`exception!`](crate::exception), owned and erased: what a function
+/// returns when it can fail with more than one class.
+///
+/// Like `std::io::Error` it is a small opaque type over a private
+/// representation: one pointer wide, so `Result<(), Error>` is too.
+/// It implements [`RedisErrorExt`] (so `is_a::<T>()`, `args()`,
+/// `status_code()`, ... work on it directly) and `std::error::Error`
+/// (so it travels through `Box<dyn Error>`, `anyhow` and `?`).
+///
+/// ```
+/// use redis_exceptions::{parse_error, AskError, Error, MovedError, RedisErrorExt, ResponseError};
+///
+/// let e: Error = parse_error("MOVED 3999 127.0.0.1:6381");
+/// assert!(e.is_a::<AskError>());          // isinstance: MovedError derives from AskError
+/// assert!(!e.is::<AskError>());           // exact class
+/// assert_eq!(e.downcast_ref::<MovedError>().unwrap().port(), Some(6381));
+/// let e = e.downcast::<ResponseError>().unwrap_err(); // not that struct: handed back
+/// let moved: MovedError = e.downcast().unwrap();
+/// assert_eq!(moved.to_string(), "3999 127.0.0.1:6381");
+/// assert_eq!(std::mem::size_of::<Result<(), Error>>(), std::mem::size_of::<usize>());
+/// ```
+pub struct Error(Box<Repr>);
+
+const _: () = assert!(std::mem::size_of::<Result<(), Error>>() == std::mem::size_of::<usize>());
+
+macro_rules! define_repr {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
+        /// Storage of an [`Error`]: the built-in classes inline, user classes boxed.
+        #[allow(clippy::enum_variant_names, reason = "variants are Python class names")]
+        pub(crate) enum Repr {
+            $($name($name),)*
+            Custom(Box<dyn RedisErrorExt>),
+        }
+
+        impl Repr {
+            #[inline]
+            fn as_dyn(&self) -> &dyn RedisErrorExt {
+                match self {
+                    $(Repr::$name(e) => e,)*
+                    Repr::Custom(e) => &**e,
+                }
+            }
+
+            fn as_dyn_mut(&mut self) -> &mut dyn RedisErrorExt {
+                match self {
+                    $(Repr::$name(e) => e,)*
+                    Repr::Custom(e) => &mut **e,
+                }
+            }
+
+            fn into_state(self) -> State {
+                match self {
+                    $(Repr::$name(e) => e.__into_state(),)*
+                    Repr::Custom(e) => e.__into_state_boxed(),
+                }
+            }
+        }
+
+        /// `State -> Error` for each built-in class, referenced by its [`crate::Class`].
+        #[allow(non_snake_case, reason = "functions are named after Python classes")]
+        pub(crate) mod make {
+            use super::*;
+            $(pub(crate) fn $name(state: State) -> Error {
+                Error::from_repr(Repr::$name(<$name as ExceptionClass>::__from_state(state)))
+            })*
+        }
+    };
+}
+
+for_each_class!(define_repr);
+
+impl Error {
+    /// Erases any class struct (the same as `Error::from(e)`).
+    pub fn new<T: ExceptionClass>(e: T) -> Error {
+        e.__into_error()
+    }
+
+    pub(crate) fn from_repr(repr: Repr) -> Error {
+        Error(Box::new(repr))
+    }
+
+    pub(crate) fn from_state(state: State) -> Error {
+        state.class.make(state)
+    }
+
+    /// The error as a trait object.
+    #[inline]
+    pub fn as_dyn(&self) -> &(dyn RedisErrorExt + 'static) {
+        self.0.as_dyn()
+    }
+
+    /// Whether the concrete struct is exactly `T` (not a subclass: see
+    /// [`RedisErrorExt::is_a`] for `isinstance`).
+    pub fn is<T: ExceptionClass>(&self) -> bool {
+        self.as_dyn().__as_any().is::<T>()
+    }
+
+    /// The concrete struct, if it is exactly `T`.
+    pub fn downcast_ref<T: ExceptionClass>(&self) -> Option<&T> {
+        self.as_dyn().__as_any().downcast_ref::<T>()
+    }
+
+    /// The concrete struct, mutably, if it is exactly `T`.
+    pub fn downcast_mut<T: ExceptionClass>(&mut self) -> Option<&mut T> {
+        self.0.as_dyn_mut().__as_any_mut().downcast_mut::<T>()
+    }
+
+    /// The concrete struct by value if it is exactly `T`; the error itself
+    /// otherwise.
+    pub fn downcast<T: ExceptionClass>(self) -> Result<T, Self> {
+        if self.is::<T>() {
+            Ok(T::__from_state(self.0.into_state()))
+        } else {
+            Err(self)
+        }
+    }
+
+    /// `raise self from source`: keeps `source` as the cause.
+    pub fn with_source(mut self, source: impl Into<crate::BoxError>) -> Self {
+        self.state_mut().__set_source(source.into());
+        self
+    }
+
+    fn state_mut(&mut self) -> &mut State {
+        self.0.as_dyn_mut().__state_mut()
+    }
+}
+
+impl<T: ExceptionClass> From<T> for Error {
+    fn from(e: T) -> Self {
+        e.__into_error()
+    }
+}
+
+impl fmt::Display for Error {
+    /// Python's `str(e)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_dyn(), f)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_dyn(), f)
+    }
+}
+
+impl Clone for Error {
+    /// Clones the instance; the clone has no `source()` (causes are not `Clone`).
+    fn clone(&self) -> Self {
+        Error::from_state(self.as_dyn().__state().clone())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.as_dyn().source()
+    }
+}
+
+impl RedisErrorExt for Error {
+    #[inline]
+    fn __state(&self) -> &State {
+        self.as_dyn().__state()
+    }
+
+    #[inline]
+    fn __state_mut(&mut self) -> &mut State {
+        self.0.as_dyn_mut().__state_mut()
+    }
+
+    fn __as_any(&self) -> &dyn Any {
+        self.as_dyn().__as_any()
+    }
+
+    fn __as_any_mut(&mut self) -> &mut dyn Any {
+        self.0.as_dyn_mut().__as_any_mut()
+    }
+
+    fn __into_state_boxed(self: Box<Self>) -> State {
+        self.0.into_state()
+    }
+}
+
+/// Boxes a user class into an [`Error`].
+#[doc(hidden)]
+pub fn custom<T: RedisErrorExt>(e: T) -> Error {
+    Error::from_repr(Repr::Custom(Box::new(e)))
+}

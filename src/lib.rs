@@ -1,0 +1,98 @@
+//! redis-py's exception hierarchy (`redis.exceptions`, redis-py 8.1.0) in
+//! Rust, class for class, and the server-error parser that goes with it.
+//!
+//! See the README for the guide; the API in brief:
+//!
+//! * one struct per Python class, same names ([`MovedError`],
+//!   [`ConnectionError`], ...), all implementing [`RedisErrorExt`];
+//! * [`RedisErrorExt::is_a`] is Python's `isinstance` over the MRO
+//!   (multiple inheritance included), [`Class`] gives `__bases__`,
+//!   `__mro__` and `issubclass`;
+//! * [`Error`] holds any class, one pointer wide, and downcasts back;
+//! * [`parse_error`] is redis-py's `BaseParser.parse_error`, [`classify`]
+//!   its allocation-free core, [`parse_frame`] the RESP-level entry;
+//! * [`construct`] / [`Class::call`] build an instance by class name with
+//!   Python's call semantics.
+//!
+//! ```
+//! use redis_exceptions::{parse_error, ConnectionError, MovedError, RedisErrorExt, ResponseError};
+//!
+//! let e = parse_error("MOVED 3999 127.0.0.1:6381");
+//! assert!(e.is_a::<ResponseError>() && !e.is_a::<ConnectionError>());
+//! if let Some(moved) = e.downcast_ref::<MovedError>() {
+//!     assert_eq!(moved.node_addr(), Some(("127.0.0.1", 6381)));
+//! }
+//! assert_eq!(e.py_repr(), "server:MovedError");
+//! ```
+//!
+//! # Differences from redis-py
+//!
+//! Every deliberate difference, in one place:
+//!
+//! 1. **Malformed `ASK`/`MOVED` payloads do not raise.** redis-py's
+//!    `parse_error` raises `ValueError` from inside `AskError.__init__` for
+//!    `MOVED`, `MOVED 3999`, `MOVED x h:1`, a double space or a trailing
+//!    space. [`parse_error`] (and `MovedError::new`) return the class the
+//!    server named, with the message kept, `status_code` set, and
+//!    [`RedisErrorExt::redirect`] `None`: a reply is never lost to a crash.
+//!    [`Class::call`] / [`construct`] keep Python's behaviour and return the
+//!    `ValueError`.
+//! 2. **Integers are bounded.** redis-py's `slot_id` and `port` are Python
+//!    ints of any size; [`Redirect::slot_id`] and [`Redirect::port`] are
+//!    `u16` and `None` when the value does not fit (the text is kept, see
+//!    [`Redirect::slot_text`]). `getattr` gives `int` values within `i64`.
+//! 3. **Bytes are kept.** redis-py decodes replies with replacement and the
+//!    original bytes are gone; [`parse_error_bytes`] decodes the same way
+//!    and keeps the bytes ([`RedisErrorExt::reply`]).
+//! 4. **`status_code` is text.** A non-`str` `status_code=` argument is
+//!    stored as its `str()`.
+//! 5. **No class-creation time.** Python refuses a class whose bases admit no
+//!    C3 order when the class statement runs; a Rust struct exists at
+//!    compile time, so [`Class::try_mro`] reports that `TypeError` and
+//!    [`Class::mro`] falls back to a depth-first order.
+//! 6. **Builder methods are lenient.** `with_status_code` on a class whose
+//!    `__init__` takes no `status_code` (the builtins, the
+//!    `RedisClusterException` family) is a no-op where Python raises
+//!    `TypeError`; [`Class::call`] raises it.
+//! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod unicode_tables;
+
+mod call;
+mod class;
+mod classes;
+mod context;
+mod declare;
+mod error;
+mod ext;
+mod hierarchy;
+mod py;
+mod redirect;
+mod reply;
+
+pub use call::{construct, CallError, ConstructError, PyErrorKind};
+pub use class::{Class, ExceptionType, MroError};
+pub use classes::*;
+pub use context::Selector;
+pub use error::Error;
+pub use ext::{BoxError, ExceptionClass, RedisErrorExt};
+pub use py::PyValue;
+pub use redirect::Redirect;
+pub use reply::{
+    classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, Classified,
+    FrameError, ReplyRule,
+};
+
+/// What the macros need; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::class::Init;
+    pub use crate::error::custom;
+    pub use crate::ext::State;
+    pub use snafu;
+
+    /// The index of every class declared outside this crate.
+    pub const NO_INDEX: u8 = u8::MAX;
+}

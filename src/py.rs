@@ -1,0 +1,314 @@
+//! Python values and the few bits of CPython's text rules the crate needs:
+//! `str()` and `repr()` of an argument, and what `int()` accepts.
+
+use std::fmt::{self, Write as _};
+
+use crate::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE};
+
+/// One Python value as it can appear in an exception's `args` or as a
+/// keyword argument: `None`, `str`, `bytes` or `int`.
+///
+/// `Display` gives Python's `str(value)`; [`PyValue::py_repr`] gives `repr(value)`.
+///
+/// ```
+/// use redis_exceptions::PyValue;
+/// assert_eq!(PyValue::from("it's").py_repr(), r#""it's""#);
+/// assert_eq!(PyValue::None.to_string(), "None");
+/// assert_eq!(PyValue::Bytes(b"a\n".to_vec()).to_string(), r"b'a\n'");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum PyValue {
+    /// Python's `None`.
+    #[default]
+    None,
+    /// A Python `str`.
+    Str(String),
+    /// A Python `bytes`.
+    Bytes(Vec<u8>),
+    /// A Python `int` (within `i64`).
+    Int(i64),
+}
+
+impl PyValue {
+    /// The text when this is a `str`, else `None`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PyValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is Python's `None`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, PyValue::None)
+    }
+
+    /// Python's `repr(value)`.
+    pub fn py_repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out);
+        out
+    }
+
+    /// Python's type name for this value (`NoneType`, `str`, `bytes`, `int`).
+    pub fn py_type(&self) -> &'static str {
+        match self {
+            PyValue::None => "NoneType",
+            PyValue::Str(_) => "str",
+            PyValue::Bytes(_) => "bytes",
+            PyValue::Int(_) => "int",
+        }
+    }
+
+    pub(crate) fn write_repr(&self, out: &mut String) {
+        match self {
+            PyValue::None => out.push_str("None"),
+            PyValue::Str(s) => write_str_repr(s, out),
+            PyValue::Bytes(b) => write_bytes_repr(b, out),
+            PyValue::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+        }
+    }
+}
+
+impl fmt::Display for PyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PyValue::Str(s) => f.write_str(s),
+            PyValue::Int(i) => write!(f, "{i}"),
+            other => f.write_str(&other.py_repr()),
+        }
+    }
+}
+
+impl From<&str> for PyValue {
+    fn from(s: &str) -> Self {
+        PyValue::Str(s.to_owned())
+    }
+}
+
+impl From<String> for PyValue {
+    fn from(s: String) -> Self {
+        PyValue::Str(s)
+    }
+}
+
+impl From<Option<&str>> for PyValue {
+    fn from(s: Option<&str>) -> Self {
+        s.map_or(PyValue::None, PyValue::from)
+    }
+}
+
+impl From<Option<String>> for PyValue {
+    fn from(s: Option<String>) -> Self {
+        s.map_or(PyValue::None, PyValue::Str)
+    }
+}
+
+impl From<Vec<u8>> for PyValue {
+    fn from(b: Vec<u8>) -> Self {
+        PyValue::Bytes(b)
+    }
+}
+
+impl From<i64> for PyValue {
+    fn from(i: i64) -> Self {
+        PyValue::Int(i)
+    }
+}
+
+/// Python's `str(args)` of an exception: `''`, the lone argument's `str`, or
+/// the tuple's `repr`.
+pub(crate) fn fmt_args_str(args: &[PyValue], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match args {
+        [] => Ok(()),
+        [one] => fmt::Display::fmt(one, f),
+        many => f.write_str(&tuple_repr(many)),
+    }
+}
+
+/// Python's `repr(tuple(args))` without the one-element trailing comma rule
+/// (exception reprs never print it): `('a', 'b')`.
+pub(crate) fn tuple_repr(args: &[PyValue]) -> String {
+    let mut out = String::from("(");
+    join_reprs(args, &mut out);
+    out.push(')');
+    out
+}
+
+pub(crate) fn join_reprs(args: &[PyValue], out: &mut String) {
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        a.write_repr(out);
+    }
+}
+
+fn is_printable(c: char) -> bool {
+    let cp = c as u32;
+    if (0x20..0x7f).contains(&cp) {
+        return true;
+    }
+    NON_PRINTABLE
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_err()
+}
+
+/// CPython's `repr(str)`: quote choice, backslash escapes, and `\x`/`\u`/`\U`
+/// escapes for characters that are not printable.
+pub(crate) fn write_str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// CPython's `repr(bytes)`.
+pub(crate) fn write_bytes_repr(b: &[u8], out: &mut String) {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push('b');
+    out.push(quote);
+    for &byte in b {
+        match byte {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c as char == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            0x20..=0x7e => out.push(byte as char),
+            _ => {
+                let _ = write!(out, "\\x{byte:02x}");
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// Whitespace as `str.strip()` sees it.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+fn decimal_value(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return Some(c as u32 - '0' as u32);
+    }
+    let cp = c as u32;
+    let i = DECIMAL_ZEROS.partition_point(|&z| z <= cp);
+    let zero = *DECIMAL_ZEROS.get(i.checked_sub(1)?)?;
+    (cp - zero < 10).then_some(cp - zero)
+}
+
+/// The outcome of Python's `int(text)` (base 10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PyInt {
+    /// `int()` accepts the text; the value, when it fits an `i64`.
+    Valid(Option<i64>),
+    /// `int()` raises `ValueError`.
+    Invalid,
+}
+
+/// What CPython's `int(text)` does with `text`: surrounding whitespace,
+/// one sign, Unicode decimal digits, single underscores between digits.
+pub(crate) fn py_int(text: &str) -> PyInt {
+    let t = text.trim_matches(is_py_space);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut value: Option<i64> = Some(0);
+    let mut any = false;
+    let mut prev_underscore = false;
+    for c in digits.chars() {
+        if c == '_' {
+            if !any || prev_underscore {
+                return PyInt::Invalid;
+            }
+            prev_underscore = true;
+            continue;
+        }
+        let Some(d) = decimal_value(c) else {
+            return PyInt::Invalid;
+        };
+        prev_underscore = false;
+        any = true;
+        value = value
+            .and_then(|v| v.checked_mul(10))
+            .and_then(|v| v.checked_add(i64::from(d)));
+    }
+    if !any || prev_underscore {
+        return PyInt::Invalid;
+    }
+    PyInt::Valid(if neg { value.map(|v| -v) } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_rules() {
+        assert_eq!(py_int("3999"), PyInt::Valid(Some(3999)));
+        assert_eq!(py_int(" +0_01\t"), PyInt::Valid(Some(1)));
+        assert_eq!(py_int("-5"), PyInt::Valid(Some(-5)));
+        assert_eq!(py_int("\u{663}\u{669}"), PyInt::Valid(Some(39)));
+        assert_eq!(py_int("99999999999999999999999"), PyInt::Valid(None));
+        for bad in ["", "x", "1_", "_1", "1__0", "+", "1 2", "0x10", "--1"] {
+            assert_eq!(py_int(bad), PyInt::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn repr_rules() {
+        let r = |s: &str| PyValue::from(s).py_repr();
+        assert_eq!(r("a"), "'a'");
+        assert_eq!(r("it's"), "\"it's\"");
+        assert_eq!(r("'\""), "'\\'\"'");
+        assert_eq!(r("tab\there\u{7f}\u{a0}é🚀"), "'tab\\there\\x7f\\xa0é🚀'");
+        assert_eq!(r("\u{200b}\u{e000}"), "'\\u200b\\ue000'");
+        assert_eq!(PyValue::Bytes(vec![0, b'\'', 200]).py_repr(), "b\"\\x00'\\xc8\"");
+    }
+}

@@ -1,0 +1,352 @@
+//! Server error replies: redis-py's reply table, allocation-free
+//! classification, `parse_error`, and RESP frames.
+
+use std::borrow::Cow;
+
+use snafu::Snafu;
+
+use crate::call::lenient;
+use crate::class::Class;
+use crate::classes::*;
+use crate::error::Error;
+use crate::ext::{Args, ExceptionClass, Extra, Origin, State};
+use crate::py::PyValue;
+use crate::redirect::{self, Redirect, Spans};
+
+/// What a reply code maps to: one class, or (for `ERR`) a table of exact
+/// messages with `ResponseError` for any other message.
+#[derive(Clone, Copy)]
+enum Target {
+    Class(&'static Class),
+    ByMessage(&'static [(&'static str, &'static Class)]),
+}
+
+/// redis-py's `BaseParser.EXCEPTION_CLASSES`, `ERR` entries first.
+static ERR_MESSAGES: &[(&str, &Class)] = &[
+    ("max number of clients reached", ConnectionError::CLASS),
+    ("invalid password", AuthenticationError::CLASS),
+    ("wrong number of arguments for 'auth' command", AuthenticationWrongNumberOfArgsError::CLASS),
+    ("wrong number of arguments for 'AUTH' command", AuthenticationWrongNumberOfArgsError::CLASS),
+    ("Error loading the extension. Please check the server logs.", ModuleError::CLASS),
+    (
+        "Error unloading module: the module exports one or more module-side data types, can't unload",
+        ModuleError::CLASS,
+    ),
+    ("Error unloading module: no such module with that name", ModuleError::CLASS),
+    ("Error unloading module: operation not possible.", ModuleError::CLASS),
+    (
+        "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+        AuthenticationError::CLASS,
+    ),
+    ("Client sent AUTH, but no password is set", AuthenticationError::CLASS),
+    ("problem with LDAP service", ExternalAuthProviderError::CLASS),
+    ("no such fieldset", NoSuchFieldsetError::CLASS),
+];
+
+/// The codes redis-py maps, in its table's order.
+static CODES: &[(&str, Target)] = &[
+    ("ERR", Target::ByMessage(ERR_MESSAGES)),
+    ("OOM", Target::Class(OutOfMemoryError::CLASS)),
+    ("WRONGPASS", Target::Class(AuthenticationError::CLASS)),
+    ("EXECABORT", Target::Class(ExecAbortError::CLASS)),
+    ("LOADING", Target::Class(BusyLoadingError::CLASS)),
+    ("NOSCRIPT", Target::Class(NoScriptError::CLASS)),
+    ("READONLY", Target::Class(ReadOnlyError::CLASS)),
+    ("NOAUTH", Target::Class(AuthenticationError::CLASS)),
+    ("NOPERM", Target::Class(NoPermissionError::CLASS)),
+    ("ASK", Target::Class(AskError::CLASS)),
+    ("TRYAGAIN", Target::Class(TryAgainError::CLASS)),
+    ("MOVED", Target::Class(MovedError::CLASS)),
+    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS)),
+    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS)),
+    ("MASTERDOWN", Target::Class(MasterDownError::CLASS)),
+];
+
+/// One row of the reply table, for documentation and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplyRule {
+    /// The reply's code word, e.g. `"MOVED"`.
+    pub code: &'static str,
+    /// For `ERR` rows: the exact message that selects the class.
+    pub message: Option<&'static str>,
+    /// The class redis-py raises.
+    pub class: &'static Class,
+}
+
+/// Every rule of redis-py's reply table, in its order (one row per `ERR`
+/// message). Any reply no rule matches is a `ResponseError`.
+pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
+    CODES.iter().flat_map(|&(code, target)| {
+        let rows: Vec<ReplyRule> = match target {
+            Target::Class(class) => vec![ReplyRule {
+                code,
+                message: None,
+                class,
+            }],
+            Target::ByMessage(table) => table
+                .iter()
+                .map(|&(m, class)| ReplyRule {
+                    code,
+                    message: Some(m),
+                    class,
+                })
+                .collect(),
+        };
+        rows
+    })
+}
+
+/// A reply classified without allocating: the class redis-py would raise,
+/// with borrowed views of the message and redirect.
+///
+/// ```
+/// use redis_exceptions::{classify, ExceptionClass, MovedError};
+///
+/// let c = classify(b"MOVED 3999 127.0.0.1:6381");
+/// assert!(std::ptr::eq(c.class(), MovedError::CLASS));
+/// assert_eq!(c.status_code(), Some("MOVED"));
+/// assert_eq!(c.message(), b"3999 127.0.0.1:6381");
+/// assert_eq!(c.redirect().unwrap().port(), Some(6381));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Classified<'a> {
+    class: &'static Class,
+    code: Option<&'static str>,
+    reply: &'a [u8],
+    message_start: usize,
+    redirect: Option<Spans>,
+}
+
+impl<'a> Classified<'a> {
+    /// The class redis-py's `parse_error` returns for this reply.
+    #[inline]
+    pub fn class(&self) -> &'static Class {
+        self.class
+    }
+
+    /// `isinstance` of the would-be error.
+    #[inline]
+    pub fn is_a<T: ExceptionClass>(&self) -> bool {
+        crate::ext::is_instance_of(self.class, T::CLASS)
+    }
+
+    /// The `status_code` redis-py gives: the code when it is in its table.
+    pub fn status_code(&self) -> Option<&'static str> {
+        self.code
+    }
+
+    /// The reply's leading word (up to the first space), whether or not
+    /// redis-py knows it; `None` for an empty reply.
+    pub fn reply_code(&self) -> Option<&'a [u8]> {
+        let end = self
+            .reply
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(self.reply.len());
+        (end > 0).then(|| &self.reply[..end])
+    }
+
+    /// The message redis-py keeps as `args[0]`: the reply after a known
+    /// code and its space, else the whole reply.
+    pub fn message(&self) -> &'a [u8] {
+        self.reply.get(self.message_start..).unwrap_or_default()
+    }
+
+    /// The whole reply as given.
+    pub fn reply(&self) -> &'a [u8] {
+        self.reply
+    }
+
+    /// The redirect of an `ASK`/`MOVED` reply whose payload parses (and is
+    /// UTF-8).
+    pub fn redirect(&self) -> Option<Redirect<'a>> {
+        let spans = self.redirect?;
+        let message = std::str::from_utf8(self.message()).ok()?;
+        Some(spans.view(message))
+    }
+}
+
+/// Classifies a reply (the text after `-`, without CRLF) as redis-py's
+/// `parse_error` would, without allocating.
+pub fn classify(reply: &[u8]) -> Classified<'_> {
+    let code_end = reply.iter().position(|&b| b == b' ');
+    let code = &reply[..code_end.unwrap_or(reply.len())];
+    let Some(&(code, target)) = CODES.iter().find(|(c, _)| c.as_bytes() == code) else {
+        return Classified {
+            class: ResponseError::CLASS,
+            code: None,
+            reply,
+            message_start: 0,
+            redirect: None,
+        };
+    };
+    let message_start = code_end.map_or(reply.len(), |i| i + 1);
+    let message = &reply[message_start..];
+    let class = match target {
+        Target::Class(class) => class,
+        Target::ByMessage(table) => table
+            .iter()
+            .find(|(m, _)| m.as_bytes() == message)
+            .map_or(ResponseError::CLASS, |&(_, class)| class),
+    };
+    let redirect = if class.is_subclass_of(AskError::CLASS) {
+        std::str::from_utf8(message).ok().and_then(redirect::parses)
+    } else {
+        None
+    };
+    Classified {
+        class,
+        code: Some(code),
+        reply,
+        message_start,
+        redirect,
+    }
+}
+
+/// Turns a server error reply into the error redis-py's
+/// `BaseParser.parse_error` returns: same class, `str`, `args`,
+/// `status_code` and `error_type`.
+///
+/// `reply` is the text after the `-` of a RESP2 error (or the payload of a
+/// RESP3 blob error), without the CRLF. Where redis-py itself raises
+/// `ValueError` (an `ASK`/`MOVED` payload that does not parse) this returns
+/// the class the server named with the redirect absent; see the crate
+/// docs' "Differences from redis-py".
+///
+/// ```
+/// use redis_exceptions::{parse_error, NoScriptError, RedisErrorExt, ResponseError};
+///
+/// let e = parse_error("NOSCRIPT No matching script. Please use EVAL.");
+/// assert!(e.is::<NoScriptError>());
+/// assert_eq!(e.to_string(), "No matching script. Please use EVAL.");
+/// assert_eq!(e.status_code(), Some("NOSCRIPT"));
+///
+/// let e = parse_error("WRONGTYPE Operation against a key holding the wrong kind of value");
+/// assert!(e.is::<ResponseError>());
+/// assert_eq!(e.status_code(), None);            // as in redis-py
+/// assert_eq!(e.reply_code(), Some("WRONGTYPE")); // always available
+/// ```
+pub fn parse_error(reply: &str) -> Error {
+    let c = classify(reply.as_bytes());
+    let message = &reply[c.message_start..];
+    build(&c, message.to_owned(), Origin::Reply {
+        space: c.message_start > c.code.map_or(0, str::len),
+    })
+}
+
+/// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
+/// redis-py does; when the bytes were not valid UTF-8 the original bytes stay
+/// available through [`RedisErrorExt::reply`](crate::RedisErrorExt::reply).
+pub fn parse_error_bytes(reply: &[u8]) -> Error {
+    match std::str::from_utf8(reply) {
+        Ok(text) => parse_error(text),
+        Err(_) => {
+            let c = classify(reply);
+            let message = String::from_utf8_lossy(c.message()).into_owned();
+            build(&c, message, Origin::Bytes { raw: reply.into() })
+        }
+    }
+}
+
+fn build(c: &Classified<'_>, message: String, origin: Origin) -> Error {
+    let mut state: State = lenient(c.class, Args::Empty, c.code.map(Cow::Borrowed));
+    if matches!(state.extra, Extra::Redirect(_)) {
+        let spans = match origin {
+            Origin::Bytes { .. } => redirect::parses(&message),
+            _ => c.redirect,
+        };
+        state.extra = Extra::Redirect(spans);
+    }
+    state.args = Args::One(PyValue::Str(message));
+    state.origin = origin;
+    Error::from_state(state)
+}
+
+/// Why [`parse_frame`] refused a frame.
+#[derive(Clone, Debug, PartialEq, Eq, Snafu)]
+pub enum FrameError {
+    /// No bytes at all.
+    #[snafu(display("empty frame"))]
+    Empty,
+    /// The frame is not an error: it starts with another RESP type byte.
+    #[snafu(display("not an error frame: starts with {byte:#04x}, expected '-' or '!'"))]
+    NotAnError {
+        /// The first byte.
+        byte: u8,
+    },
+    /// The frame does not end with CRLF (it may be incomplete).
+    #[snafu(display("frame does not end with CRLF"))]
+    Unterminated,
+    /// A simple error (`-`) holds a CR or LF before its end.
+    #[snafu(display("simple error holds a line break at byte {at}"))]
+    LineBreak {
+        /// Offset of the CR or LF in the frame.
+        at: usize,
+    },
+    /// A blob error's length line is not a decimal length.
+    #[snafu(display("blob error length is not a number: {line:?}"))]
+    BadLength {
+        /// The length line, lossily decoded.
+        line: String,
+    },
+    /// A blob error's payload is not as long as its header says.
+    #[snafu(display("blob error declares {declared} bytes but holds {actual}"))]
+    LengthMismatch {
+        /// The length in the header.
+        declared: usize,
+        /// The bytes between the header and the final CRLF.
+        actual: usize,
+    },
+}
+
+/// Parses one whole RESP error frame: a RESP2 simple error
+/// (`-MOVED 3999 127.0.0.1:6381\r\n`) or a RESP3 blob error
+/// (`!21\r\nSYNTAX invalid syntax\r\n`).
+///
+/// ```
+/// use redis_exceptions::{parse_frame, FrameError, MovedError, RedisErrorExt};
+///
+/// let e = parse_frame(b"-MOVED 3999 127.0.0.1:6381\r\n").unwrap();
+/// assert!(e.is::<MovedError>());
+/// let e = parse_frame(b"!21\r\nSYNTAX invalid syntax\r\n").unwrap();
+/// assert_eq!(e.reply_code(), Some("SYNTAX"));
+/// assert_eq!(parse_frame(b"+OK\r\n").unwrap_err(), FrameError::NotAnError { byte: b'+' });
+/// ```
+pub fn parse_frame(frame: &[u8]) -> Result<Error, FrameError> {
+    frame_payload(frame).map(parse_error_bytes)
+}
+
+/// The error text inside a frame, without allocating.
+pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
+    let (&first, rest) = frame.split_first().ok_or(FrameError::Empty)?;
+    let body = rest.strip_suffix(b"\r\n").ok_or(FrameError::Unterminated)?;
+    match first {
+        b'-' => match body.iter().position(|&b| b == b'\r' || b == b'\n') {
+            Some(at) => Err(FrameError::LineBreak { at: at + 1 }),
+            None => Ok(body),
+        },
+        b'!' => {
+            let line_end = body
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .ok_or(FrameError::Unterminated)?;
+            let line = &body[..line_end];
+            let declared = std::str::from_utf8(line)
+                .ok()
+                .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|l| l.parse::<usize>().ok())
+                .ok_or_else(|| FrameError::BadLength {
+                    line: String::from_utf8_lossy(line).into_owned(),
+                })?;
+            let payload = &body[line_end + 2..];
+            if payload.len() != declared {
+                return Err(FrameError::LengthMismatch {
+                    declared,
+                    actual: payload.len(),
+                });
+            }
+            Ok(payload)
+        }
+        byte => Err(FrameError::NotAnError { byte }),
+    }
+}

@@ -1,0 +1,180 @@
+//! The captured data (tests/fixtures/live_replies.json) and the text helpers
+//! used to compare live replies with it.
+
+use crate::resp::{decode, Value};
+use serde_json::Value as Json;
+use std::path::PathBuf;
+
+pub fn fixture_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("live_replies.json")
+}
+
+/// The scenario records: the file is either the capture document
+/// (`{"scenarios": [...], ...}`) or a bare array of the same records.
+pub fn load_scenarios() -> Vec<Json> {
+    let p = fixture_path();
+    let txt = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", p.display()));
+    let doc: Json = serde_json::from_str(&txt).unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", p.display()));
+    let list = match &doc {
+        Json::Array(a) => a.clone(),
+        Json::Object(o) => match o.get("scenarios") {
+            Some(Json::Array(a)) => a.clone(),
+            _ => panic!("fixture {} has no \"scenarios\" array", p.display()),
+        },
+        _ => panic!("fixture {} is neither an array nor an object", p.display()),
+    };
+    assert!(!list.is_empty(), "fixture {} holds no scenarios", p.display());
+    list
+}
+
+pub fn b64decode(s: &str) -> Result<Vec<u8>, String> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        let mut n = 0;
+        for &c in chunk {
+            if c == b'=' {
+                break;
+            }
+            acc = (acc << 6) | val(c).ok_or_else(|| format!("bad base64 byte {c:?}"))?;
+            n += 1;
+        }
+        match n {
+            4 => out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]),
+            3 => {
+                acc <<= 6;
+                out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8]);
+            }
+            2 => {
+                acc <<= 12;
+                out.push((acc >> 16) as u8);
+            }
+            0 => {}
+            _ => return Err("truncated base64".into()),
+        }
+    }
+    Ok(out)
+}
+
+/// What redis-py hands to parse_error: reply minus '-' and the CRLF
+/// (UTF-8, invalid bytes replaced), or None when it is not an error reply.
+pub fn error_text(reply: &[u8]) -> Option<String> {
+    if reply.len() >= 3 && reply[0] == b'-' && reply.ends_with(b"\r\n") {
+        Some(String::from_utf8_lossy(&reply[1..reply.len() - 2]).into_owned())
+    } else {
+        None
+    }
+}
+
+/// (index, error text) of the error elements of a top-level array reply (EXEC).
+pub fn nested_errors(reply: &[u8]) -> Vec<(usize, String)> {
+    match decode(reply) {
+        Ok(Value::Array(Some(items))) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| match v {
+                Value::Error(t) => Some((i, String::from_utf8_lossy(t).into_owned())),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Text with run-dependent parts replaced: `<ip>:<port>` ports, 40-hex
+/// identifiers (script SHA1s, cluster node ids) and client ids (`id=N`).
+pub fn normalise(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < b.len() {
+        // a run of hex digits of exactly 40 characters
+        if b[i].is_ascii_hexdigit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let j = (i..b.len()).find(|&j| !b[j].is_ascii_hexdigit()).unwrap_or(b.len());
+            if j - i == 40 && (j == b.len() || !b[j].is_ascii_alphanumeric()) {
+                out.push_str("<id40>");
+                i = j;
+                continue;
+            }
+        }
+        // "host:port" -> "host:<port>" (host = dotted quad or 'localhost')
+        if b[i] == b':' && i > 0 && (b[i - 1].is_ascii_digit() || s[..i].ends_with("localhost")) {
+            let j = (i + 1..b.len()).find(|&j| !b[j].is_ascii_digit()).unwrap_or(b.len());
+            let host_start = s[..i].rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c.is_ascii_alphabetic())).map_or(0, |k| k + 1);
+            let host = &s[host_start..i];
+            if j > i + 1 && (host == "localhost" || host.split('.').count() == 4) {
+                out.push_str(":<port>");
+                i = j;
+                continue;
+            }
+        }
+        // "id=<digits>" -> "id=<n>"
+        if s[i..].starts_with("id=") && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let j = (i + 3..b.len()).find(|&j| !b[j].is_ascii_digit()).unwrap_or(b.len());
+            if j > i + 3 {
+                out.push_str("id=<n>");
+                i = j;
+                continue;
+            }
+        }
+        let ch = s[i..].chars().next().expect("in bounds");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// (slot, host, port) of a MOVED/ASK text, parsed the way redis-py does
+/// (`host, port = node.rsplit(":", 1)`), or None when it does not parse.
+pub fn redirect_parts(text: &str) -> Option<(u16, String, u16)> {
+    let mut it = text.splitn(3, ' ');
+    let code = it.next()?;
+    if code != "MOVED" && code != "ASK" {
+        return None;
+    }
+    let slot = it.next()?.parse().ok()?;
+    let (host, port) = it.next()?.rsplit_once(':')?;
+    Some((slot, host.to_string(), port.parse().ok()?))
+}
+
+/// JSON field as Option<&str>.
+pub fn jstr<'a>(v: &'a Json, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Json::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_examples() {
+        assert_eq!(normalise("MOVED 12568 127.0.0.1:17023"), "MOVED 12568 127.0.0.1:<port>");
+        assert_eq!(normalise("12568 127.0.0.1:23456"), "12568 127.0.0.1:<port>");
+        assert_eq!(
+            normalise("ERR x script: 60e6252e19199d82f2bea24345497fd1b735ed32, on @user_script:1."),
+            "ERR x script: <id40>, on @user_script:1."
+        );
+        assert_eq!(normalise("a id=17 b"), "a id=<n> b");
+        assert_eq!(normalise("user_script:1: unexpected"), "user_script:1: unexpected");
+        assert_eq!(normalise("ünïcode 1.2.3.4:5"), "ünïcode 1.2.3.4:<port>");
+    }
+
+    #[test]
+    fn b64_roundtrip() {
+        assert_eq!(b64decode("LU1PVkVEDQo=").unwrap(), b"-MOVED\r\n");
+        assert_eq!(b64decode("YQ==").unwrap(), b"a");
+        assert_eq!(b64decode("YWI=").unwrap(), b"ab");
+        assert_eq!(b64decode("YWJj").unwrap(), b"abc");
+    }
+}

@@ -1,0 +1,309 @@
+//! redis-server process management for the live test.
+//!
+//! * every server runs in the foreground (`--daemonize no`) as a child of the
+//!   test process, on 127.0.0.1 only, with `--save '' --appendonly no` and its
+//!   own `--dir` inside a fresh temporary directory;
+//! * ports are chosen at run time (probe-bound on 127.0.0.1, outside the
+//!   kernel's ephemeral range, never handed out twice by this process), and a
+//!   start is retried on a fresh port if the server could not bind;
+//! * [`Server`] and [`TempDir`] are drop guards: SIGTERM by PID, SIGKILL after
+//!   a bounded grace period, directory removed - on success and on panic;
+//! * every wait loop is bounded in iterations and wall-clock time.
+
+use crate::resp::{Conn, Res};
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const SIGTERM: i32 = 15;
+extern "C" {
+    // libc's kill(2); std already links libc on unix.
+    fn kill(pid: i32, sig: i32) -> i32;
+}
+
+/// Grace period between SIGTERM and SIGKILL.
+const TERM_GRACE: Duration = Duration::from_secs(5);
+const START_ATTEMPTS: usize = 5;
+
+pub const INSTALL_HINT: &str = "apt-get install redis-server redis-tools";
+
+// ---------------------------------------------------------------------------
+// binaries
+// ---------------------------------------------------------------------------
+
+fn find_in_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Absolute paths of `redis-server` and `redis-cli` (`REDIS_SERVER` /
+/// `REDIS_CLI` override the PATH lookup). Panics - the test FAILS, it is never
+/// skipped - when one of them is missing.
+pub fn binaries() -> (PathBuf, PathBuf) {
+    let get = |var: &str, name: &str| -> PathBuf {
+        if let Some(p) = std::env::var_os(var) {
+            let p = PathBuf::from(p);
+            assert!(p.is_file(), "{var}={} does not exist: {INSTALL_HINT}", p.display());
+            return p;
+        }
+        find_in_path(name).unwrap_or_else(|| panic!("{name} not found: {INSTALL_HINT}"))
+    };
+    (get("REDIS_SERVER", "redis-server"), get("REDIS_CLI", "redis-cli"))
+}
+
+// ---------------------------------------------------------------------------
+// temp dirs
+// ---------------------------------------------------------------------------
+
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Res<TempDir> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let p = std::env::temp_dir().join(format!(
+            "redis-live-{}-{}-{nanos}-{}",
+            std::process::id(),
+            label,
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        fs::create_dir_all(&p).map_err(|e| format!("mkdir {}: {e}", p.display()))?;
+        Ok(TempDir(p))
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ports
+// ---------------------------------------------------------------------------
+
+static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+
+/// A loopback TCP port nothing listens on right now. Scans 20000-31999
+/// (below Linux's default ephemeral range 32768-60999, so our own outgoing
+/// connections cannot take it in between) from a per-process random start.
+pub fn free_port() -> Res<u16> {
+    const LO: u32 = 20000;
+    const SPAN: u32 = 12000;
+    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        ^ std::process::id().wrapping_mul(2654435761);
+    let mut set = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    let set = set.get_or_insert_with(HashSet::new);
+    for i in 0..SPAN {
+        let port = (LO + (seed.wrapping_add(i.wrapping_mul(7919))) % SPAN) as u16;
+        if set.contains(&port) {
+            continue;
+        }
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            set.insert(port);
+            return Ok(port);
+        }
+    }
+    Err("no free loopback port in 20000-31999".into())
+}
+
+// ---------------------------------------------------------------------------
+// waiting
+// ---------------------------------------------------------------------------
+
+/// Polls `pred` every `step` until it returns `Ok(true)`, at most `limit`.
+/// Errors from `pred` count as "not yet" (the last one is reported).
+pub fn wait_for(what: &str, limit: Duration, step: Duration, mut pred: impl FnMut() -> Res<bool>) -> Res<()> {
+    let deadline = Instant::now() + limit;
+    let max_iter = (limit.as_millis() / step.as_millis().max(1)) as usize + 10;
+    let mut last = String::new();
+    for _ in 0..max_iter {
+        match pred() {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last = e,
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(step);
+    }
+    Err(format!("timed out after {limit:?} waiting for {what} {last}"))
+}
+
+// ---------------------------------------------------------------------------
+// servers
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ready {
+    /// Accepts PING (+PONG, or -NOAUTH on a requirepass server).
+    Ping,
+    /// "Ready to accept connections" in its log (used when even one probe
+    /// connection would disturb the server, e.g. `maxclients 1`).
+    Log,
+}
+
+pub struct Server {
+    pub name: String,
+    pub port: u16,
+    pub bus_port: Option<u16>,
+    pub dir: PathBuf,
+    pub log: PathBuf,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// Starts `redis-server` with the standard options plus `extra` in
+    /// `<base>/<name>`; `cluster` adds `--cluster-port` on a free port.
+    pub fn start(base: &Path, name: &str, extra: &[String], cluster: bool, ready: Ready) -> Res<Server> {
+        let (server_bin, _) = binaries();
+        let dir = base.join(name);
+        fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
+        let log_dir = base.join("logs");
+        fs::create_dir_all(&log_dir).map_err(|e| format!("mkdir {}: {e}", log_dir.display()))?;
+        let mut last_err = String::new();
+        for attempt in 0..START_ATTEMPTS {
+            let port = free_port()?;
+            let bus_port = if cluster { Some(free_port()?) } else { None };
+            let log = log_dir.join(format!("{name}.{attempt}.log"));
+            let logf = File::create(&log).map_err(|e| format!("create {}: {e}", log.display()))?;
+            let logf2 = logf.try_clone().map_err(|e| e.to_string())?;
+            let mut cmd = Command::new(&server_bin);
+            cmd.arg("--port").arg(port.to_string())
+                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .arg("--dir").arg(&dir)
+                .args(["--logfile", ""]);
+            if let Some(bp) = bus_port {
+                cmd.arg("--cluster-port").arg(bp.to_string());
+            }
+            cmd.args(extra).stdin(Stdio::null()).stdout(logf).stderr(logf2);
+            let child = cmd.spawn().map_err(|e| format!("spawn {}: {e}", server_bin.display()))?;
+            let mut srv = Server { name: name.to_string(), port, bus_port, dir: dir.clone(), log, child: Some(child) };
+            match srv.wait_ready(ready) {
+                Ok(()) => return Ok(srv),
+                Err(e) => {
+                    let log_txt = srv.log_tail();
+                    drop(srv); // stops it if it is still running
+                    last_err = format!("{e}\n--- log ---\n{log_txt}");
+                    if !log_txt.contains("Address already in use") {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(format!("could not start redis-server {name}: {last_err}"))
+    }
+
+    fn exited(&mut self) -> Option<String> {
+        match self.child.as_mut().map(|c| c.try_wait()) {
+            Some(Ok(Some(st))) => Some(format!("exited early ({st})")),
+            Some(Err(e)) => Some(format!("try_wait: {e}")),
+            None => Some("not running".into()),
+            Some(Ok(None)) => None,
+        }
+    }
+
+    pub fn wait_ready(&mut self, ready: Ready) -> Res<()> {
+        let port = self.port;
+        let log = self.log.clone();
+        let name = self.name.clone();
+        wait_for(&format!("{name} to be ready"), Duration::from_secs(20), Duration::from_millis(50), || {
+            if let Some(why) = self.exited() {
+                return Err(format!("FATAL {name} {why}"));
+            }
+            match ready {
+                Ready::Log => Ok(fs::read_to_string(&log).unwrap_or_default().contains("Ready to accept connections")),
+                Ready::Ping => {
+                    let mut c = Conn::connect_timeout(port, Duration::from_secs(2))?;
+                    let r = c.call_str(&["PING"])?;
+                    Ok(r == b"+PONG\r\n" || r.starts_with(b"-NOAUTH"))
+                }
+            }
+        })
+        .map_err(|e| e.replace("FATAL ", ""))?;
+        Ok(())
+    }
+
+    pub fn log_tail(&self) -> String {
+        let txt = fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = txt.lines().collect();
+        lines[lines.len().saturating_sub(15)..].join("\n")
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.exited().is_none()
+    }
+
+    /// SIGTERM by PID, SIGKILL after [`TERM_GRACE`]; reaps the child.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        if let Ok(None) = child.try_wait() {
+            // SAFETY: plain kill(2) on the PID of our own, not yet reaped child.
+            unsafe {
+                kill(child.id() as i32, SIGTERM);
+            }
+            let deadline = Instant::now() + TERM_GRACE;
+            while Instant::now() < deadline {
+                if !matches!(child.try_wait(), Ok(None)) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            eprintln!("live: {} (pid {}) ignored SIGTERM for {TERM_GRACE:?}; SIGKILL", self.name, child.id());
+            let _ = child.kill(); // SIGKILL
+        }
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Runs a short-lived command (redis-cli), killing it after `limit`.
+/// Returns (success, combined output).
+pub fn run_bounded(prog: &Path, args: &[String], out_file: &Path, limit: Duration) -> Res<(bool, String)> {
+    let f = File::create(out_file).map_err(|e| format!("create {}: {e}", out_file.display()))?;
+    let f2 = f.try_clone().map_err(|e| e.to_string())?;
+    let mut child = Command::new(prog)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(f)
+        .stderr(f2)
+        .spawn()
+        .map_err(|e| format!("spawn {}: {e}", prog.display()))?;
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break Some(st),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let out = fs::read_to_string(out_file).unwrap_or_default();
+    match status {
+        Some(st) => Ok((st.success(), out)),
+        None => Err(format!("{} timed out after {limit:?}:\n{out}", prog.display())),
+    }
+}
