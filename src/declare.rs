@@ -18,6 +18,12 @@ macro_rules! __exception_struct {
         }
 
         impl $name {
+            /// `isinstance(self, T)`: whether `T` is this class or one of its ancestors.
+            #[inline]
+            pub fn is_a<T: $crate::ExceptionClass>(&self) -> bool {
+                $crate::__private::is_instance_of(<Self as $crate::ExceptionClass>::CLASS, T::CLASS)
+            }
+
             #[doc = concat!("`", stringify!($name), "(message)`: one argument, as Python's call with one positional argument.")]
             ///
             /// Never fails: where Python's `__init__` would raise on the
@@ -108,6 +114,8 @@ macro_rules! __exception_struct {
                 $into
             }
         }
+
+        impl $crate::__private::snafu::ErrorCompat for $name {}
 
         impl $crate::__private::snafu::FromString for $name {
             type Source = $crate::BoxError;

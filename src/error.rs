@@ -100,6 +100,12 @@ impl Error {
         self.0.as_dyn()
     }
 
+    /// `isinstance(self, T)`: whether `T` is the class or one of its ancestors.
+    #[inline]
+    pub fn is_a<T: ExceptionClass>(&self) -> bool {
+        crate::ext::is_instance_of(self.class(), T::CLASS)
+    }
+
     /// Whether the concrete struct is exactly `T` (not a subclass: see
     /// [`RedisErrorExt::is_a`] for `isinstance`).
     pub fn is<T: ExceptionClass>(&self) -> bool {
@@ -162,6 +168,8 @@ impl Clone for Error {
         Error::from_state(self.as_dyn().__state().clone())
     }
 }
+
+impl snafu::ErrorCompat for Error {}
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {

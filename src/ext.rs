@@ -187,7 +187,10 @@ pub trait ExceptionClass: RedisErrorExt + Sized {
 /// `isinstance`, and the attributes redis-py gives its instances.
 ///
 /// It is implemented by every class struct and by the erased [`crate::Error`],
-/// and it is object safe: `&dyn RedisErrorExt` has [`is_a`](#method.is_a-1) too.
+/// and it is object safe. `is_a::<T>()` (Python's `isinstance`) is an
+/// inherent method of every struct, of [`crate::Error`] and of
+/// `dyn RedisErrorExt`; generic code (`E: RedisErrorExt`) gets it from
+/// [`IsA`], which every implementor has.
 ///
 /// ```
 /// use redis_exceptions::{AuthenticationError, ConnectionError, RedisErrorExt, ResponseError};
@@ -226,15 +229,6 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
     /// `type(e)`: the class of this instance.
     fn class(&self) -> &'static Class {
         self.__state().class
-    }
-
-    /// `isinstance(e, T)`.
-    #[inline]
-    fn is_a<T: ExceptionClass>(&self) -> bool
-    where
-        Self: Sized,
-    {
-        is_instance_of(self.class(), T::CLASS)
     }
 
     /// `isinstance(e, class)` with the class given as a value.
@@ -370,8 +364,9 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
 }
 
 /// `isinstance` on class metadata, with the built-in fast path.
+#[doc(hidden)]
 #[inline(always)]
-pub(crate) fn is_instance_of(class: &Class, target: &'static Class) -> bool {
+pub fn is_instance_of(class: &Class, target: &'static Class) -> bool {
     let bit = target.__bit();
     if bit != 0 {
         // Both sides are compile-time constants for a concrete struct.
@@ -381,6 +376,32 @@ pub(crate) fn is_instance_of(class: &Class, target: &'static Class) -> bool {
     }
 }
 
+
+/// `isinstance` for generic code: `fn f<E: RedisErrorExt>(e: &E) { e.is_a::<T>() }`.
+///
+/// Implemented for every [`RedisErrorExt`] type, sized or not. Concrete
+/// structs, [`crate::Error`] and `dyn RedisErrorExt` have the same method
+/// inherently, so it is only needed in generic code.
+///
+/// ```
+/// use redis_exceptions::{ConnectionError, IsA, RedisErrorExt, TimeoutError};
+///
+/// fn retryable<E: RedisErrorExt + ?Sized>(e: &E) -> bool {
+///     e.is_a::<ConnectionError>() || e.is_a::<TimeoutError>()
+/// }
+/// assert!(retryable(&TimeoutError::new("Timeout reading from socket")));
+/// ```
+pub trait IsA {
+    /// `isinstance(self, T)`.
+    fn is_a<T: ExceptionClass>(&self) -> bool;
+}
+
+impl<E: RedisErrorExt + ?Sized> IsA for E {
+    #[inline]
+    fn is_a<T: ExceptionClass>(&self) -> bool {
+        is_instance_of(self.class(), T::CLASS)
+    }
+}
 
 macro_rules! dyn_is_a {
     ($($t:ty),*) => {$(

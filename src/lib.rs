@@ -57,6 +57,7 @@
 //! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod unicode_tables;
 
@@ -68,16 +69,23 @@ mod declare;
 mod error;
 mod ext;
 mod hierarchy;
+mod io;
 mod py;
 mod redirect;
 mod reply;
+
+#[cfg(feature = "redis")]
+mod redis_rs;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use call::{construct, CallError, ConstructError, PyErrorKind};
 pub use class::{Class, ExceptionType, MroError};
 pub use classes::*;
 pub use context::Selector;
 pub use error::Error;
-pub use ext::{BoxError, ExceptionClass, RedisErrorExt};
+pub use ext::{BoxError, ExceptionClass, IsA, RedisErrorExt};
+pub use io::IoPhase;
 pub use py::PyValue;
 pub use redirect::Redirect;
 pub use reply::{
@@ -85,11 +93,17 @@ pub use reply::{
     FrameError, ReplyRule,
 };
 
+/// The traits, for a glob import: `use redis_exceptions::prelude::*;`.
+pub mod prelude {
+    pub use crate::{ExceptionClass, IsA, RedisErrorExt};
+}
+
 /// What the macros need; not part of the API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::class::Init;
     pub use crate::error::custom;
+    pub use crate::ext::is_instance_of;
     pub use crate::ext::State;
     pub use snafu;
 

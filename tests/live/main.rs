@@ -26,7 +26,7 @@ mod scenarios;
 mod servers;
 
 use fixture::{b64decode, error_text, jstr, nested_errors, normalise, redirect_parts};
-use redis_exceptions::{parse_error, parse_frame, RedisErrorExt};
+use redis_exceptions::{construct, parse_error, parse_frame, PyValue, RedisErrorExt};
 use serde_json::Value as Json;
 use std::collections::HashSet;
 use std::time::Instant;
@@ -35,6 +35,17 @@ use std::time::Instant;
 /// Must stay small, and may not contain a `required` scenario.
 const NOT_REPRODUCIBLE: &[(&str, &str)] = &[];
 const MAX_NOT_REPRODUCIBLE: usize = 3;
+
+/// Scenarios where the crate deliberately differs from redis-py, as its
+/// documentation ("Differences from redis-py" in src/lib.rs) says. For these
+/// the test checks the documented behaviour instead, plus that the redis-py
+/// behaviour is still reachable, and reports them separately ("diff").
+/// Remove an entry to demand strict redis-py equality again.
+const DOCUMENTED_DIFFERENCES: &[(&str, &str)] = &[(
+    "standalone/script_error_reply_malformed_moved",
+    "lib.rs difference 1: a malformed MOVED/ASK payload gives the named class (status_code set, \
+     redirect() None) instead of raising ValueError; construct() keeps the ValueError",
+)];
 
 /// Python base classes that capture.py left out of the recorded MRO.
 const MRO_OMITTED: &[&str] = &["object", "BaseException", "Exception"];
@@ -95,13 +106,11 @@ fn check_error(what: &str, live_text: &str, expect: &Json, same_text: bool, exac
         } else if same_text && normalise(&s) != normalise(want_str) {
             problems.push(format!("{tag}: str {s:?} ~ redis-py {want_str:?} (normalised differ)"));
         }
-        // reply_code(): the leading word of the reply (not for Python's own
-        // ValueError, which parse_error raises for a malformed redirect).
-        if e.class().is_subclass_of(redis_exceptions::RedisError::CLASS_REF) {
-            let rc = e.reply_code();
-            if rc != Some(first_word(live_text)) {
-                problems.push(format!("{tag}: reply_code {rc:?}, reply starts with {:?}", first_word(live_text)));
-            }
+        // reply_code(): the leading word of the reply (also for the
+        // ValueError parse_error raises for a malformed redirect).
+        let rc = e.reply_code();
+        if rc != Some(first_word(live_text)) {
+            problems.push(format!("{tag}: reply_code {rc:?}, reply starts with {:?}", first_word(live_text)));
         }
         // MOVED / ASK: slot as recorded, host/port of the reply we got.
         if let Some(want_slot) = expect.get("slot_id").and_then(Json::as_u64) {
@@ -144,6 +153,43 @@ fn check_error(what: &str, live_text: &str, expect: &Json, same_text: bool, exac
     }
 }
 
+/// Documented difference 1: `MOVED`/`ASK` with a malformed payload. redis-py
+/// raises (from `AskError.__init__`); the crate returns the named class with
+/// the payload as message and no redirect, and `construct` still raises
+/// redis-py's exception.
+fn check_malformed_redirect(what: &str, text: &str, expect: &Json, problems: &mut Vec<String>) {
+    let (code, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let class = match code {
+        "MOVED" => "MovedError",
+        "ASK" => "AskError",
+        _ => {
+            problems.push(format!("{what}: {text:?} is not a MOVED/ASK reply"));
+            return;
+        }
+    };
+    let want_py = format!("{}: {}", jstr(expect, "class").unwrap_or("?"), jstr(expect, "str").unwrap_or("?"));
+    let frame = format!("-{text}\r\n");
+    let parsed = [("parse_error", Ok(parse_error(text))), ("parse_frame", parse_frame(frame.as_bytes()).map_err(|e| format!("{e:?}")))];
+    for (how, e) in parsed {
+        match e {
+            Err(e) => problems.push(format!("{what}: {how} failed: {e}")),
+            Ok(e) => {
+                let got = (e.class().name(), e.status_code(), e.to_string(), e.redirect().is_some(), e.reply_code());
+                if got != (class, Some(code), rest.to_string(), false, Some(code)) {
+                    problems.push(format!(
+                        "{what}: {how} gave (class, status_code, str, has redirect, reply_code) = {got:?}, documented ({class}, {code}, {rest:?}, false, {code})"
+                    ));
+                }
+            }
+        }
+    }
+    match construct(class, &[PyValue::Str(rest.to_string())], &[]) {
+        Ok(e) => problems.push(format!("{what}: construct({class}, {rest:?}) built {} instead of raising {want_py}", e.class().name())),
+        Err(e) if e.to_string() != want_py => problems.push(format!("{what}: construct({class}, {rest:?}) raised {e}, redis-py {want_py}")),
+        Err(_) => {}
+    }
+}
+
 struct Verdict {
     name: String,
     status: &'static str, // "ok" | "FAIL" | "n/a"
@@ -160,9 +206,18 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
     let captured_raw = b64decode(jstr(fx, "raw_reply_b64").unwrap_or("")).unwrap_or_default();
     let pe = fx.get("redispy").and_then(|r| r.get("parse_error")).filter(|v| !v.is_null());
 
+    let documented = DOCUMENTED_DIFFERENCES.iter().find(|(n, _)| *n == name).map(|d| d.1);
+    let check = |what: &str, text: &str, expect: &Json, same: bool, exact: bool, problems: &mut Vec<String>| {
+        if documented.is_some() {
+            check_malformed_redirect(what, text, expect, problems)
+        } else {
+            check_error(what, text, expect, same, exact, problems)
+        }
+    };
+
     // 1. The crate on the captured text itself must reproduce redis-py exactly.
     if let (Some(text), Some(pe)) = (jstr(fx, "error_text"), pe) {
-        check_error("captured", text, pe, true, true, &mut problems);
+        check("captured", text, pe, true, true, &mut problems);
         if let Some(t) = error_text(&captured_raw) {
             if t != text {
                 problems.push(format!("fixture: raw_reply_b64 gives {t:?}, error_text is {text:?}"));
@@ -193,9 +248,12 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
                 text_differs = true;
                 notes.push(format!("text differs: live {live:?}, captured {cap:?}"));
             }
-            check_error("live", live, pe, same, false, &mut problems);
+            check("live", live, pe, same, false, &mut problems);
             let e = parse_error(live);
             summary = format!("{} status_code={:?} | {}", e.class().name(), e.status_code(), trunc(live, 70));
+            if let Some(why) = documented {
+                notes.push(format!("documented difference (redis-py: {} {:?}): {why}", jstr(pe, "class").unwrap_or("?"), jstr(pe, "str").unwrap_or("?")));
+            }
         }
         (None, None, _) => {
             // Not an error reply: +OK, or an EXEC array with error elements.
@@ -249,7 +307,8 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
         problems.extend(transcript.iter().map(|t| format!("  setup: {t}")));
         return Verdict { name, status: "FAIL", summary, problems, text_differs };
     }
-    Verdict { name, status: "ok", summary, problems: notes, text_differs }
+    let status = if documented.is_some() { "diff" } else { "ok" };
+    Verdict { name, status, summary, problems: notes, text_differs }
 }
 
 fn trunc(s: &str, n: usize) -> String {
@@ -276,6 +335,9 @@ fn table_covers_fixture() {
         assert!(!table.contains(n), "{n} is both in SPECS and NOT_REPRODUCIBLE");
         let rec = fx.iter().find(|s| jstr(s, "name") == Some(n)).unwrap_or_else(|| panic!("{n} not in the fixture"));
         assert_ne!(jstr(rec, "category"), Some("required"), "{n} is required and must be reproduced");
+    }
+    for (n, why) in DOCUMENTED_DIFFERENCES {
+        assert!(fixture_names.contains(n) && !why.is_empty(), "DOCUMENTED_DIFFERENCES: {n} not in the fixture");
     }
     let missing: Vec<_> = fixture_names
         .iter()
@@ -337,9 +399,11 @@ fn live_conformance() {
     let matched = verdicts.iter().filter(|v| v.status == "ok").count();
     let failed: Vec<&Verdict> = verdicts.iter().filter(|v| v.status == "FAIL").collect();
     let na = verdicts.iter().filter(|v| v.status == "n/a").count();
+    let diff = verdicts.iter().filter(|v| v.status == "diff").count();
     let differs = verdicts.iter().filter(|v| v.text_differs).count();
     println!(
-        "live: {matched}/{} scenarios matched ({} failed, {na} not reproducible, {differs} with a different text but the same class) in {:.1?}",
+        "live: {matched}/{} scenarios matched ({} failed, {diff} documented difference(s) from redis-py, {na} not reproducible, \
+         {differs} with a different text but the same class) in {:.1?}",
         fx.len(),
         failed.len(),
         t0.elapsed()

@@ -738,7 +738,6 @@ fn clusterdown_blocked_client(ctx: &mut Ctx) -> Res<Vec<u8>> {
 
 pub struct Outcome {
     pub name: &'static str,
-    pub group: Group,
     /// Raw reply bytes, or why the scenario could not be provoked.
     pub reply: Res<Vec<u8>>,
     /// Setup transcript (diagnostics).
@@ -754,7 +753,6 @@ fn run_group(group: Group) -> Vec<Outcome> {
                 .iter()
                 .map(|s| Outcome {
                     name: s.name,
-                    group,
                     reply: Err(format!("group {} could not start: {e}", group.name())),
                     transcript: vec![],
                 })
@@ -777,7 +775,7 @@ fn run_group(group: Group) -> Vec<Outcome> {
                 }
             }
         }
-        out.push(Outcome { name: spec.name, group, reply, transcript: std::mem::take(&mut ctx.transcript) });
+        out.push(Outcome { name: spec.name, reply, transcript: std::mem::take(&mut ctx.transcript) });
     }
     out
 }
@@ -800,7 +798,6 @@ pub fn run_all() -> Vec<Outcome> {
                         .unwrap_or_default();
                     all.extend(SPECS.iter().filter(|s| s.group == g).map(|s| Outcome {
                         name: s.name,
-                        group: g,
                         reply: Err(format!("group {} panicked: {msg}", g.name())),
                         transcript: vec![],
                     }));

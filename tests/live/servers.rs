@@ -26,6 +26,28 @@ extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
 }
 
+/// Safety net for a test process killed outright (SIGKILL, where no Drop
+/// runs): the kernel sends the server SIGTERM when the thread that started
+/// it exits (PR_SET_PDEATHSIG). The normal path is still [`Server::stop`].
+#[cfg(target_os = "linux")]
+fn die_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    extern "C" {
+        fn prctl(option: i32, ...) -> i32;
+    }
+    const PR_SET_PDEATHSIG: i32 = 1;
+    // SAFETY: prctl(2) is async-signal-safe; nothing else runs in pre_exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            prctl(PR_SET_PDEATHSIG, SIGTERM as std::ffi::c_ulong);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_cmd: &mut Command) {}
+
 /// Grace period between SIGTERM and SIGKILL.
 const TERM_GRACE: Duration = Duration::from_secs(5);
 const START_ATTEMPTS: usize = 5;
@@ -157,7 +179,6 @@ pub enum Ready {
 pub struct Server {
     pub name: String,
     pub port: u16,
-    pub bus_port: Option<u16>,
     pub dir: PathBuf,
     pub log: PathBuf,
     child: Option<Child>,
@@ -188,8 +209,9 @@ impl Server {
                 cmd.arg("--cluster-port").arg(bp.to_string());
             }
             cmd.args(extra).stdin(Stdio::null()).stdout(logf).stderr(logf2);
+            die_with_parent(&mut cmd);
             let child = cmd.spawn().map_err(|e| format!("spawn {}: {e}", server_bin.display()))?;
-            let mut srv = Server { name: name.to_string(), port, bus_port, dir: dir.clone(), log, child: Some(child) };
+            let mut srv = Server { name: name.to_string(), port, dir: dir.clone(), log, child: Some(child) };
             match srv.wait_ready(ready) {
                 Ok(()) => return Ok(srv),
                 Err(e) => {
@@ -239,14 +261,6 @@ impl Server {
         let txt = fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = txt.lines().collect();
         lines[lines.len().saturating_sub(15)..].join("\n")
-    }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(|c| c.id())
-    }
-
-    pub fn is_running(&mut self) -> bool {
-        self.exited().is_none()
     }
 
     /// SIGTERM by PID, SIGKILL after [`TERM_GRACE`]; reaps the child.

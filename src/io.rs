@@ -1,0 +1,111 @@
+//! `std::io::Error` to the class redis-py raises for a socket error.
+
+use std::io;
+
+use crate::classes::{ConnectionError, TimeoutError};
+use crate::error::Error;
+use crate::py::{tuple_repr, PyValue};
+
+/// Where a socket error happened; each phase has redis-py's own message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoPhase<'a> {
+    /// Opening the connection (`Connection.connect`).
+    Connect {
+        /// The server's host.
+        host: &'a str,
+        /// The server's port.
+        port: u16,
+    },
+    /// Reading a reply (`Connection.read_response`).
+    Read {
+        /// The server's host.
+        host: &'a str,
+        /// The server's port.
+        port: u16,
+    },
+    /// Sending a command (`Connection.send_packed_command`).
+    Write,
+    /// Reading from the socket buffer, host unknown (the parser's
+    /// `SocketBuffer`); what `From<io::Error>` uses.
+    Socket,
+}
+
+/// Whether redis-py would see `socket.timeout` for this error.
+fn is_timeout(err: &io::Error) -> bool {
+    matches!(err.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+}
+
+/// Python's `OSError.args`: `(errno, strerror)` for an OS error, else the
+/// message alone.
+fn os_args(err: &io::Error) -> Vec<PyValue> {
+    match err.raw_os_error() {
+        Some(code) => {
+            let text = io::Error::from_raw_os_error(code).to_string();
+            let suffix = format!(" (os error {code})");
+            let strerror = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+            vec![PyValue::Int(i64::from(code)), PyValue::Str(strerror)]
+        }
+        None => vec![PyValue::Str(err.to_string())],
+    }
+}
+
+impl Error {
+    /// The error redis-py raises for a socket error in `phase`:
+    /// `TimeoutError` for a timeout, `ConnectionError` with redis-py's
+    /// message otherwise. The io error is kept as `source()`.
+    ///
+    /// ```
+    /// use redis_exceptions::{ConnectionError, Error, IoPhase, RedisErrorExt};
+    ///
+    /// let io = std::io::Error::from_raw_os_error(111);
+    /// let e = Error::from_io(io, IoPhase::Connect { host: "localhost", port: 6379 });
+    /// assert!(e.is_a::<ConnectionError>());
+    /// assert_eq!(e.to_string(), "Error 111 connecting to localhost:6379. Connection refused.");
+    /// assert!(std::error::Error::source(&e).is_some());
+    /// ```
+    pub fn from_io(err: io::Error, phase: IoPhase<'_>) -> Error {
+        let timeout = is_timeout(&err);
+        let message = match (phase, timeout) {
+            (IoPhase::Connect { .. }, true) => "Timeout connecting to server".to_owned(),
+            (IoPhase::Read { host, port }, true) => format!("Timeout reading from {host}:{port}"),
+            (IoPhase::Write, true) => "Timeout writing to socket".to_owned(),
+            (IoPhase::Socket, true) => "Timeout reading from socket".to_owned(),
+            (IoPhase::Connect { host, port }, false) => match os_args(&err).as_slice() {
+                [one] => format!("Error {one} connecting to {host}:{port}."),
+                [errno, strerror, ..] => {
+                    format!("Error {errno} connecting to {host}:{port}. {strerror}.")
+                }
+                [] => format!("Error connecting to {host}:{port}."),
+            },
+            (IoPhase::Read { host, port }, false) => format!(
+                "Error while reading from {host}:{port} : {}",
+                tuple_repr(&os_args(&err))
+            ),
+            (IoPhase::Write, false) => match os_args(&err).as_slice() {
+                [errno, strerror, ..] => {
+                    format!("Error {errno} while writing to socket. {strerror}.")
+                }
+                [one] => format!("Error UNKNOWN while writing to socket. {one}."),
+                [] => "Error UNKNOWN while writing to socket. .".to_owned(),
+            },
+            (IoPhase::Socket, false) => format!(
+                "Error while reading from socket: {}",
+                tuple_repr(&os_args(&err))
+            ),
+        };
+        if timeout {
+            TimeoutError::new(message).with_source(err).into()
+        } else {
+            ConnectionError::new(message).with_source(err).into()
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    /// [`Error::from_io`] with [`IoPhase::Socket`]: `TimeoutError("Timeout
+    /// reading from socket")` or `ConnectionError("Error while reading from
+    /// socket: (errno, 'strerror')")`.
+    fn from(err: io::Error) -> Self {
+        Error::from_io(err, IoPhase::Socket)
+    }
+}

@@ -1,0 +1,1 @@
+//! `redis` (redis-rs 1.x) errors to redis-py classes.

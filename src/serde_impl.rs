@@ -1,0 +1,1 @@
+//! Serialization of errors to a JSON-friendly form and back.
