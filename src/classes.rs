@@ -20,3 +20,47 @@ macro_rules! define_structs {
 }
 
 for_each_class!(define_structs);
+
+/// One test per class, generated from the same table as the structs.
+#[cfg(test)]
+mod per_class {
+    use super::*;
+    use crate::{Class, Error, ExceptionClass, RedisErrorExt};
+
+    macro_rules! per_class_tests {
+        ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+            $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+            #[test]
+            #[allow(non_snake_case, reason = "tests are named after Python classes")]
+            fn $name() {
+                let e = $name::new("m");
+                // isinstance of itself and of each direct base, by type.
+                assert!(e.is_a::<$name>());
+                $(assert!(e.is_a::<$base>(), "{} is_a {}", stringify!($name), stringify!($base));)*
+                assert_eq!(<$name as ExceptionClass>::CLASS.name(), stringify!($name));
+                assert_eq!(<$name as ExceptionClass>::CLASS.module(), module_name!($module));
+                let bases: Vec<&str> = <$name>::CLASS.bases().iter().map(|c| c.name()).collect();
+                assert_eq!(bases, [$(stringify!($base)),*] as [&str; 0 $(+ { let _ = stringify!($base); 1 })*]);
+                // Every class: isinstance exactly when it is in the MRO.
+                let mro = <$name>::CLASS.mro();
+                for other in Class::all() {
+                    let in_mro = mro.iter().any(|c| std::ptr::eq(*c, other));
+                    assert_eq!(e.is_instance(other), in_mro, "{} vs {}", stringify!($name), other.name());
+                    assert_eq!(<$name>::CLASS.is_subclass_of(other), in_mro);
+                }
+                // Erase and get it back, through Error and Box<dyn Error>.
+                let erased: Error = e.clone().into();
+                assert!(erased.is::<$name>() && erased.is_a::<$name>());
+                assert_eq!(erased.to_string(), e.to_string());
+                let dynamic: &dyn RedisErrorExt = &erased;
+                assert!(dynamic.is_a::<$name>());
+                assert!(dynamic.downcast_ref::<$name>().is_some());
+                let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(erased);
+                let back = boxed.downcast::<Error>().expect("an Error").downcast::<$name>();
+                assert_eq!(back.expect("the same struct").to_string(), "m");
+            }
+        )*};
+    }
+
+    for_each_class!(per_class_tests);
+}

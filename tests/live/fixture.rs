@@ -6,15 +6,20 @@ use serde_json::Value as Json;
 use std::path::PathBuf;
 
 pub fn fixture_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures").join("live_replies.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+        .join("live_replies.json")
 }
 
 /// The scenario records: the file is either the capture document
 /// (`{"scenarios": [...], ...}`) or a bare array of the same records.
 pub fn load_scenarios() -> Vec<Json> {
     let p = fixture_path();
-    let txt = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", p.display()));
-    let doc: Json = serde_json::from_str(&txt).unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", p.display()));
+    let txt = std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", p.display()));
+    let doc: Json = serde_json::from_str(&txt)
+        .unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", p.display()));
     let list = match &doc {
         Json::Array(a) => a.clone(),
         Json::Object(o) => match o.get("scenarios") {
@@ -23,7 +28,11 @@ pub fn load_scenarios() -> Vec<Json> {
         },
         _ => panic!("fixture {} is neither an array nor an object", p.display()),
     };
-    assert!(!list.is_empty(), "fixture {} holds no scenarios", p.display());
+    assert!(
+        !list.is_empty(),
+        "fixture {} holds no scenarios",
+        p.display()
+    );
     list
 }
 
@@ -101,7 +110,9 @@ pub fn normalise(s: &str) -> String {
     while i < b.len() {
         // a run of hex digits of exactly 40 characters
         if b[i].is_ascii_hexdigit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            let j = (i..b.len()).find(|&j| !b[j].is_ascii_hexdigit()).unwrap_or(b.len());
+            let j = (i..b.len())
+                .find(|&j| !b[j].is_ascii_hexdigit())
+                .unwrap_or(b.len());
             if j - i == 40 && (j == b.len() || !b[j].is_ascii_alphanumeric()) {
                 out.push_str("<id40>");
                 i = j;
@@ -110,8 +121,12 @@ pub fn normalise(s: &str) -> String {
         }
         // "host:port" -> "host:<port>" (host = dotted quad or 'localhost')
         if b[i] == b':' && i > 0 && (b[i - 1].is_ascii_digit() || s[..i].ends_with("localhost")) {
-            let j = (i + 1..b.len()).find(|&j| !b[j].is_ascii_digit()).unwrap_or(b.len());
-            let host_start = s[..i].rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c.is_ascii_alphabetic())).map_or(0, |k| k + 1);
+            let j = (i + 1..b.len())
+                .find(|&j| !b[j].is_ascii_digit())
+                .unwrap_or(b.len());
+            let host_start = s[..i]
+                .rfind(|c: char| !(c.is_ascii_digit() || c == '.' || c.is_ascii_alphabetic()))
+                .map_or(0, |k| k + 1);
             let host = &s[host_start..i];
             if j > i + 1 && (host == "localhost" || host.split('.').count() == 4) {
                 out.push_str(":<port>");
@@ -121,7 +136,9 @@ pub fn normalise(s: &str) -> String {
         }
         // "id=<digits>" -> "id=<n>"
         if s[i..].starts_with("id=") && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            let j = (i + 3..b.len()).find(|&j| !b[j].is_ascii_digit()).unwrap_or(b.len());
+            let j = (i + 3..b.len())
+                .find(|&j| !b[j].is_ascii_digit())
+                .unwrap_or(b.len());
             if j > i + 3 {
                 out.push_str("id=<n>");
                 i = j;
@@ -159,14 +176,20 @@ mod tests {
 
     #[test]
     fn normalise_examples() {
-        assert_eq!(normalise("MOVED 12568 127.0.0.1:17023"), "MOVED 12568 127.0.0.1:<port>");
+        assert_eq!(
+            normalise("MOVED 12568 127.0.0.1:17023"),
+            "MOVED 12568 127.0.0.1:<port>"
+        );
         assert_eq!(normalise("12568 127.0.0.1:23456"), "12568 127.0.0.1:<port>");
         assert_eq!(
             normalise("ERR x script: 60e6252e19199d82f2bea24345497fd1b735ed32, on @user_script:1."),
             "ERR x script: <id40>, on @user_script:1."
         );
         assert_eq!(normalise("a id=17 b"), "a id=<n> b");
-        assert_eq!(normalise("user_script:1: unexpected"), "user_script:1: unexpected");
+        assert_eq!(
+            normalise("user_script:1: unexpected"),
+            "user_script:1: unexpected"
+        );
         assert_eq!(normalise("ünïcode 1.2.3.4:5"), "ünïcode 1.2.3.4:<port>");
     }
 

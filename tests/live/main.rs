@@ -65,7 +65,14 @@ fn json_str_opt(v: &Json, k: &str) -> Option<String> {
 /// whether it equals the captured text after normalisation (only then can
 /// `str()` be compared with the recorded one). `exact` asks for byte-exact
 /// `str()`/host/port equality (used for the captured texts themselves).
-fn check_error(what: &str, live_text: &str, expect: &Json, same_text: bool, exact: bool, problems: &mut Vec<String>) {
+fn check_error(
+    what: &str,
+    live_text: &str,
+    expect: &Json,
+    same_text: bool,
+    exact: bool,
+    problems: &mut Vec<String>,
+) {
     let frame = format!("-{live_text}\r\n");
     let from_frame = match parse_frame(frame.as_bytes()) {
         Ok(e) => Some(e),
@@ -84,19 +91,31 @@ fn check_error(what: &str, live_text: &str, expect: &Json, same_text: bool, exac
     let want_status = json_str_opt(expect, "status_code");
     let want_str = jstr(expect, "str").unwrap_or("");
 
-    for (how, e) in [("parse_frame", from_frame.as_ref()), ("parse_error", Some(&from_text))] {
+    for (how, e) in [
+        ("parse_frame", from_frame.as_ref()),
+        ("parse_error", Some(&from_text)),
+    ] {
         let Some(e) = e else { continue };
         let tag = format!("{what}: {how}");
         let class = e.class().name();
         if class != want_class {
             problems.push(format!("{tag}: class {class}, redis-py {want_class}"));
         }
-        let mro: Vec<&str> = e.class().mro().iter().map(|c| c.name()).filter(|n| !MRO_OMITTED.contains(n)).collect();
+        let mro: Vec<&str> = e
+            .class()
+            .mro()
+            .iter()
+            .map(|c| c.name())
+            .filter(|n| !MRO_OMITTED.contains(n))
+            .collect();
         if mro != want_mro {
             problems.push(format!("{tag}: mro {mro:?}, redis-py {want_mro:?}"));
         }
         if e.status_code().map(str::to_string) != want_status {
-            problems.push(format!("{tag}: status_code {:?}, redis-py {want_status:?}", e.status_code()));
+            problems.push(format!(
+                "{tag}: status_code {:?}, redis-py {want_status:?}",
+                e.status_code()
+            ));
         }
         let s = e.to_string();
         if exact {
@@ -104,31 +123,51 @@ fn check_error(what: &str, live_text: &str, expect: &Json, same_text: bool, exac
                 problems.push(format!("{tag}: str {s:?}, redis-py {want_str:?}"));
             }
         } else if same_text && normalise(&s) != normalise(want_str) {
-            problems.push(format!("{tag}: str {s:?} ~ redis-py {want_str:?} (normalised differ)"));
+            problems.push(format!(
+                "{tag}: str {s:?} ~ redis-py {want_str:?} (normalised differ)"
+            ));
         }
         // reply_code(): the leading word of the reply (also for the
         // ValueError parse_error raises for a malformed redirect).
         let rc = e.reply_code();
         if rc != Some(first_word(live_text)) {
-            problems.push(format!("{tag}: reply_code {rc:?}, reply starts with {:?}", first_word(live_text)));
+            problems.push(format!(
+                "{tag}: reply_code {rc:?}, reply starts with {:?}",
+                first_word(live_text)
+            ));
         }
         // MOVED / ASK: slot as recorded, host/port of the reply we got.
         if let Some(want_slot) = expect.get("slot_id").and_then(Json::as_u64) {
             match (e.redirect(), redirect_parts(live_text)) {
                 (None, _) => problems.push(format!("{tag}: redirect() is None")),
-                (_, None) => problems.push(format!("{tag}: live text {live_text:?} is not a redirect")),
+                (_, None) => {
+                    problems.push(format!("{tag}: live text {live_text:?} is not a redirect"))
+                }
                 (Some(r), Some((slot, host, port))) => {
-                    if r.slot_id().map(u64::from) != Some(want_slot) || u64::from(slot) != want_slot {
-                        problems.push(format!("{tag}: slot_id {:?} (reply {slot}), redis-py {want_slot}", r.slot_id()));
+                    if r.slot_id().map(u64::from) != Some(want_slot) || u64::from(slot) != want_slot
+                    {
+                        problems.push(format!(
+                            "{tag}: slot_id {:?} (reply {slot}), redis-py {want_slot}",
+                            r.slot_id()
+                        ));
                     }
                     if r.host() != host || Some(r.host()) != jstr(expect, "host") {
-                        problems.push(format!("{tag}: host {:?}, reply {host:?}, redis-py {:?}", r.host(), jstr(expect, "host")));
+                        problems.push(format!(
+                            "{tag}: host {:?}, reply {host:?}, redis-py {:?}",
+                            r.host(),
+                            jstr(expect, "host")
+                        ));
                     }
                     if r.port() != Some(port) {
                         problems.push(format!("{tag}: port {:?}, reply {port}", r.port()));
                     }
-                    if exact && r.port().map(u64::from) != expect.get("port").and_then(Json::as_u64) {
-                        problems.push(format!("{tag}: port {:?}, redis-py {:?}", r.port(), expect.get("port")));
+                    if exact && r.port().map(u64::from) != expect.get("port").and_then(Json::as_u64)
+                    {
+                        problems.push(format!(
+                            "{tag}: port {:?}, redis-py {:?}",
+                            r.port(),
+                            expect.get("port")
+                        ));
                     }
                 }
             }
@@ -167,14 +206,30 @@ fn check_malformed_redirect(what: &str, text: &str, expect: &Json, problems: &mu
             return;
         }
     };
-    let want_py = format!("{}: {}", jstr(expect, "class").unwrap_or("?"), jstr(expect, "str").unwrap_or("?"));
+    let want_py = format!(
+        "{}: {}",
+        jstr(expect, "class").unwrap_or("?"),
+        jstr(expect, "str").unwrap_or("?")
+    );
     let frame = format!("-{text}\r\n");
-    let parsed = [("parse_error", Ok(parse_error(text))), ("parse_frame", parse_frame(frame.as_bytes()).map_err(|e| format!("{e:?}")))];
+    let parsed = [
+        ("parse_error", Ok(parse_error(text))),
+        (
+            "parse_frame",
+            parse_frame(frame.as_bytes()).map_err(|e| format!("{e:?}")),
+        ),
+    ];
     for (how, e) in parsed {
         match e {
             Err(e) => problems.push(format!("{what}: {how} failed: {e}")),
             Ok(e) => {
-                let got = (e.class().name(), e.status_code(), e.to_string(), e.redirect().is_some(), e.reply_code());
+                let got = (
+                    e.class().name(),
+                    e.status_code(),
+                    e.to_string(),
+                    e.redirect().is_some(),
+                    e.reply_code(),
+                );
                 if got != (class, Some(code), rest.to_string(), false, Some(code)) {
                     problems.push(format!(
                         "{what}: {how} gave (class, status_code, str, has redirect, reply_code) = {got:?}, documented ({class}, {code}, {rest:?}, false, {code})"
@@ -184,8 +239,13 @@ fn check_malformed_redirect(what: &str, text: &str, expect: &Json, problems: &mu
         }
     }
     match construct(class, &[PyValue::Str(rest.to_string())], &[]) {
-        Ok(e) => problems.push(format!("{what}: construct({class}, {rest:?}) built {} instead of raising {want_py}", e.class().name())),
-        Err(e) if e.to_string() != want_py => problems.push(format!("{what}: construct({class}, {rest:?}) raised {e}, redis-py {want_py}")),
+        Ok(e) => problems.push(format!(
+            "{what}: construct({class}, {rest:?}) built {} instead of raising {want_py}",
+            e.class().name()
+        )),
+        Err(e) if e.to_string() != want_py => problems.push(format!(
+            "{what}: construct({class}, {rest:?}) raised {e}, redis-py {want_py}"
+        )),
         Err(_) => {}
     }
 }
@@ -204,10 +264,21 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
     let mut notes = Vec::new();
     let mut text_differs = false;
     let captured_raw = b64decode(jstr(fx, "raw_reply_b64").unwrap_or("")).unwrap_or_default();
-    let pe = fx.get("redispy").and_then(|r| r.get("parse_error")).filter(|v| !v.is_null());
+    let pe = fx
+        .get("redispy")
+        .and_then(|r| r.get("parse_error"))
+        .filter(|v| !v.is_null());
 
-    let documented = DOCUMENTED_DIFFERENCES.iter().find(|(n, _)| *n == name).map(|d| d.1);
-    let check = |what: &str, text: &str, expect: &Json, same: bool, exact: bool, problems: &mut Vec<String>| {
+    let documented = DOCUMENTED_DIFFERENCES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|d| d.1);
+    let check = |what: &str,
+                 text: &str,
+                 expect: &Json,
+                 same: bool,
+                 exact: bool,
+                 problems: &mut Vec<String>| {
         if documented.is_some() {
             check_malformed_redirect(what, text, expect, problems)
         } else {
@@ -220,13 +291,27 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
         check("captured", text, pe, true, true, &mut problems);
         if let Some(t) = error_text(&captured_raw) {
             if t != text {
-                problems.push(format!("fixture: raw_reply_b64 gives {t:?}, error_text is {text:?}"));
+                problems.push(format!(
+                    "fixture: raw_reply_b64 gives {t:?}, error_text is {text:?}"
+                ));
             }
         }
     }
-    for n in fx.get("nested_errors").and_then(Json::as_array).into_iter().flatten() {
+    for n in fx
+        .get("nested_errors")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let (Some(text), Some(pe)) = (jstr(n, "error_text"), n.get("parse_error")) {
-            check_error(&format!("captured nested #{}", n["index"]), text, pe, true, true, &mut problems);
+            check_error(
+                &format!("captured nested #{}", n["index"]),
+                text,
+                pe,
+                true,
+                true,
+                &mut problems,
+            );
         }
     }
 
@@ -235,7 +320,13 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
         Ok(r) => r,
         Err(e) => {
             problems.push(format!("could not provoke: {e}"));
-            return Verdict { name, status: "FAIL", summary: String::new(), problems, text_differs };
+            return Verdict {
+                name,
+                status: "FAIL",
+                summary: String::new(),
+                problems,
+                text_differs,
+            };
         }
     };
     let live = error_text(raw);
@@ -250,26 +341,51 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
             }
             check("live", live, pe, same, false, &mut problems);
             let e = parse_error(live);
-            summary = format!("{} status_code={:?} | {}", e.class().name(), e.status_code(), trunc(live, 70));
+            summary = format!(
+                "{} status_code={:?} | {}",
+                e.class().name(),
+                e.status_code(),
+                trunc(live, 70)
+            );
             if let Some(why) = documented {
-                notes.push(format!("documented difference (redis-py: {} {:?}): {why}", jstr(pe, "class").unwrap_or("?"), jstr(pe, "str").unwrap_or("?")));
+                notes.push(format!(
+                    "documented difference (redis-py: {} {:?}): {why}",
+                    jstr(pe, "class").unwrap_or("?"),
+                    jstr(pe, "str").unwrap_or("?")
+                ));
             }
         }
         (None, None, _) => {
             // Not an error reply: +OK, or an EXEC array with error elements.
-            let want_nested = fx.get("nested_errors").and_then(Json::as_array).cloned().unwrap_or_default();
+            let want_nested = fx
+                .get("nested_errors")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default();
             let got_nested = nested_errors(raw);
             if want_nested.is_empty() {
                 if normalise(&resp::escape(raw)) != normalise(&resp::escape(&captured_raw)) {
-                    problems.push(format!("reply {}, captured {}", resp::escape(raw), resp::escape(&captured_raw)));
+                    problems.push(format!(
+                        "reply {}, captured {}",
+                        resp::escape(raw),
+                        resp::escape(&captured_raw)
+                    ));
                 }
                 if let Ok(e) = parse_frame(raw) {
-                    problems.push(format!("parse_frame({}) gave {} instead of an error", resp::escape(raw), e.class().name()));
+                    problems.push(format!(
+                        "parse_frame({}) gave {} instead of an error",
+                        resp::escape(raw),
+                        e.class().name()
+                    ));
                 }
                 summary = format!("(not an error) {}", resp::escape(raw));
             } else {
                 if got_nested.len() != want_nested.len() {
-                    problems.push(format!("{} nested errors, captured {}", got_nested.len(), want_nested.len()));
+                    problems.push(format!(
+                        "{} nested errors, captured {}",
+                        got_nested.len(),
+                        want_nested.len()
+                    ));
                 }
                 let mut parts = Vec::new();
                 for (w, (idx, text)) in want_nested.iter().zip(&got_nested) {
@@ -281,20 +397,32 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
                     let same = normalise(text) == normalise(cap);
                     if !same {
                         text_differs = true;
-                        notes.push(format!("{what}: text differs: live {text:?}, captured {cap:?}"));
+                        notes.push(format!(
+                            "{what}: text differs: live {text:?}, captured {cap:?}"
+                        ));
                     }
                     check_error(&what, text, &w["parse_error"], same, false, &mut problems);
-                    parts.push(format!("[{idx}] {} | {}", parse_error(text).class().name(), trunc(text, 50)));
+                    parts.push(format!(
+                        "[{idx}] {} | {}",
+                        parse_error(text).class().name(),
+                        trunc(text, 50)
+                    ));
                 }
                 summary = format!("(array reply) {}", parts.join("; "));
             }
         }
         (Some(live), None, _) => {
-            problems.push(format!("live reply is the error {live:?}, captured reply was {}", resp::escape(&captured_raw)));
+            problems.push(format!(
+                "live reply is the error {live:?}, captured reply was {}",
+                resp::escape(&captured_raw)
+            ));
             summary = String::new();
         }
         (None, Some(cap), _) => {
-            problems.push(format!("live reply {} is not an error, captured {cap:?}", resp::escape(raw)));
+            problems.push(format!(
+                "live reply {} is not an error, captured {cap:?}",
+                resp::escape(raw)
+            ));
             summary = String::new();
         }
         (Some(_), Some(_), None) => {
@@ -305,10 +433,22 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
     if !problems.is_empty() {
         problems.extend(notes);
         problems.extend(transcript.iter().map(|t| format!("  setup: {t}")));
-        return Verdict { name, status: "FAIL", summary, problems, text_differs };
+        return Verdict {
+            name,
+            status: "FAIL",
+            summary,
+            problems,
+            text_differs,
+        };
     }
     let status = if documented.is_some() { "diff" } else { "ok" };
-    Verdict { name, status, summary, problems: notes, text_differs }
+    Verdict {
+        name,
+        status,
+        summary,
+        problems: notes,
+        text_differs,
+    }
 }
 
 fn trunc(s: &str, n: usize) -> String {
@@ -326,24 +466,50 @@ fn table_covers_fixture() {
     let fx = fixture::load_scenarios();
     let fixture_names: HashSet<&str> = fx.iter().filter_map(|s| jstr(s, "name")).collect();
     let table: HashSet<&str> = scenarios::SPECS.iter().map(|s| s.name).collect();
-    assert_eq!(table.len(), scenarios::SPECS.len(), "duplicate names in SPECS");
+    assert_eq!(
+        table.len(),
+        scenarios::SPECS.len(),
+        "duplicate names in SPECS"
+    );
     let unknown: Vec<_> = table.difference(&fixture_names).collect();
-    assert!(unknown.is_empty(), "SPECS entries not in the fixture: {unknown:?}");
-    assert!(NOT_REPRODUCIBLE.len() <= MAX_NOT_REPRODUCIBLE, "too many unreproducible scenarios");
+    assert!(
+        unknown.is_empty(),
+        "SPECS entries not in the fixture: {unknown:?}"
+    );
+    assert!(
+        NOT_REPRODUCIBLE.len() <= MAX_NOT_REPRODUCIBLE,
+        "too many unreproducible scenarios"
+    );
     for (n, why) in NOT_REPRODUCIBLE {
         assert!(!why.is_empty(), "{n}: give a reason");
-        assert!(!table.contains(n), "{n} is both in SPECS and NOT_REPRODUCIBLE");
-        let rec = fx.iter().find(|s| jstr(s, "name") == Some(n)).unwrap_or_else(|| panic!("{n} not in the fixture"));
-        assert_ne!(jstr(rec, "category"), Some("required"), "{n} is required and must be reproduced");
+        assert!(
+            !table.contains(n),
+            "{n} is both in SPECS and NOT_REPRODUCIBLE"
+        );
+        let rec = fx
+            .iter()
+            .find(|s| jstr(s, "name") == Some(n))
+            .unwrap_or_else(|| panic!("{n} not in the fixture"));
+        assert_ne!(
+            jstr(rec, "category"),
+            Some("required"),
+            "{n} is required and must be reproduced"
+        );
     }
     for (n, why) in DOCUMENTED_DIFFERENCES {
-        assert!(fixture_names.contains(n) && !why.is_empty(), "DOCUMENTED_DIFFERENCES: {n} not in the fixture");
+        assert!(
+            fixture_names.contains(n) && !why.is_empty(),
+            "DOCUMENTED_DIFFERENCES: {n} not in the fixture"
+        );
     }
     let missing: Vec<_> = fixture_names
         .iter()
         .filter(|n| !table.contains(*n) && !NOT_REPRODUCIBLE.iter().any(|(m, _)| m == *n))
         .collect();
-    assert!(missing.is_empty(), "fixture scenarios with no way to provoke them: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "fixture scenarios with no way to provoke them: {missing:?}"
+    );
 }
 
 #[test]
@@ -351,9 +517,18 @@ fn live_conformance() {
     let t0 = Instant::now();
     // Fails (never skips) without the binaries.
     let (server_bin, cli_bin) = servers::binaries();
-    let version = std::process::Command::new(&server_bin).arg("--version").output();
-    let version = version.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();
-    println!("live: {} ({}), {}", server_bin.display(), version, cli_bin.display());
+    let version = std::process::Command::new(&server_bin)
+        .arg("--version")
+        .output();
+    let version = version
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    println!(
+        "live: {} ({}), {}",
+        server_bin.display(),
+        version,
+        cli_bin.display()
+    );
 
     let fx = fixture::load_scenarios();
     let outcomes = scenarios::run_all();
@@ -362,7 +537,13 @@ fn live_conformance() {
     for rec in &fx {
         let name = jstr(rec, "name").unwrap_or("?");
         if let Some((_, why)) = NOT_REPRODUCIBLE.iter().find(|(n, _)| *n == name) {
-            verdicts.push(Verdict { name: name.into(), status: "n/a", summary: why.to_string(), problems: vec![], text_differs: false });
+            verdicts.push(Verdict {
+                name: name.into(),
+                status: "n/a",
+                summary: why.to_string(),
+                problems: vec![],
+                text_differs: false,
+            });
             continue;
         }
         match outcomes.iter().find(|o| o.name == name) {
@@ -414,6 +595,10 @@ fn live_conformance() {
         for v in &failed {
             msg.push_str(&format!("\n{}:\n  {}", v.name, v.problems.join("\n  ")));
         }
-        panic!("live: {} of {} scenarios failed:{msg}", failed.len(), fx.len());
+        panic!(
+            "live: {} of {} scenarios failed:{msg}",
+            failed.len(),
+            fx.len()
+        );
     }
 }

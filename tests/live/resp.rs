@@ -63,7 +63,11 @@ impl Conn {
         let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
             .map_err(|e| format!("connect {HOST}:{port}: {e}"))?;
         stream.set_nodelay(true).ok();
-        let c = Conn { stream, buf: Vec::new(), port };
+        let c = Conn {
+            stream,
+            buf: Vec::new(),
+            port,
+        };
         c.set_timeout(io_timeout)?;
         Ok(c)
     }
@@ -98,7 +102,10 @@ impl Conn {
 
     fn fill(&mut self) -> Res<()> {
         if self.buf.len() > MAX_REPLY {
-            return Err(format!("reply from port {} larger than {MAX_REPLY} bytes", self.port));
+            return Err(format!(
+                "reply from port {} larger than {MAX_REPLY} bytes",
+                self.port
+            ));
         }
         let mut chunk = [0u8; 65536];
         loop {
@@ -139,13 +146,19 @@ impl Conn {
     /// by `limit` (returns what arrived so far when the limit is reached).
     pub fn read_until_close(&mut self, limit: Duration) -> Vec<u8> {
         let deadline = Instant::now() + limit;
-        let _ = self.stream.set_read_timeout(Some(Duration::from_millis(200)));
+        let _ = self
+            .stream
+            .set_read_timeout(Some(Duration::from_millis(200)));
         let mut chunk = [0u8; 65536];
         while Instant::now() < deadline && self.buf.len() <= MAX_REPLY {
             match self.stream.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
                 Err(_) => break, // reset by peer etc.: the server is gone
             }
         }
@@ -155,7 +168,10 @@ impl Conn {
 }
 
 fn line_end(buf: &[u8], pos: usize) -> Option<usize> {
-    buf.get(pos..)?.windows(2).position(|w| w == b"\r\n").map(|i| pos + i)
+    buf.get(pos..)?
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map(|i| pos + i)
 }
 
 fn parse_len(head: &[u8]) -> Res<i64> {
@@ -171,7 +187,9 @@ pub fn frame_len(buf: &[u8], pos: usize, depth: usize) -> Res<Option<usize>> {
     if depth > MAX_DEPTH {
         return Err("reply nested too deeply".into());
     }
-    let Some(e) = line_end(buf, pos) else { return Ok(None) };
+    let Some(e) = line_end(buf, pos) else {
+        return Ok(None);
+    };
     let t = buf[pos];
     let head = &buf[pos + 1..e];
     let mut next = e + 2;
@@ -201,7 +219,11 @@ pub fn frame_len(buf: &[u8], pos: usize, depth: usize) -> Res<Option<usize>> {
             }
             Ok(Some(next))
         }
-        _ => Err(format!("unexpected RESP type byte {:?} in {}", t as char, escape(buf))),
+        _ => Err(format!(
+            "unexpected RESP type byte {:?} in {}",
+            t as char,
+            escape(buf)
+        )),
     }
 }
 
@@ -249,7 +271,10 @@ pub fn decode(raw: &[u8]) -> Res<Value> {
         let head = &raw[pos + 1..e];
         let next = e + 2;
         Ok(match raw[pos] {
-            b'+' => (Value::Simple(String::from_utf8_lossy(head).into_owned()), next),
+            b'+' => (
+                Value::Simple(String::from_utf8_lossy(head).into_owned()),
+                next,
+            ),
             b'-' => (Value::Error(head.to_vec()), next),
             b':' => (Value::Int(parse_len(head)?), next),
             b'$' => {

@@ -67,7 +67,15 @@ impl Group {
         let mut ctx = Ctx::new(self.name())?;
         match self {
             Group::Main => {
-                ctx.start("main", &["--enable-debug-command", "local", "--enable-module-command", "local"])?;
+                ctx.start(
+                    "main",
+                    &[
+                        "--enable-debug-command",
+                        "local",
+                        "--enable-module-command",
+                        "local",
+                    ],
+                )?;
                 // Sparse HLL whose opcodes cover 1 register instead of 16384,
                 // cached cardinality marked invalid (capture.py: bad_hll).
                 let mut bad = b"HYLL\x01\x00\x00\x00".to_vec();
@@ -82,16 +90,30 @@ impl Group {
                 ctx.start("auth", &["--requirepass", AUTH_PASS])?;
             }
             Group::Oom => {
-                ctx.start("oom", &["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"])?;
+                ctx.start(
+                    "oom",
+                    &["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"],
+                )?;
                 ctx.set_var("big", vec![b'x'; 2 * 1024 * 1024]);
                 // Open both connections before anything else, like capture.py.
                 ctx.conn("oom/a")?;
                 ctx.conn("oom/b")?;
             }
             Group::Replication => {
-                let m = ctx.start("master", &["--repl-diskless-sync-delay", "0"])?.to_string();
+                let m = ctx
+                    .start("master", &["--repl-diskless-sync-delay", "0"])?
+                    .to_string();
                 ctx.start("replica", &["--replicaof", "127.0.0.1", &m])?;
-                ctx.start("nostale", &["--replicaof", "127.0.0.1", &m, "--replica-serve-stale-data", "no"])?;
+                ctx.start(
+                    "nostale",
+                    &[
+                        "--replicaof",
+                        "127.0.0.1",
+                        &m,
+                        "--replica-serve-stale-data",
+                        "no",
+                    ],
+                )?;
                 for r in ["replica", "nostale"] {
                     wait_link(&mut ctx, r, "up")?;
                 }
@@ -155,11 +177,16 @@ impl Ctx {
     }
 
     pub fn server(&mut self, name: &str) -> Res<&mut Server> {
-        self.servers.get_mut(name).ok_or_else(|| format!("no server named {name:?}"))
+        self.servers
+            .get_mut(name)
+            .ok_or_else(|| format!("no server named {name:?}"))
     }
 
     pub fn port(&self, server: &str) -> Res<u16> {
-        self.servers.get(server).map(|s| s.port).ok_or_else(|| format!("no server named {server:?}"))
+        self.servers
+            .get(server)
+            .map(|s| s.port)
+            .ok_or_else(|| format!("no server named {server:?}"))
     }
 
     pub fn set_var(&mut self, k: &str, v: Vec<u8>) {
@@ -167,7 +194,10 @@ impl Ctx {
     }
 
     pub fn var(&self, k: &str) -> Res<&[u8]> {
-        self.vars.get(k).map(|v| v.as_slice()).ok_or_else(|| format!("no ${k} (an earlier step failed?)"))
+        self.vars
+            .get(k)
+            .map(|v| v.as_slice())
+            .ok_or_else(|| format!("no ${k} (an earlier step failed?)"))
     }
 
     /// The named connection, opened on first use.
@@ -198,15 +228,23 @@ impl Ctx {
     pub fn cmd(&mut self, conn: &str, args: &[&str]) -> Res<Vec<u8>> {
         let a = self.subst(args)?;
         let refs: Vec<&[u8]> = a.iter().map(|v| v.as_slice()).collect();
-        let reply = self.conn(conn)?.call(&refs).map_err(|e| format!("{} on {conn}: {e}", shown(args)))?;
-        self.transcript.push(format!("[{conn}] {} -> {}", shown(args), trunc(&resp::escape(&reply), 100)));
+        let reply = self
+            .conn(conn)?
+            .call(&refs)
+            .map_err(|e| format!("{} on {conn}: {e}", shown(args)))?;
+        self.transcript.push(format!(
+            "[{conn}] {} -> {}",
+            shown(args),
+            trunc(&resp::escape(&reply), 100)
+        ));
         Ok(reply)
     }
 
     fn send(&mut self, conn: &str, args: &[&str]) -> Res<()> {
         let a = self.subst(args)?;
         let refs: Vec<&[u8]> = a.iter().map(|v| v.as_slice()).collect();
-        self.transcript.push(format!("[{conn}] {} -> (reply pending)", shown(args)));
+        self.transcript
+            .push(format!("[{conn}] {} -> (reply pending)", shown(args)));
         self.conn(conn)?.send(&refs)
     }
 
@@ -231,7 +269,10 @@ impl Ctx {
 }
 
 fn shown(args: &[&str]) -> String {
-    args.iter().map(|a| trunc(a, 60)).collect::<Vec<_>>().join(" ")
+    args.iter()
+        .map(|a| trunc(a, 60))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn trunc(s: &str, n: usize) -> String {
@@ -272,12 +313,29 @@ pub struct Spec {
     pub after: &'static [Step],
 }
 
-const fn on(name: &'static str, group: Group, conn: &'static str, cmd: &'static [&'static str]) -> Spec {
-    Spec { name, group, setup: &[], probe: Probe::Cmd(conn, cmd), after: &[] }
+const fn on(
+    name: &'static str,
+    group: Group,
+    conn: &'static str,
+    cmd: &'static [&'static str],
+) -> Spec {
+    Spec {
+        name,
+        group,
+        setup: &[],
+        probe: Probe::Cmd(conn, cmd),
+        after: &[],
+    }
 }
 
 const fn custom(name: &'static str, group: Group, f: fn(&mut Ctx) -> Res<Vec<u8>>) -> Spec {
-    Spec { name, group, setup: &[], probe: Probe::Custom(f), after: &[] }
+    Spec {
+        name,
+        group,
+        setup: &[],
+        probe: Probe::Custom(f),
+        after: &[],
+    }
 }
 
 impl Spec {
@@ -294,6 +352,7 @@ impl Spec {
 use Group::*;
 use Step::{Cmd as C, Do};
 
+#[rustfmt::skip]
 const ACL_LIMITED: &[&str] = &[
     "ACL", "SETUSER", "limited", "reset", "on", ">limitedpass", "~allowed:*", "&allowed:*", "+get", "+publish",
 ];
@@ -302,6 +361,7 @@ const WSPIN4: &str = "redis.call('set', KEYS[1], '1') local s = tonumber(redis.c
 const SPINLIB: &str = "#!lua name=spinlib\nredis.register_function{function_name='spin', callback=function(keys, args) local s = tonumber(redis.call('TIME')[1]) local i = 0 while tonumber(redis.call('TIME')[1]) - s < 8 and i < 2000000000 do i = i + 1 end return i end, flags={'no-writes'}}";
 
 /// Scenario name -> how to provoke it. Order within a group matters.
+#[rustfmt::skip]
 pub const SPECS: &[Spec] = &[
     // ----- main: default config + enable-debug-command/enable-module-command local
     on("standalone/wrongtype", Main, "main", &["LPUSH", "wt:str", "x"]).setup(&[C("main", &["SET", "wt:str", "v"])]),
@@ -468,10 +528,15 @@ fn unblocked(ctx: &mut Ctx) -> Res<Vec<u8>> {
     let id = decode(&ctx.cmd("main/blocked", &["CLIENT", "ID"])?)?.int()?;
     ctx.send("main/blocked", &["BLPOP", "ub:empty", "10"])?;
     // Wait (bounded) until the server reports the client as blocked.
-    wait_for("BLPOP to block", Duration::from_secs(5), Duration::from_millis(20), || {
-        let raw = ctx.cmd("main", &["CLIENT", "LIST", "ID", &id.to_string()])?;
-        Ok(decode(&raw)?.bulk_str()?.contains("cmd=blpop"))
-    })?;
+    wait_for(
+        "BLPOP to block",
+        Duration::from_secs(5),
+        Duration::from_millis(20),
+        || {
+            let raw = ctx.cmd("main", &["CLIENT", "LIST", "ID", &id.to_string()])?;
+            Ok(decode(&raw)?.bulk_str()?.contains("cmd=blpop"))
+        },
+    )?;
     let un = ctx.cmd("main", &["CLIENT", "UNBLOCK", &id.to_string(), "ERROR"])?;
     if un != b":1\r\n" {
         return Err(format!("CLIENT UNBLOCK replied {}", resp::escape(&un)));
@@ -485,15 +550,20 @@ fn max_clients(ctx: &mut Ctx) -> Res<Vec<u8>> {
     let port = ctx.port("maxclients")?;
     // Take the only client slot.
     let mut holder = None;
-    wait_for("the maxclients server to answer PING", Duration::from_secs(10), Duration::from_millis(50), || {
-        let mut c = Conn::connect(port)?;
-        let r = c.call_str(&["PING"])?;
-        if r == b"+PONG\r\n" {
-            holder = Some(c);
-            return Ok(true);
-        }
-        Ok(false)
-    })?;
+    wait_for(
+        "the maxclients server to answer PING",
+        Duration::from_secs(10),
+        Duration::from_millis(50),
+        || {
+            let mut c = Conn::connect(port)?;
+            let r = c.call_str(&["PING"])?;
+            if r == b"+PONG\r\n" {
+                holder = Some(c);
+                return Ok(true);
+            }
+            Ok(false)
+        },
+    )?;
     let mut second = Conn::connect(port)?;
     let reply = second.read_until_close(Duration::from_secs(3));
     drop(holder);
@@ -523,16 +593,26 @@ fn run_busy(ctx: &mut Ctx, start: &[&str], kill: &[&str], killed_var: &str) -> R
     let reply = probe_until(ctx, "busy/b", &["GET", "foo"], b"-BUSY")?;
     let kill_reply = probe_until(ctx, "busy/b", kill, b"+OK")?;
     let a_reply = ctx.conn("busy/a")?.read_reply()?;
-    ctx.transcript.push(format!("[busy/a] -> {}", resp::escape(&a_reply)));
+    ctx.transcript
+        .push(format!("[busy/a] -> {}", resp::escape(&a_reply)));
     if kill_reply != b"+OK\r\n" {
-        return Err(format!("{} replied {}", kill.join(" "), resp::escape(&kill_reply)));
+        return Err(format!(
+            "{} replied {}",
+            kill.join(" "),
+            resp::escape(&kill_reply)
+        ));
     }
     ctx.set_var(killed_var, a_reply);
     Ok(reply)
 }
 
 fn busy_script(ctx: &mut Ctx) -> Res<Vec<u8>> {
-    run_busy(ctx, &["EVAL", SPIN8, "0"], &["SCRIPT", "KILL"], "script_killed")
+    run_busy(
+        ctx,
+        &["EVAL", SPIN8, "0"],
+        &["SCRIPT", "KILL"],
+        "script_killed",
+    )
 }
 
 fn busy_function(ctx: &mut Ctx) -> Res<Vec<u8>> {
@@ -540,7 +620,12 @@ fn busy_function(ctx: &mut Ctx) -> Res<Vec<u8>> {
     if load != b"$7\r\nspinlib\r\n" {
         return Err(format!("FUNCTION LOAD replied {}", resp::escape(&load)));
     }
-    run_busy(ctx, &["FCALL", "spin", "0"], &["FUNCTION", "KILL"], "function_killed")
+    run_busy(
+        ctx,
+        &["FCALL", "spin", "0"],
+        &["FUNCTION", "KILL"],
+        "function_killed",
+    )
 }
 
 fn script_killed(ctx: &mut Ctx) -> Res<Vec<u8>> {
@@ -552,7 +637,9 @@ fn function_killed(ctx: &mut Ctx) -> Res<Vec<u8>> {
 }
 
 fn take_var(ctx: &mut Ctx, k: &str) -> Res<Vec<u8>> {
-    ctx.vars.remove(k).ok_or_else(|| format!("no reply stored in ${k}: the busy probe before it failed"))
+    ctx.vars
+        .remove(k)
+        .ok_or_else(|| format!("no reply stored in ${k}: the busy probe before it failed"))
 }
 
 /// A script that wrote before spinning cannot be killed.
@@ -571,7 +658,8 @@ fn loading(ctx: &mut Ctx) -> Res<Vec<u8>> {
     let port = ctx.port("loading")?;
     let mut c = Conn::connect_timeout(port, Duration::from_secs(120))?;
     let pop = c.call_str(&["DEBUG", "POPULATE", KEYS])?;
-    ctx.transcript.push(format!("DEBUG POPULATE {KEYS} -> {}", resp::escape(&pop)));
+    ctx.transcript
+        .push(format!("DEBUG POPULATE {KEYS} -> {}", resp::escape(&pop)));
     let mut last = Vec::new();
     for attempt in 0..5u64 {
         let mut a = Conn::connect_timeout(port, Duration::from_secs(120))?;
@@ -580,7 +668,11 @@ fn loading(ctx: &mut Ctx) -> Res<Vec<u8>> {
         std::thread::sleep(Duration::from_millis(50 + 50 * attempt));
         last = b.call(&[b"GET", b"foo"])?;
         let r = a.read_reply()?;
-        ctx.transcript.push(format!("attempt {attempt}: GET -> {}, DEBUG RELOAD -> {}", resp::escape(&last), resp::escape(&r)));
+        ctx.transcript.push(format!(
+            "attempt {attempt}: GET -> {}, DEBUG RELOAD -> {}",
+            resp::escape(&last),
+            resp::escape(&r)
+        ));
         if last.starts_with(b"-LOADING") {
             break;
         }
@@ -590,10 +682,15 @@ fn loading(ctx: &mut Ctx) -> Res<Vec<u8>> {
 
 fn wait_link(ctx: &mut Ctx, replica: &str, want: &str) -> Res<()> {
     let port = ctx.port(replica)?;
-    wait_for(&format!("{replica} master_link_status:{want}"), Duration::from_secs(30), Duration::from_millis(100), || {
-        let mut c = Conn::connect(port)?;
-        Ok(info_field(&mut c, "replication", "master_link_status")?.as_deref() == Some(want))
-    })
+    wait_for(
+        &format!("{replica} master_link_status:{want}"),
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        || {
+            let mut c = Conn::connect(port)?;
+            Ok(info_field(&mut c, "replication", "master_link_status")?.as_deref() == Some(want))
+        },
+    )
 }
 
 fn stop_master(ctx: &mut Ctx) -> Res<()> {
@@ -615,11 +712,20 @@ fn break_bgsave(ctx: &mut Ctx) -> Res<()> {
     ctx.transcript.push("(server --dir removed)".into());
     ctx.cmd("misconf", &["BGSAVE"])?;
     let port = ctx.port("misconf")?;
-    wait_for("BGSAVE to fail", Duration::from_secs(20), Duration::from_millis(50), || {
-        let mut c = Conn::connect(port)?;
-        Ok(info_field(&mut c, "persistence", "rdb_bgsave_in_progress")?.as_deref() == Some("0")
-            && info_field(&mut c, "persistence", "rdb_last_bgsave_status")?.as_deref() == Some("err"))
-    })
+    wait_for(
+        "BGSAVE to fail",
+        Duration::from_secs(20),
+        Duration::from_millis(50),
+        || {
+            let mut c = Conn::connect(port)?;
+            Ok(
+                info_field(&mut c, "persistence", "rdb_bgsave_in_progress")?.as_deref()
+                    == Some("0")
+                    && info_field(&mut c, "persistence", "rdb_last_bgsave_status")?.as_deref()
+                        == Some("err"),
+            )
+        },
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -638,7 +744,14 @@ fn cluster_state(port: u16) -> Res<String> {
 }
 
 fn init_cluster(ctx: &mut Ctx) -> Res<()> {
-    let args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"];
+    let args = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+        "--cluster-node-timeout",
+        "5000",
+    ];
     let mut ports = Vec::new();
     for n in ["n1", "n2", "n3", "fresh"] {
         ports.push(ctx.start_with(n, &args, true, Ready::Ping)?);
@@ -653,12 +766,17 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
         return Err(format!("redis-cli --cluster create failed:\n{out}"));
     }
     for &p in &ports[..3] {
-        wait_for(&format!("cluster_state:ok on {p}"), Duration::from_secs(30), Duration::from_millis(100), || {
-            Ok(cluster_state(p)? == "ok")
-        })?;
+        wait_for(
+            &format!("cluster_state:ok on {p}"),
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            || Ok(cluster_state(p)? == "ok"),
+        )?;
     }
     for (i, n) in ["n1", "n2"].iter().enumerate() {
-        let id = decode(&Conn::connect(ports[i])?.call_str(&["CLUSTER", "MYID"])?)?.bulk()?.to_vec();
+        let id = decode(&Conn::connect(ports[i])?.call_str(&["CLUSTER", "MYID"])?)?
+            .bulk()?
+            .to_vec();
         ctx.set_var(&format!("id_{n}"), id);
     }
     // slot ranges -> owner port
@@ -666,23 +784,35 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
     let mut owners: Vec<(i64, i64, u16)> = Vec::new();
     for ent in slots.array()? {
         let e = ent.array()?;
-        let node = e.get(2).ok_or("CLUSTER SLOTS entry without node")?.array()?;
-        let port = node.get(1).ok_or("CLUSTER SLOTS node without port")?.int()?;
+        let node = e
+            .get(2)
+            .ok_or("CLUSTER SLOTS entry without node")?
+            .array()?;
+        let port = node
+            .get(1)
+            .ok_or("CLUSTER SLOTS node without port")?
+            .int()?;
         owners.push((e[0].int()?, e[1].int()?, port as u16));
     }
-    let owner = |s: i64| owners.iter().find(|(lo, hi, _)| *lo <= s && s <= *hi).map(|o| o.2);
+    let owner = |s: i64| {
+        owners
+            .iter()
+            .find(|(lo, hi, _)| *lo <= s && s <= *hi)
+            .map(|o| o.2)
+    };
     let (n1, n3) = (ports[0], ports[2]);
     // capture.py's find_key: first "<prefix><i>" whose slot is owned by `want`.
-    let find_key = |ctx: &mut Ctx, prefix: &str, want: u16, exclude: &[i64]| -> Res<(String, i64)> {
-        for i in 0..2000 {
-            let k = format!("{prefix}{i}");
-            let s = decode(&ctx.cmd("n1", &["CLUSTER", "KEYSLOT", &k])?)?.int()?;
-            if owner(s) == Some(want) && !exclude.contains(&s) {
-                return Ok((k, s));
+    let find_key =
+        |ctx: &mut Ctx, prefix: &str, want: u16, exclude: &[i64]| -> Res<(String, i64)> {
+            for i in 0..2000 {
+                let k = format!("{prefix}{i}");
+                let s = decode(&ctx.cmd("n1", &["CLUSTER", "KEYSLOT", &k])?)?.int()?;
+                if owner(s) == Some(want) && !exclude.contains(&s) {
+                    return Ok((k, s));
+                }
             }
-        }
-        Err(format!("no key {prefix}* owned by {want}"))
-    };
+            Err(format!("no key {prefix}* owned by {want}"))
+        };
     let set = |ctx: &mut Ctx, k: &str, v: &str| ctx.set_var(k, v.as_bytes().to_vec());
     let (k_far, _) = find_key(ctx, "far:", n3, &[])?;
     let (ka, sa) = find_key(ctx, "xa:", n1, &[])?;
@@ -690,7 +820,8 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
     let (k_x, _) = find_key(ctx, "xc:", n3, &[])?;
     let (tag, _) = find_key(ctx, "mig", n1, &[])?;
     let tag = format!("{{{tag}}}");
-    let s_mig = decode(&ctx.cmd("n1", &["CLUSTER", "KEYSLOT", &format!("{tag}present")])?)?.int()?;
+    let s_mig =
+        decode(&ctx.cmd("n1", &["CLUSTER", "KEYSLOT", &format!("{tag}present")])?)?.int()?;
     if owner(s_mig) != Some(n1) {
         return Err(format!("slot {s_mig} of {tag} not on node 1"));
     }
@@ -709,7 +840,8 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
     set(ctx, "k_gone", &k_gone);
     set(ctx, "s_gone", &s_gone.to_string());
     set(ctx, "k_blist", &k_blist);
-    ctx.transcript.push(format!("cluster ports {ports:?}, slots {owners:?}"));
+    ctx.transcript
+        .push(format!("cluster ports {ports:?}, slots {owners:?}"));
     Ok(())
 }
 
@@ -717,16 +849,23 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
 /// fail: the server unblocks the client with CLUSTERDOWN.
 fn clusterdown_blocked_client(ctx: &mut Ctx) -> Res<Vec<u8>> {
     let n1 = ctx.port("n1")?;
-    ctx.conn("n1/blocked")?.set_timeout(Duration::from_secs(20))?;
+    ctx.conn("n1/blocked")?
+        .set_timeout(Duration::from_secs(20))?;
     ctx.send("n1/blocked", &["BLPOP", "$k_blist", "10"])?;
-    wait_for("BLPOP to block", Duration::from_secs(5), Duration::from_millis(20), || {
-        Ok(info_field(ctx.conn("n1")?, "clients", "blocked_clients")?.as_deref() == Some("1"))
-    })?;
+    wait_for(
+        "BLPOP to block",
+        Duration::from_secs(5),
+        Duration::from_millis(20),
+        || Ok(info_field(ctx.conn("n1")?, "clients", "blocked_clients")?.as_deref() == Some("1")),
+    )?;
     ctx.cmd("n1", &["SET", "$k_served", "v"])?;
     ctx.cmd("n1", &["CLUSTER", "DELSLOTS", "$s_gone"])?;
-    wait_for("cluster_state:fail on node 1", Duration::from_secs(20), Duration::from_millis(50), || {
-        Ok(cluster_state(n1)? == "fail")
-    })?;
+    wait_for(
+        "cluster_state:fail on node 1",
+        Duration::from_secs(20),
+        Duration::from_millis(50),
+        || Ok(cluster_state(n1)? == "fail"),
+    )?;
     let r = ctx.conn("n1/blocked")?.read_reply();
     ctx.close("n1/blocked");
     r
@@ -775,7 +914,11 @@ fn run_group(group: Group) -> Vec<Outcome> {
                 }
             }
         }
-        out.push(Outcome { name: spec.name, reply, transcript: std::mem::take(&mut ctx.transcript) });
+        out.push(Outcome {
+            name: spec.name,
+            reply,
+            transcript: std::mem::take(&mut ctx.transcript),
+        });
     }
     out
 }
@@ -786,7 +929,10 @@ fn run_group(group: Group) -> Vec<Outcome> {
 pub fn run_all() -> Vec<Outcome> {
     let mut all = Vec::new();
     std::thread::scope(|s| {
-        let handles: Vec<_> = GROUPS.iter().map(|&g| (g, s.spawn(move || run_group(g)))).collect();
+        let handles: Vec<_> = GROUPS
+            .iter()
+            .map(|&g| (g, s.spawn(move || run_group(g))))
+            .collect();
         for (g, h) in handles {
             match h.join() {
                 Ok(v) => all.extend(v),

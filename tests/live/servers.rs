@@ -72,12 +72,19 @@ pub fn binaries() -> (PathBuf, PathBuf) {
     let get = |var: &str, name: &str| -> PathBuf {
         if let Some(p) = std::env::var_os(var) {
             let p = PathBuf::from(p);
-            assert!(p.is_file(), "{var}={} does not exist: {INSTALL_HINT}", p.display());
+            assert!(
+                p.is_file(),
+                "{var}={} does not exist: {INSTALL_HINT}",
+                p.display()
+            );
             return p;
         }
         find_in_path(name).unwrap_or_else(|| panic!("{name} not found: {INSTALL_HINT}"))
     };
-    (get("REDIS_SERVER", "redis-server"), get("REDIS_CLI", "redis-cli"))
+    (
+        get("REDIS_SERVER", "redis-server"),
+        get("REDIS_CLI", "redis-cli"),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -89,7 +96,10 @@ pub struct TempDir(PathBuf);
 impl TempDir {
     pub fn new(label: &str) -> Res<TempDir> {
         static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let p = std::env::temp_dir().join(format!(
             "redis-live-{}-{}-{nanos}-{}",
             std::process::id(),
@@ -122,7 +132,10 @@ static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
 pub fn free_port() -> Res<u16> {
     const LO: u32 = 20000;
     const SPAN: u32 = 12000;
-    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0)
         ^ std::process::id().wrapping_mul(2654435761);
     let mut set = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
     let set = set.get_or_insert_with(HashSet::new);
@@ -145,7 +158,12 @@ pub fn free_port() -> Res<u16> {
 
 /// Polls `pred` every `step` until it returns `Ok(true)`, at most `limit`.
 /// Errors from `pred` count as "not yet" (the last one is reported).
-pub fn wait_for(what: &str, limit: Duration, step: Duration, mut pred: impl FnMut() -> Res<bool>) -> Res<()> {
+pub fn wait_for(
+    what: &str,
+    limit: Duration,
+    step: Duration,
+    mut pred: impl FnMut() -> Res<bool>,
+) -> Res<()> {
     let deadline = Instant::now() + limit;
     let max_iter = (limit.as_millis() / step.as_millis().max(1)) as usize + 10;
     let mut last = String::new();
@@ -160,7 +178,9 @@ pub fn wait_for(what: &str, limit: Duration, step: Duration, mut pred: impl FnMu
         }
         std::thread::sleep(step);
     }
-    Err(format!("timed out after {limit:?} waiting for {what} {last}"))
+    Err(format!(
+        "timed out after {limit:?} waiting for {what} {last}"
+    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -187,7 +207,13 @@ pub struct Server {
 impl Server {
     /// Starts `redis-server` with the standard options plus `extra` in
     /// `<base>/<name>`; `cluster` adds `--cluster-port` on a free port.
-    pub fn start(base: &Path, name: &str, extra: &[String], cluster: bool, ready: Ready) -> Res<Server> {
+    pub fn start(
+        base: &Path,
+        name: &str,
+        extra: &[String],
+        cluster: bool,
+        ready: Ready,
+    ) -> Res<Server> {
         let (server_bin, _) = binaries();
         let dir = base.join(name);
         fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
@@ -201,17 +227,39 @@ impl Server {
             let logf = File::create(&log).map_err(|e| format!("create {}: {e}", log.display()))?;
             let logf2 = logf.try_clone().map_err(|e| e.to_string())?;
             let mut cmd = Command::new(&server_bin);
-            cmd.arg("--port").arg(port.to_string())
-                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .arg("--dir").arg(&dir)
+            cmd.arg("--port")
+                .arg(port.to_string())
+                .args([
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ])
+                .arg("--dir")
+                .arg(&dir)
                 .args(["--logfile", ""]);
             if let Some(bp) = bus_port {
                 cmd.arg("--cluster-port").arg(bp.to_string());
             }
-            cmd.args(extra).stdin(Stdio::null()).stdout(logf).stderr(logf2);
+            cmd.args(extra)
+                .stdin(Stdio::null())
+                .stdout(logf)
+                .stderr(logf2);
             die_with_parent(&mut cmd);
-            let child = cmd.spawn().map_err(|e| format!("spawn {}: {e}", server_bin.display()))?;
-            let mut srv = Server { name: name.to_string(), port, dir: dir.clone(), log, child: Some(child) };
+            let child = cmd
+                .spawn()
+                .map_err(|e| format!("spawn {}: {e}", server_bin.display()))?;
+            let mut srv = Server {
+                name: name.to_string(),
+                port,
+                dir: dir.clone(),
+                log,
+                child: Some(child),
+            };
             match srv.wait_ready(ready) {
                 Ok(()) => return Ok(srv),
                 Err(e) => {
@@ -240,19 +288,26 @@ impl Server {
         let port = self.port;
         let log = self.log.clone();
         let name = self.name.clone();
-        wait_for(&format!("{name} to be ready"), Duration::from_secs(20), Duration::from_millis(50), || {
-            if let Some(why) = self.exited() {
-                return Err(format!("FATAL {name} {why}"));
-            }
-            match ready {
-                Ready::Log => Ok(fs::read_to_string(&log).unwrap_or_default().contains("Ready to accept connections")),
-                Ready::Ping => {
-                    let mut c = Conn::connect_timeout(port, Duration::from_secs(2))?;
-                    let r = c.call_str(&["PING"])?;
-                    Ok(r == b"+PONG\r\n" || r.starts_with(b"-NOAUTH"))
+        wait_for(
+            &format!("{name} to be ready"),
+            Duration::from_secs(20),
+            Duration::from_millis(50),
+            || {
+                if let Some(why) = self.exited() {
+                    return Err(format!("FATAL {name} {why}"));
                 }
-            }
-        })
+                match ready {
+                    Ready::Log => Ok(fs::read_to_string(&log)
+                        .unwrap_or_default()
+                        .contains("Ready to accept connections")),
+                    Ready::Ping => {
+                        let mut c = Conn::connect_timeout(port, Duration::from_secs(2))?;
+                        let r = c.call_str(&["PING"])?;
+                        Ok(r == b"+PONG\r\n" || r.starts_with(b"-NOAUTH"))
+                    }
+                }
+            },
+        )
         .map_err(|e| e.replace("FATAL ", ""))?;
         Ok(())
     }
@@ -265,7 +320,9 @@ impl Server {
 
     /// SIGTERM by PID, SIGKILL after [`TERM_GRACE`]; reaps the child.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         if let Ok(None) = child.try_wait() {
             // SAFETY: plain kill(2) on the PID of our own, not yet reaped child.
             unsafe {
@@ -278,7 +335,11 @@ impl Server {
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
-            eprintln!("live: {} (pid {}) ignored SIGTERM for {TERM_GRACE:?}; SIGKILL", self.name, child.id());
+            eprintln!(
+                "live: {} (pid {}) ignored SIGTERM for {TERM_GRACE:?}; SIGKILL",
+                self.name,
+                child.id()
+            );
             let _ = child.kill(); // SIGKILL
         }
         let _ = child.wait();
@@ -293,7 +354,12 @@ impl Drop for Server {
 
 /// Runs a short-lived command (redis-cli), killing it after `limit`.
 /// Returns (success, combined output).
-pub fn run_bounded(prog: &Path, args: &[String], out_file: &Path, limit: Duration) -> Res<(bool, String)> {
+pub fn run_bounded(
+    prog: &Path,
+    args: &[String],
+    out_file: &Path,
+    limit: Duration,
+) -> Res<(bool, String)> {
     let f = File::create(out_file).map_err(|e| format!("create {}: {e}", out_file.display()))?;
     let f2 = f.try_clone().map_err(|e| e.to_string())?;
     let mut child = Command::new(prog)
@@ -318,6 +384,9 @@ pub fn run_bounded(prog: &Path, args: &[String], out_file: &Path, limit: Duratio
     let out = fs::read_to_string(out_file).unwrap_or_default();
     match status {
         Some(st) => Ok((st.success(), out)),
-        None => Err(format!("{} timed out after {limit:?}:\n{out}", prog.display())),
+        None => Err(format!(
+            "{} timed out after {limit:?}:\n{out}",
+            prog.display()
+        )),
     }
 }

@@ -1,0 +1,83 @@
+//! The hierarchy against redis-py: bases, MROs, every `issubclass` pair and
+//! every default `error_type` (fixture `classes.json`).
+
+mod common;
+
+use redis_exceptions::{Class, ExceptionType};
+
+fn names(classes: &[&Class]) -> Vec<String> {
+    classes.iter().map(|c| c.name().to_owned()).collect()
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn same_classes_in_the_same_order() {
+    let fx = common::fixture("classes");
+    let ours: Vec<&str> = Class::all().map(Class::name).collect();
+    assert_eq!(ours, strings(&fx["class_order"]));
+    assert_eq!(Class::all().len(), 39);
+}
+
+#[test]
+fn bases_modules_and_mros() {
+    let fx = common::fixture("classes");
+    let mut checked = 0;
+    for c in fx["classes"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let class = Class::by_name(name).unwrap_or_else(|| panic!("missing {name}"));
+        assert_eq!(class.module(), c["module"].as_str().unwrap(), "{name}");
+        assert_eq!(names(class.bases()), strings(&c["bases"]), "{name} bases");
+        assert_eq!(names(class.mro()), strings(&c["mro"]), "{name} mro");
+        assert_eq!(names(class.try_mro().unwrap()), strings(&c["mro"]), "{name} mro");
+        checked += 1;
+    }
+    common::report(&format!("bases and MROs: {checked}/39 classes matched"));
+    assert_eq!(checked, 39);
+}
+
+#[test]
+fn every_issubclass_pair() {
+    let fx = common::fixture("classes");
+    let mut pairs = 0;
+    let mut true_pairs = 0;
+    for c in fx["classes"].as_array().unwrap() {
+        let a = Class::by_name(c["name"].as_str().unwrap()).unwrap();
+        let expected = strings(&c["subclass_of"]);
+        for b in Class::all() {
+            let want = expected.iter().any(|n| n == b.name());
+            assert_eq!(a.is_subclass_of(b), want, "issubclass({}, {})", a.name(), b.name());
+            pairs += 1;
+            true_pairs += usize::from(want);
+        }
+    }
+    common::report(&format!("issubclass: {pairs}/1521 pairs matched ({true_pairs} true)"));
+    assert_eq!(pairs, 1521);
+    assert_eq!(true_pairs as u64, fx["true_pairs"].as_u64().unwrap());
+}
+
+#[test]
+fn default_error_types_and_class_messages() {
+    let fx = common::fixture("classes");
+    for c in fx["classes"].as_array().unwrap() {
+        let class = Class::by_name(c["name"].as_str().unwrap()).unwrap();
+        let want = c["error_type"].as_str().map(|v| ExceptionType::from_value(v).unwrap());
+        assert_eq!(class.default_error_type(), want, "{}", class.name());
+        assert_eq!(class.class_message(), c.get("message").and_then(|m| m.as_str()), "{}", class.name());
+    }
+}
+
+#[test]
+fn display_and_lookup() {
+    let c = Class::by_name("ClusterDownError").unwrap();
+    assert_eq!(c.to_string(), "<class 'redis.exceptions.ClusterDownError'>");
+    assert_eq!(c.qualified_name(), "redis.exceptions.ClusterDownError");
+    assert!(Class::by_name("NoSuchClass").is_none());
+    assert!(Class::by_name("ValueError").unwrap().is_builtin());
+}

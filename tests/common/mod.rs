@@ -1,0 +1,67 @@
+//! Fixture loading shared by the conformance tests.
+#![allow(dead_code, reason = "each test file uses part of the helpers")]
+
+use redis_exceptions::PyValue;
+use serde_json::Value;
+
+/// Reads `tests/fixtures/<name>.json`.
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A JSON value of the fixtures as a Python value.
+pub fn py_value(v: &Value) -> PyValue {
+    match v {
+        Value::Null => PyValue::None,
+        Value::String(s) => PyValue::Str(s.clone()),
+        Value::Number(n) => PyValue::Int(n.as_i64().expect("an i64")),
+        Value::Object(o) if o.contains_key("__bytes_repr__") => {
+            PyValue::Bytes(parse_bytes_repr(o["__bytes_repr__"].as_str().unwrap()))
+        }
+        other => panic!("no Python value for {other}"),
+    }
+}
+
+/// The bytes of a Python `b'...'` literal (the escapes `repr` produces).
+fn parse_bytes_repr(lit: &str) -> Vec<u8> {
+    let inner = &lit[2..lit.len() - 1];
+    let mut out = Vec::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c as u8);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push(b'\n'),
+            Some('r') => out.push(b'\r'),
+            Some('t') => out.push(b'\t'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                out.push(u8::from_str_radix(&hex, 16).unwrap());
+            }
+            Some(other) => out.push(other as u8),
+            None => {}
+        }
+    }
+    out
+}
+
+/// A Python value as the fixtures' JSON.
+pub fn to_json(v: &PyValue) -> Value {
+    match v {
+        PyValue::None => Value::Null,
+        PyValue::Str(s) => Value::String(s.clone()),
+        PyValue::Int(i) => Value::from(*i),
+        PyValue::Bytes(_) => serde_json::json!({ "__bytes_repr__": v.py_repr() }),
+    }
+}
+
+/// Prints a conformance count where `cargo test` shows it (the harness
+/// captures `println!`, not direct writes to stderr).
+pub fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "conformance: {line}");
+}

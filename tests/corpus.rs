@@ -1,0 +1,85 @@
+//! `parse_error` against redis-py's `BaseParser.parse_error` over the public
+//! corpus (`public_corpus.json`).
+
+mod common;
+
+use redis_exceptions::{classify, parse_error, parse_error_bytes, RedisErrorExt};
+use serde_json::Value;
+
+/// Inputs where redis-py raises `ValueError` inside `AskError.__init__`;
+/// this crate returns the named class with no redirect instead (crate docs,
+/// "Differences from redis-py", item 1).
+fn documented_difference(case: &Value, e: &redis_exceptions::Error) -> Result<(), String> {
+    let input = case["input"].as_str().unwrap();
+    let code = input.split(' ').next().unwrap();
+    if case["raised"]["type"] != "ValueError" || !["MOVED", "ASK"].contains(&code) {
+        return Err(format!("undocumented raise {}", case["raised"]));
+    }
+    let ok = e.class().name() == if code == "MOVED" { "MovedError" } else { "AskError" }
+        && e.status_code() == Some(code)
+        && e.redirect().is_none()
+        && e.to_string() == input.get(code.len() + 1..).unwrap_or("")
+        && e.reply().as_deref() == Some(input.as_bytes());
+    ok.then_some(()).ok_or_else(|| format!("difference not as documented: {e:?}"))
+}
+
+fn check(case: &Value) -> Result<(), String> {
+    let input = case["input"].as_str().unwrap();
+    let e = parse_error(input);
+    let c = classify(input.as_bytes());
+    if !std::ptr::eq(c.class(), e.class()) {
+        return Err(format!("classify says {}, parse_error {}", c.class().name(), e.class().name()));
+    }
+    if parse_error_bytes(input.as_bytes()).to_string() != e.to_string() {
+        return Err("parse_error_bytes differs".into());
+    }
+    if case["outcome"] == "raised" {
+        return documented_difference(case, &e);
+    }
+    let mut diffs = Vec::new();
+    let mut eq = |what: &str, ours: Value, theirs: &Value| {
+        if &ours != theirs {
+            diffs.push(format!("{what}: {ours} != {theirs}"));
+        }
+    };
+    eq("class", e.class().name().into(), &case["class"]);
+    eq("str", e.to_string().into(), &case["str"]);
+    eq("repr", e.py_repr().into(), &case["repr"]);
+    eq("args", Value::Array(e.args().iter().map(common::to_json).collect()), &case["args"]);
+    eq("status_code", e.status_code().into(), &case["status_code"]);
+    eq("error_type", e.error_type().map(|t| t.value()).into(), &case["error_type"]);
+    if let Some(m) = case.get("message") {
+        eq("message", e.message().into(), m);
+    }
+    let redirect = e.redirect().map(|r| {
+        serde_json::json!({
+            "slot_id": r.slot_id(), "host": r.host(), "port": r.port(),
+            "slot_id_str": r.slot_id().map(|s| s.to_string()), "port_str": r.port().map(|p| p.to_string()),
+        })
+    });
+    eq("redirect", redirect.unwrap_or(Value::Null), &case["redirect"]);
+    eq("reply", e.reply().map(|r| String::from_utf8_lossy(&r).into_owned()).into(), &case["input"]);
+    if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+}
+
+#[test]
+fn public_corpus() {
+    let fx = common::fixture("public_corpus");
+    let cases = fx["cases"].as_array().unwrap();
+    let mut failures = Vec::new();
+    let mut documented = 0;
+    for case in cases {
+        match check(case) {
+            Ok(()) => documented += usize::from(case["outcome"] == "raised"),
+            Err(why) => failures.push(format!("{} {:?}: {why}", case["id"], case["input"])),
+        }
+    }
+    let matched = cases.len() - failures.len();
+    common::report(&format!(
+        "public corpus: {matched}/{} matched ({} identical, {documented} documented differences)",
+        cases.len(),
+        matched - documented
+    ));
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(cases.len(), 133);
+}
