@@ -79,6 +79,11 @@ impl Init {
     }
 }
 
+/// Finds the class's struct behind a `dyn Error`.
+#[doc(hidden)]
+pub type Cast =
+    for<'a> fn(&'a (dyn std::error::Error + 'static)) -> Option<&'a dyn crate::RedisErrorExt>;
+
 /// Marker for "not one of the built-in classes" in [`Class`]'s index.
 pub(crate) const NO_INDEX: u8 = crate::__private::NO_INDEX;
 
@@ -111,6 +116,7 @@ pub struct Class {
     own_repr: bool,
     class_message: Option<&'static str>,
     make: fn(crate::ext::State) -> crate::Error,
+    cast: Cast,
     mro: OnceCell<Result<Box<[&'static Class]>, MroError>>,
     resolved: OnceCell<Resolved>,
 }
@@ -141,6 +147,7 @@ impl Class {
         own_repr: bool,
         class_message: Option<&'static str>,
         make: fn(crate::ext::State) -> crate::Error,
+        cast: Cast,
     ) -> Self {
         Class {
             name,
@@ -154,6 +161,7 @@ impl Class {
             own_repr,
             class_message,
             make,
+            cast,
             mro: OnceCell::new(),
             resolved: OnceCell::new(),
         }
@@ -344,6 +352,20 @@ impl Class {
         (self.make)(state)
     }
 
+    /// This class's struct behind `err`, if that is what `err` is.
+    pub(crate) fn cast<'a>(
+        &self,
+        err: &'a (dyn std::error::Error + 'static),
+    ) -> Option<&'a dyn crate::RedisErrorExt> {
+        (self.cast)(err)
+    }
+
+    /// The built-in classes and those registered with [`Class::register`].
+    pub(crate) fn known() -> Vec<&'static Class> {
+        let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
+        BUILTIN.iter().copied().chain(registered.iter().copied()).collect()
+    }
+
     /// The 39 classes of this crate in Python's definition order: the
     /// builtins `BaseException`, `Exception`, `ValueError`, then the 36
     /// classes of `redis.exceptions`.
@@ -529,6 +551,7 @@ macro_rules! define_statics {
                     is_repr!($repr),
                     opt_message!($message),
                     crate::error::make::$name,
+                    |e| e.downcast_ref::<crate::$name>().map(|x| x as &dyn crate::RedisErrorExt),
                 );
             )*
         }

@@ -14,7 +14,7 @@ macro_rules! define_structs {
             )]
             pub struct $name;
             class = &crate::class::statics::$name;
-            into_error = |e| crate::error::Error::from_repr(crate::error::Repr::$name(e));
+            into_error = |e| crate::error::Error::from_state(crate::ExceptionClass::__into_state(e));
         }
     )*};
 }

@@ -21,7 +21,7 @@ macro_rules! __exception_struct {
             /// `isinstance(self, T)`: whether `T` is this class or one of its ancestors.
             #[inline]
             pub fn is_a<T: $crate::ExceptionClass>(&self) -> bool {
-                $crate::__private::is_instance_of(<Self as $crate::ExceptionClass>::CLASS, T::CLASS)
+                $crate::__private::is_instance_of(self.state.__class(), T::CLASS)
             }
 
             #[doc = concat!("`", stringify!($name), "(message)`: one argument, as Python's call with one positional argument.")]
@@ -31,7 +31,7 @@ macro_rules! __exception_struct {
             /// instance is built and the parsed attributes are absent.
             pub fn new(message: impl ::core::convert::Into<$crate::PyValue>) -> Self {
                 <Self as $crate::ExceptionClass>::__from_state(
-                    $crate::__private::State::__with_message($class, message.into()),
+                    $crate::__private::State::__with_message(<Self as $crate::ExceptionClass>::CLASS, message.into()),
                 )
             }
 
@@ -187,6 +187,7 @@ macro_rules! exception {
                     false,
                     ::core::option::Option::None,
                     |state| $crate::__private::custom(<$name as $crate::ExceptionClass>::__from_state(state)),
+                    |e| e.downcast_ref::<$name>().map(|x| x as &dyn $crate::RedisErrorExt),
                 );
                 &CLASS
             };

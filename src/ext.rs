@@ -97,6 +97,12 @@ impl State {
     }
 
     #[doc(hidden)]
+    #[inline(always)]
+    pub fn __class(&self) -> &'static Class {
+        self.class
+    }
+
+    #[doc(hidden)]
     pub fn __set_status_code(&mut self, code: Cow<'static, str>) {
         if self.class.init().0.has_status_code() {
             self.status_code = Some(code);

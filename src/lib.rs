@@ -62,11 +62,13 @@
 mod unicode_tables;
 
 mod call;
+mod chain;
 mod class;
 mod classes;
 mod context;
 mod declare;
 mod error;
+mod except;
 mod ext;
 mod hierarchy;
 mod io;
@@ -80,10 +82,15 @@ mod redis_rs;
 mod serde_impl;
 
 pub use call::{construct, CallError, ConstructError, PyErrorKind};
+pub use chain::find;
 pub use class::{Class, ExceptionType, MroError};
 pub use classes::*;
 pub use context::Selector;
 pub use error::Error;
+pub use except::{
+    ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
+    RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
+};
 pub use ext::{BoxError, ExceptionClass, IsA, RedisErrorExt};
 pub use io::IoPhase;
 pub use py::PyValue;
