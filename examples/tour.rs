@@ -1,0 +1,58 @@
+//! A tour: the class tree, `isinstance`, downcasting and MRO on real instances.
+//!
+//!     cargo run --example tour
+
+use redis_exceptions::{
+    parse_error, Class, ConnectionError, Error, LockError, MovedError, RedisError, RedisErrorExt,
+    ResponseError, ValueError,
+};
+
+/// Prints the tree under `class`, a class with several bases under each.
+fn print_tree(class: &'static Class, depth: usize) {
+    let bases: Vec<&str> = class.bases().iter().map(|b| b.name()).collect();
+    let extra = if bases.len() > 1 { format!("  ({})", bases.join(", ")) } else { String::new() };
+    println!("{}{}{}", "    ".repeat(depth), class.name(), extra);
+    for child in Class::all().filter(|c| c.bases().iter().any(|b| std::ptr::eq(*b, class))) {
+        print_tree(child, depth + 1);
+    }
+}
+
+fn show(e: &Error) {
+    let mro: Vec<&str> = e.class().mro().iter().map(|c| c.name()).collect();
+    println!("  str={:?} repr={} status_code={:?}", e.to_string(), e.py_repr(), e.status_code());
+    println!("  mro: {}", mro.join(" -> "));
+}
+
+fn main() {
+    println!("The class tree (39 classes):");
+    print_tree(Class::by_name("BaseException").expect("the root"), 1);
+
+    println!("\nParsing server replies:");
+    for reply in [
+        "MOVED 3999 127.0.0.1:6381",
+        "NOAUTH Authentication required.",
+        "WRONGTYPE Operation against a key holding the wrong kind of value",
+        "CLUSTERDOWN The cluster is down",
+    ] {
+        let e = parse_error(reply);
+        println!("{reply:?} -> {}", e.class().name());
+        show(&e);
+        println!(
+            "  isinstance: ConnectionError={} ResponseError={} RedisError={}",
+            e.is_a::<ConnectionError>(),
+            e.is_a::<ResponseError>(),
+            e.is_a::<RedisError>()
+        );
+        if let Some(moved) = e.downcast_ref::<MovedError>() {
+            println!("  downcast to MovedError: slot {:?} at {:?}", moved.slot_id(), moved.node_addr());
+        }
+        if reply.starts_with("WRONGTYPE") {
+            println!("  reply_code={:?} (redis-py gives no status_code here)", e.reply_code());
+        }
+    }
+
+    println!("\nMultiple inheritance:");
+    let lock: Error = LockError::new("Cannot release an unlocked lock").into();
+    show(&lock);
+    println!("  isinstance(e, ValueError) = {}", lock.is_a::<ValueError>());
+}
