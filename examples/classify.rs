@@ -21,7 +21,11 @@ fn main() -> std::io::Result<()> {
             match parse_frame(&line) {
                 Ok(e) => e,
                 Err(why) => {
-                    writeln!(out, "{:?}: malformed frame: {why}", String::from_utf8_lossy(&line))?;
+                    writeln!(
+                        out,
+                        "{:?}: malformed frame: {why}",
+                        String::from_utf8_lossy(&line)
+                    )?;
                     continue;
                 }
             }
@@ -29,7 +33,11 @@ fn main() -> std::io::Result<()> {
             parse_error_bytes(&line)
         };
         let mro: Vec<&str> = e.class().mro().iter().map(|c| c.name()).collect();
-        writeln!(out, "{}", String::from_utf8_lossy(&e.reply().unwrap_or_default()))?;
+        writeln!(
+            out,
+            "{}",
+            String::from_utf8_lossy(&e.reply().unwrap_or_default())
+        )?;
         writeln!(out, "  class:       {}", e.class().name())?;
         writeln!(out, "  mro:         {}", mro.join(", "))?;
         writeln!(out, "  str:         {:?}", e.to_string())?;
@@ -37,7 +45,13 @@ fn main() -> std::io::Result<()> {
         writeln!(out, "  status_code: {:?}", e.status_code())?;
         writeln!(out, "  reply_code:  {:?}", e.reply_code())?;
         if let Some(r) = e.redirect() {
-            writeln!(out, "  redirect:    slot {:?} -> {:?} (connect to {:?})", r.slot_id(), r.node_addr(), r.addr())?;
+            writeln!(
+                out,
+                "  redirect:    slot {:?} -> {:?} (connect to {:?})",
+                r.slot_id(),
+                r.node_addr(),
+                r.addr()
+            )?;
         }
     }
     Ok(())

@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use redis_exceptions::{except, parse_error, AskError, Error, MovedError, RedisErrorExt, TryAgainError};
+use redis_exceptions::{
+    except, parse_error, AskError, Error, MovedError, RedisErrorExt, TryAgainError,
+};
 
 /// The toy cluster: which node serves which slot, and which one is migrating.
 struct Cluster {
@@ -43,7 +45,11 @@ fn execute(cluster: &Cluster, mut node: String, slot: u16) -> Result<String, Err
             Err(err) => err,
         };
         asking = false;
-        println!("  attempt {attempt} on {node}: {} {}", err.class().name(), err);
+        println!(
+            "  attempt {attempt} on {node}: {} {}",
+            err.class().name(),
+            err
+        );
         except!(err,
             MovedError as e => {
                 // The slot map is stale: remember the new owner and go there.

@@ -118,19 +118,38 @@ fn execute_command(node: &mut Node, slot: u16) -> Result<String, Error> {
 
 fn main() {
     let scripts: Vec<(&str, Vec<Result<&'static str, Error>>)> = vec![
-        ("moved, then try again, then ok", vec![
-            Err(parse_error("MOVED 3999 127.0.0.1:7001")),
-            Err(parse_error("TRYAGAIN Multiple keys request during rehashing of slot")),
-            Ok("OK"),
-        ]),
-        ("ask redirect", vec![Err(parse_error("ASK 3999 [::1]:7002")), Ok("OK")]),
-        ("cluster down", vec![Err(parse_error("CLUSTERDOWN The cluster is down"))]),
-        ("wrong password", vec![Err(parse_error("WRONGPASS invalid username-password pair"))]),
-        ("a plain error is re-raised", vec![Err(parse_error("WRONGTYPE Operation against a key"))]),
+        (
+            "moved, then try again, then ok",
+            vec![
+                Err(parse_error("MOVED 3999 127.0.0.1:7001")),
+                Err(parse_error(
+                    "TRYAGAIN Multiple keys request during rehashing of slot",
+                )),
+                Ok("OK"),
+            ],
+        ),
+        (
+            "ask redirect",
+            vec![Err(parse_error("ASK 3999 [::1]:7002")), Ok("OK")],
+        ),
+        (
+            "cluster down",
+            vec![Err(parse_error("CLUSTERDOWN The cluster is down"))],
+        ),
+        (
+            "wrong password",
+            vec![Err(parse_error("WRONGPASS invalid username-password pair"))],
+        ),
+        (
+            "a plain error is re-raised",
+            vec![Err(parse_error("WRONGTYPE Operation against a key"))],
+        ),
     ];
     for (what, replies) in scripts {
         println!("{what}:");
-        let mut node = Node { replies: replies.into() };
+        let mut node = Node {
+            replies: replies.into(),
+        };
         match execute_command(&mut node, 3999) {
             Ok(r) => println!("  -> {r}"),
             Err(e) => println!("  -> raised {} ({})", e.class().name(), e.py_repr()),

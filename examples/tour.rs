@@ -10,7 +10,11 @@ use redis_exceptions::{
 /// Prints the tree under `class`, a class with several bases under each.
 fn print_tree(class: &'static Class, depth: usize) {
     let bases: Vec<&str> = class.bases().iter().map(|b| b.name()).collect();
-    let extra = if bases.len() > 1 { format!("  ({})", bases.join(", ")) } else { String::new() };
+    let extra = if bases.len() > 1 {
+        format!("  ({})", bases.join(", "))
+    } else {
+        String::new()
+    };
     println!("{}{}{}", "    ".repeat(depth), class.name(), extra);
     for child in Class::all().filter(|c| c.bases().iter().any(|b| std::ptr::eq(*b, class))) {
         print_tree(child, depth + 1);
@@ -19,7 +23,12 @@ fn print_tree(class: &'static Class, depth: usize) {
 
 fn show(e: &Error) {
     let mro: Vec<&str> = e.class().mro().iter().map(|c| c.name()).collect();
-    println!("  str={:?} repr={} status_code={:?}", e.to_string(), e.py_repr(), e.status_code());
+    println!(
+        "  str={:?} repr={} status_code={:?}",
+        e.to_string(),
+        e.py_repr(),
+        e.status_code()
+    );
     println!("  mro: {}", mro.join(" -> "));
 }
 
@@ -44,15 +53,25 @@ fn main() {
             e.is_a::<RedisError>()
         );
         if let Some(moved) = e.downcast_ref::<MovedError>() {
-            println!("  downcast to MovedError: slot {:?} at {:?}", moved.slot_id(), moved.node_addr());
+            println!(
+                "  downcast to MovedError: slot {:?} at {:?}",
+                moved.slot_id(),
+                moved.node_addr()
+            );
         }
         if reply.starts_with("WRONGTYPE") {
-            println!("  reply_code={:?} (redis-py gives no status_code here)", e.reply_code());
+            println!(
+                "  reply_code={:?} (redis-py gives no status_code here)",
+                e.reply_code()
+            );
         }
     }
 
     println!("\nMultiple inheritance:");
     let lock: Error = LockError::new("Cannot release an unlocked lock").into();
     show(&lock);
-    println!("  isinstance(e, ValueError) = {}", lock.is_a::<ValueError>());
+    println!(
+        "  isinstance(e, ValueError) = {}",
+        lock.is_a::<ValueError>()
+    );
 }

@@ -211,7 +211,11 @@ fn bind_named<'a>(
     Ok(slots)
 }
 
-fn bind(class: &'static Class, args: &[PyValue], kwargs: &[(&str, PyValue)]) -> Result<State, CallError> {
+fn bind(
+    class: &'static Class,
+    args: &[PyValue],
+    kwargs: &[(&str, PyValue)],
+) -> Result<State, CallError> {
     let (init, owner) = class.init();
     let mut state = State::bare(class, Args::Empty);
     state.error_type = class.default_error_type();

@@ -29,7 +29,10 @@ pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorE
         if let Some(found) = cast(e, &mut known) {
             return Some(found);
         }
-        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             let inner: &(dyn StdError + 'static) = inner;
             if let Some(found) = find(inner) {
                 return Some(found);

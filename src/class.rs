@@ -363,7 +363,11 @@ impl Class {
     /// The built-in classes and those registered with [`Class::register`].
     pub(crate) fn known() -> Vec<&'static Class> {
         let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
-        BUILTIN.iter().copied().chain(registered.iter().copied()).collect()
+        BUILTIN
+            .iter()
+            .copied()
+            .chain(registered.iter().copied())
+            .collect()
     }
 
     /// The 39 classes of this crate in Python's definition order: the
@@ -516,7 +520,6 @@ macro_rules! is_repr {
         true
     };
 }
-
 
 macro_rules! define_statics {
     ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,

@@ -47,8 +47,7 @@ where
     type Source = S;
 
     fn into_error(self, source: S) -> C {
-        let state =
-            crate::ext::State::__with_message(C::CLASS, self.message.into());
+        let state = crate::ext::State::__with_message(C::CLASS, self.message.into());
         let mut state = state;
         state.__set_source(source.into());
         C::__from_state(state)

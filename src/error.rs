@@ -107,7 +107,7 @@ impl Error {
     }
 
     /// Whether the concrete struct is exactly `T` (not a subclass: see
-    /// [`RedisErrorExt::is_a`] for `isinstance`).
+    /// [`Error::is_a`] for `isinstance`).
     pub fn is<T: ExceptionClass>(&self) -> bool {
         self.as_dyn().__as_any().is::<T>()
     }

@@ -26,7 +26,9 @@ impl Error {
     /// ```
     pub fn except<T: ExceptionClass>(self) -> Result<T, Error> {
         if self.is_a::<T>() {
-            Ok(T::__from_state(crate::RedisErrorExt::__into_state_boxed(Box::new(self))))
+            Ok(T::__from_state(crate::RedisErrorExt::__into_state_boxed(
+                Box::new(self),
+            )))
         } else {
             Err(self)
         }
@@ -159,7 +161,11 @@ macro_rules! except {
 #[macro_export]
 macro_rules! __except_ok {
     ($body:expr) => {{
-        #[allow(unreachable_code, reason = "a clause body may diverge")]
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            reason = "a clause body may diverge"
+        )]
         let __value = ::core::result::Result::<_, $crate::Error>::Ok($body);
         #[allow(unreachable_code, reason = "a clause body may diverge")]
         __value

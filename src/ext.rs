@@ -335,9 +335,7 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
             Origin::Reply { space } => {
                 let message = state.message_str().unwrap_or("");
                 Some(match (&state.status_code, space) {
-                    (Some(code), true) => {
-                        Cow::Owned(format!("{code} {message}").into_bytes())
-                    }
+                    (Some(code), true) => Cow::Owned(format!("{code} {message}").into_bytes()),
                     (Some(code), false) => Cow::Owned(code.as_bytes().to_vec()),
                     (None, _) => Cow::Borrowed(message.as_bytes()),
                 })
@@ -381,7 +379,6 @@ pub fn is_instance_of(class: &Class, target: &'static Class) -> bool {
         class.is_subclass_of(target)
     }
 }
-
 
 /// `isinstance` for generic code: `fn f<E: RedisErrorExt>(e: &E) { e.is_a::<T>() }`.
 ///

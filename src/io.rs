@@ -32,7 +32,10 @@ pub enum IoPhase<'a> {
 
 /// Whether redis-py would see `socket.timeout` for this error.
 fn is_timeout(err: &io::Error) -> bool {
-    matches!(err.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock)
+    matches!(
+        err.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
 }
 
 /// Python's `OSError.args`: `(errno, strerror)` for an OS error, else the

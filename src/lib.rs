@@ -5,7 +5,7 @@
 //!
 //! * one struct per Python class, same names ([`MovedError`],
 //!   [`ConnectionError`], ...), all implementing [`RedisErrorExt`];
-//! * [`RedisErrorExt::is_a`] is Python's `isinstance` over the MRO
+//! * [`is_a`](Error::is_a) is Python's `isinstance` over the MRO
 //!   (multiple inheritance included), [`Class`] gives `__bases__`,
 //!   `__mro__` and `issubclass`;
 //! * [`Error`] holds any class, one pointer wide, and downcasts back;
@@ -59,6 +59,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[rustfmt::skip]
 mod unicode_tables;
 
 mod call;

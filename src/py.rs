@@ -309,6 +309,9 @@ mod tests {
         assert_eq!(r("'\""), "'\\'\"'");
         assert_eq!(r("tab\there\u{7f}\u{a0}é🚀"), "'tab\\there\\x7f\\xa0é🚀'");
         assert_eq!(r("\u{200b}\u{e000}"), "'\\u200b\\ue000'");
-        assert_eq!(PyValue::Bytes(vec![0, b'\'', 200]).py_repr(), "b\"\\x00'\\xc8\"");
+        assert_eq!(
+            PyValue::Bytes(vec![0, b'\'', 200]).py_repr(),
+            "b\"\\x00'\\xc8\""
+        );
     }
 }

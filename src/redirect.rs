@@ -190,18 +190,36 @@ mod tests {
     #[test]
     fn python_errors() {
         let err = |p: &str| parse(p).unwrap_err().to_string();
-        assert_eq!(err("3999"), "ValueError: not enough values to unpack (expected 2, got 1)");
-        assert_eq!(err("1 2 3"), "ValueError: too many values to unpack (expected 2)");
-        assert_eq!(err("1 host"), "ValueError: not enough values to unpack (expected 2, got 1)");
-        assert_eq!(err("x h:1"), "ValueError: invalid literal for int() with base 10: 'x'");
-        assert_eq!(err("1 h:"), "ValueError: invalid literal for int() with base 10: ''");
+        assert_eq!(
+            err("3999"),
+            "ValueError: not enough values to unpack (expected 2, got 1)"
+        );
+        assert_eq!(
+            err("1 2 3"),
+            "ValueError: too many values to unpack (expected 2)"
+        );
+        assert_eq!(
+            err("1 host"),
+            "ValueError: not enough values to unpack (expected 2, got 1)"
+        );
+        assert_eq!(
+            err("x h:1"),
+            "ValueError: invalid literal for int() with base 10: 'x'"
+        );
+        assert_eq!(
+            err("1 h:"),
+            "ValueError: invalid literal for int() with base 10: ''"
+        );
     }
 
     #[test]
     fn views() {
         let msg = "3999 ::1:6381";
         let r = parse(msg).unwrap().view(msg);
-        assert_eq!((r.host(), r.port(), r.addr().unwrap()), ("::1", Some(6381), "[::1]:6381".to_owned()));
+        assert_eq!(
+            (r.host(), r.port(), r.addr().unwrap()),
+            ("::1", Some(6381), "[::1]:6381".to_owned())
+        );
         let msg = "1 h:99999";
         let r = parse(msg).unwrap().view(msg);
         assert_eq!((r.port(), r.port_value()), (None, PyValue::Int(99999)));

@@ -229,9 +229,13 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
 pub fn parse_error(reply: &str) -> Error {
     let c = classify(reply.as_bytes());
     let message = &reply[c.message_start..];
-    build(&c, message.to_owned(), Origin::Reply {
-        space: c.message_start > c.code.map_or(0, str::len),
-    })
+    build(
+        &c,
+        message.to_owned(),
+        Origin::Reply {
+            space: c.message_start > c.code.map_or(0, str::len),
+        },
+    )
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as

@@ -4,9 +4,11 @@ use redis_exceptions::{find, parse_error, ConnectionError, Error, TimeoutError};
 
 #[test]
 fn through_anyhow() {
-    let e = anyhow::Error::new(parse_error("LOADING Redis is loading the dataset in memory"))
-        .context("fetching user 42")
-        .context("handling request");
+    let e = anyhow::Error::new(parse_error(
+        "LOADING Redis is loading the dataset in memory",
+    ))
+    .context("fetching user 42")
+    .context("handling request");
     let found = find(e.as_ref()).expect("found in the anyhow chain");
     assert!(found.is_a::<ConnectionError>());
     assert_eq!(found.class().name(), "BusyLoadingError");
@@ -15,8 +17,9 @@ fn through_anyhow() {
 
 #[test]
 fn through_box_and_io_other() {
-    let boxed: Box<dyn std::error::Error + Send + Sync> =
-        Box::new(std::io::Error::other(TimeoutError::new("Timeout reading from socket")));
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(std::io::Error::other(
+        TimeoutError::new("Timeout reading from socket"),
+    ));
     let found = find(&*boxed).expect("inside io::Error::other");
     assert!(found.is_a::<TimeoutError>());
     assert!(found.downcast_ref::<TimeoutError>().is_some());
@@ -36,7 +39,9 @@ fn through_sources() {
             Some(&self.0)
         }
     }
-    let w = Wrapper(parse_error("READONLY You can't write against a read only replica."));
+    let w = Wrapper(parse_error(
+        "READONLY You can't write against a read only replica.",
+    ));
     assert_eq!(find(&w).unwrap().class().name(), "ReadOnlyError");
     let unrelated = std::io::Error::other("plain");
     assert!(find(&unrelated).is_none());

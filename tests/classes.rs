@@ -35,7 +35,11 @@ fn bases_modules_and_mros() {
         assert_eq!(class.module(), c["module"].as_str().unwrap(), "{name}");
         assert_eq!(names(class.bases()), strings(&c["bases"]), "{name} bases");
         assert_eq!(names(class.mro()), strings(&c["mro"]), "{name} mro");
-        assert_eq!(names(class.try_mro().unwrap()), strings(&c["mro"]), "{name} mro");
+        assert_eq!(
+            names(class.try_mro().unwrap()),
+            strings(&c["mro"]),
+            "{name} mro"
+        );
         checked += 1;
     }
     common::report(&format!("bases and MROs: {checked}/39 classes matched"));
@@ -52,12 +56,20 @@ fn every_issubclass_pair() {
         let expected = strings(&c["subclass_of"]);
         for b in Class::all() {
             let want = expected.iter().any(|n| n == b.name());
-            assert_eq!(a.is_subclass_of(b), want, "issubclass({}, {})", a.name(), b.name());
+            assert_eq!(
+                a.is_subclass_of(b),
+                want,
+                "issubclass({}, {})",
+                a.name(),
+                b.name()
+            );
             pairs += 1;
             true_pairs += usize::from(want);
         }
     }
-    common::report(&format!("issubclass: {pairs}/1521 pairs matched ({true_pairs} true)"));
+    common::report(&format!(
+        "issubclass: {pairs}/1521 pairs matched ({true_pairs} true)"
+    ));
     assert_eq!(pairs, 1521);
     assert_eq!(true_pairs as u64, fx["true_pairs"].as_u64().unwrap());
 }
@@ -67,9 +79,16 @@ fn default_error_types_and_class_messages() {
     let fx = common::fixture("classes");
     for c in fx["classes"].as_array().unwrap() {
         let class = Class::by_name(c["name"].as_str().unwrap()).unwrap();
-        let want = c["error_type"].as_str().map(|v| ExceptionType::from_value(v).unwrap());
+        let want = c["error_type"]
+            .as_str()
+            .map(|v| ExceptionType::from_value(v).unwrap());
         assert_eq!(class.default_error_type(), want, "{}", class.name());
-        assert_eq!(class.class_message(), c.get("message").and_then(|m| m.as_str()), "{}", class.name());
+        assert_eq!(
+            class.class_message(),
+            c.get("message").and_then(|m| m.as_str()),
+            "{}",
+            class.name()
+        );
     }
 }
 

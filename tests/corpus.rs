@@ -15,12 +15,18 @@ fn documented_difference(case: &Value, e: &redis_exceptions::Error) -> Result<()
     if case["raised"]["type"] != "ValueError" || !["MOVED", "ASK"].contains(&code) {
         return Err(format!("undocumented raise {}", case["raised"]));
     }
-    let ok = e.class().name() == if code == "MOVED" { "MovedError" } else { "AskError" }
+    let ok = e.class().name()
+        == if code == "MOVED" {
+            "MovedError"
+        } else {
+            "AskError"
+        }
         && e.status_code() == Some(code)
         && e.redirect().is_none()
         && e.to_string() == input.get(code.len() + 1..).unwrap_or("")
         && e.reply().as_deref() == Some(input.as_bytes());
-    ok.then_some(()).ok_or_else(|| format!("difference not as documented: {e:?}"))
+    ok.then_some(())
+        .ok_or_else(|| format!("difference not as documented: {e:?}"))
 }
 
 fn check(case: &Value) -> Result<(), String> {
@@ -28,7 +34,11 @@ fn check(case: &Value) -> Result<(), String> {
     let e = parse_error(input);
     let c = classify(input.as_bytes());
     if !std::ptr::eq(c.class(), e.class()) {
-        return Err(format!("classify says {}, parse_error {}", c.class().name(), e.class().name()));
+        return Err(format!(
+            "classify says {}, parse_error {}",
+            c.class().name(),
+            e.class().name()
+        ));
     }
     if parse_error_bytes(input.as_bytes()).to_string() != e.to_string() {
         return Err("parse_error_bytes differs".into());
@@ -45,9 +55,17 @@ fn check(case: &Value) -> Result<(), String> {
     eq("class", e.class().name().into(), &case["class"]);
     eq("str", e.to_string().into(), &case["str"]);
     eq("repr", e.py_repr().into(), &case["repr"]);
-    eq("args", Value::Array(e.args().iter().map(common::to_json).collect()), &case["args"]);
+    eq(
+        "args",
+        Value::Array(e.args().iter().map(common::to_json).collect()),
+        &case["args"],
+    );
     eq("status_code", e.status_code().into(), &case["status_code"]);
-    eq("error_type", e.error_type().map(|t| t.value()).into(), &case["error_type"]);
+    eq(
+        "error_type",
+        e.error_type().map(|t| t.value()).into(),
+        &case["error_type"],
+    );
     if let Some(m) = case.get("message") {
         eq("message", e.message().into(), m);
     }
@@ -57,9 +75,23 @@ fn check(case: &Value) -> Result<(), String> {
             "slot_id_str": r.slot_id().map(|s| s.to_string()), "port_str": r.port().map(|p| p.to_string()),
         })
     });
-    eq("redirect", redirect.unwrap_or(Value::Null), &case["redirect"]);
-    eq("reply", e.reply().map(|r| String::from_utf8_lossy(&r).into_owned()).into(), &case["input"]);
-    if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+    eq(
+        "redirect",
+        redirect.unwrap_or(Value::Null),
+        &case["redirect"],
+    );
+    eq(
+        "reply",
+        e.reply()
+            .map(|r| String::from_utf8_lossy(&r).into_owned())
+            .into(),
+        &case["input"],
+    );
+    if diffs.is_empty() {
+        Ok(())
+    } else {
+        Err(diffs.join("; "))
+    }
 }
 
 #[test]
@@ -80,6 +112,11 @@ fn public_corpus() {
         cases.len(),
         matched - documented
     ));
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(cases.len(), 133);
 }

@@ -1,8 +1,8 @@
 //! `except!`, `Error::except` and the named class sets.
 
 use redis_exceptions::{
-    except, parse_error, AskError, ConnectionError, Error, MovedError, RedisErrorExt, ResponseError,
-    TimeoutError, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
+    except, parse_error, AskError, ConnectionError, Error, MovedError, RedisErrorExt,
+    ResponseError, TimeoutError, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
 
@@ -22,7 +22,10 @@ fn first_matching_clause_wins() {
     assert_eq!(classify(parse_error("ASK 1 h:1")).unwrap(), "ask");
     assert_eq!(classify(parse_error("NOAUTH x")).unwrap(), "retry");
     assert_eq!(classify(TimeoutError::new("t").into()).unwrap(), "retry");
-    assert_eq!(classify(parse_error("MASTERDOWN link down")).unwrap(), "down");
+    assert_eq!(
+        classify(parse_error("MASTERDOWN link down")).unwrap(),
+        "down"
+    );
 }
 
 #[test]
@@ -35,7 +38,11 @@ fn unmatched_is_handed_back_unchanged() {
 #[test]
 fn control_flow_in_bodies() {
     let mut attempts = 0;
-    let errors = [parse_error("TRYAGAIN slot"), parse_error("TRYAGAIN slot"), parse_error("ERR done")];
+    let errors = [
+        parse_error("TRYAGAIN slot"),
+        parse_error("TRYAGAIN slot"),
+        parse_error("ERR done"),
+    ];
     for err in errors {
         attempts += 1;
         let r = except!(err, redis_exceptions::TryAgainError => continue);
@@ -47,7 +54,9 @@ fn control_flow_in_bodies() {
 
 #[test]
 fn subclass_view_keeps_the_instance_class() {
-    let view = parse_error("MOVED 3999 127.0.0.1:6381").except::<AskError>().unwrap();
+    let view = parse_error("MOVED 3999 127.0.0.1:6381")
+        .except::<AskError>()
+        .unwrap();
     assert_eq!(view.class().name(), "MovedError");
     assert!(view.is_a::<MovedError>());
     let back: Error = view.into();
@@ -57,15 +66,30 @@ fn subclass_view_keeps_the_instance_class() {
 
 #[test]
 fn class_sets_mirror_redis_py() {
-    let names = |s: &redis_exceptions::ClassSet| s.classes().iter().map(|c| c.name()).collect::<Vec<_>>();
-    assert_eq!(names(&RETRY_SUPPORTED_ERRORS), ["ConnectionError", "TimeoutError"]);
+    let names =
+        |s: &redis_exceptions::ClassSet| s.classes().iter().map(|c| c.name()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&RETRY_SUPPORTED_ERRORS),
+        ["ConnectionError", "TimeoutError"]
+    );
     assert_eq!(
         names(&CLUSTER_ERRORS_ALLOW_RETRY),
-        ["ConnectionError", "TimeoutError", "ClusterDownError", "SlotNotCoveredError"]
+        [
+            "ConnectionError",
+            "TimeoutError",
+            "ClusterDownError",
+            "SlotNotCoveredError"
+        ]
     );
     assert_eq!(
         names(&CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY),
-        ["ConnectionError", "TimeoutError", "MovedError", "AskError", "TryAgainError"]
+        [
+            "ConnectionError",
+            "TimeoutError",
+            "MovedError",
+            "AskError",
+            "TryAgainError"
+        ]
     );
     let master_down = parse_error("MASTERDOWN x");
     assert!(CLUSTER_ERRORS_ALLOW_RETRY.matches(&master_down)); // isinstance

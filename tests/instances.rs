@@ -7,27 +7,51 @@ mod common;
 use redis_exceptions::{construct, PyValue, RedisErrorExt};
 use serde_json::Value;
 
-const PROBES: [&str; 7] = ["message", "lock_name", "status_code", "error_type", "slot_id", "host", "port"];
+const PROBES: [&str; 7] = [
+    "message",
+    "lock_name",
+    "status_code",
+    "error_type",
+    "slot_id",
+    "host",
+    "port",
+];
 
 fn check(rec: &Value) -> Result<(), String> {
     let class = rec["class"].as_str().unwrap();
-    let args: Vec<PyValue> = rec["args_given"].as_array().unwrap().iter().map(common::py_value).collect();
+    let args: Vec<PyValue> = rec["args_given"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(common::py_value)
+        .collect();
     let kwargs_owned: Vec<(String, PyValue)> = rec["kwargs_given"]
         .as_object()
         .unwrap()
         .iter()
         .map(|(k, v)| (k.clone(), common::py_value(v)))
         .collect();
-    let kwargs: Vec<(&str, PyValue)> = kwargs_owned.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let kwargs: Vec<(&str, PyValue)> = kwargs_owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     let result = construct(class, &args, &kwargs);
     if rec["ok"] == Value::Bool(false) {
         let raised = &rec["raised"];
         return match result {
             Ok(e) => Err(format!("built {e:?}, Python raised {raised}")),
-            Err(err) if err.py_type() != raised["type"] => Err(format!("raised {err}, Python raised {raised}")),
+            Err(err) if err.py_type() != raised["type"] => {
+                Err(format!("raised {err}, Python raised {raised}"))
+            }
             Err(err) => {
-                let want = format!("{}: {}", raised["type"].as_str().unwrap(), raised["message"].as_str().unwrap());
-                (err.to_string() == want).then_some(()).ok_or(format!("message {err:?} != {want:?}"))
+                let want = format!(
+                    "{}: {}",
+                    raised["type"].as_str().unwrap(),
+                    raised["message"].as_str().unwrap()
+                );
+                (err.to_string() == want)
+                    .then_some(())
+                    .ok_or(format!("message {err:?} != {want:?}"))
             }
         };
     }
@@ -51,19 +75,29 @@ fn check(rec: &Value) -> Result<(), String> {
             diffs.push(format!("{name}: {ours:?} != {theirs:?}"));
         }
     }
-    let node_addr = e.redirect().and_then(|r| r.node_addr()).map(|(h, p)| serde_json::json!([h, p]));
+    let node_addr = e
+        .redirect()
+        .and_then(|r| r.node_addr())
+        .map(|(h, p)| serde_json::json!([h, p]));
     if node_addr != probes.get("node_addr").map(|p| p["value"].clone()) {
         diffs.push(format!("node_addr {node_addr:?}"));
     }
     let status_code = probes.get("status_code").and_then(|p| p["value"].as_str());
     if e.status_code() != status_code {
-        diffs.push(format!("status_code() {:?} != {status_code:?}", e.status_code()));
+        diffs.push(format!(
+            "status_code() {:?} != {status_code:?}",
+            e.status_code()
+        ));
     }
     let error_type = probes.get("error_type").and_then(|p| p["value"].as_str());
     if e.error_type().map(|t| t.value()) != error_type {
         diffs.push(format!("error_type() {:?}", e.error_type()));
     }
-    if diffs.is_empty() { Ok(()) } else { Err(diffs.join("; ")) }
+    if diffs.is_empty() {
+        Ok(())
+    } else {
+        Err(diffs.join("; "))
+    }
 }
 
 #[test]
@@ -76,7 +110,10 @@ fn every_recorded_construction() {
         match check(rec) {
             Ok(()) if rec["ok"] == Value::Bool(true) => built += 1,
             Ok(()) => raised += 1,
-            Err(why) => failures.push(format!("{} {}({}): {why}", rec["id"], rec["class"], rec["args_given"])),
+            Err(why) => failures.push(format!(
+                "{} {}({}): {why}",
+                rec["id"], rec["class"], rec["args_given"]
+            )),
         }
     }
     common::report(&format!(
@@ -84,6 +121,11 @@ fn every_recorded_construction() {
         built + raised,
         records.len()
     ));
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(records.len(), 235);
 }

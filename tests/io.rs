@@ -11,7 +11,13 @@ fn timeouts_become_timeout_error() {
         assert!(e.is::<TimeoutError>());
         assert_eq!(e.to_string(), "Timeout connecting to server");
     }
-    let e = Error::from_io(IoError::from(ErrorKind::TimedOut), IoPhase::Read { host: "h", port: 6379 });
+    let e = Error::from_io(
+        IoError::from(ErrorKind::TimedOut),
+        IoPhase::Read {
+            host: "h",
+            port: 6379,
+        },
+    );
     assert_eq!(e.to_string(), "Timeout reading from h:6379");
     let e: Error = IoError::from(ErrorKind::TimedOut).into();
     assert_eq!(e.to_string(), "Timeout reading from socket");
@@ -21,18 +27,39 @@ fn timeouts_become_timeout_error() {
 #[test]
 fn os_errors_use_redis_py_messages() {
     let refused = || IoError::from_raw_os_error(111);
-    let e = Error::from_io(refused(), IoPhase::Connect { host: "localhost", port: 6379 });
+    let e = Error::from_io(
+        refused(),
+        IoPhase::Connect {
+            host: "localhost",
+            port: 6379,
+        },
+    );
     assert!(e.is::<ConnectionError>());
-    assert_eq!(e.to_string(), "Error 111 connecting to localhost:6379. Connection refused.");
+    assert_eq!(
+        e.to_string(),
+        "Error 111 connecting to localhost:6379. Connection refused."
+    );
     let e = Error::from_io(refused(), IoPhase::Write);
-    assert_eq!(e.to_string(), "Error 111 while writing to socket. Connection refused.");
+    assert_eq!(
+        e.to_string(),
+        "Error 111 while writing to socket. Connection refused."
+    );
     let e = Error::from_io(refused(), IoPhase::Read { host: "h", port: 1 });
-    assert_eq!(e.to_string(), "Error while reading from h:1 : (111, 'Connection refused')");
+    assert_eq!(
+        e.to_string(),
+        "Error while reading from h:1 : (111, 'Connection refused')"
+    );
     let e: Error = IoError::other("boom").into();
     assert_eq!(e.to_string(), "Error while reading from socket: ('boom')");
-    let e = Error::from_io(IoError::other("boom"), IoPhase::Connect { host: "h", port: 2 });
+    let e = Error::from_io(
+        IoError::other("boom"),
+        IoPhase::Connect { host: "h", port: 2 },
+    );
     assert_eq!(e.to_string(), "Error boom connecting to h:2.");
-    let source = std::error::Error::source(&e).unwrap().downcast_ref::<IoError>().unwrap();
+    let source = std::error::Error::source(&e)
+        .unwrap()
+        .downcast_ref::<IoError>()
+        .unwrap();
     assert_eq!(source.to_string(), "boom");
 }
 
@@ -42,7 +69,17 @@ fn a_real_refused_connection() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let io = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_err();
-    let e = Error::from_io(io, IoPhase::Connect { host: "127.0.0.1", port });
+    let e = Error::from_io(
+        io,
+        IoPhase::Connect {
+            host: "127.0.0.1",
+            port,
+        },
+    );
     assert!(e.is_a::<ConnectionError>());
-    assert!(e.to_string().starts_with("Error 111 connecting to 127.0.0.1:"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("Error 111 connecting to 127.0.0.1:"),
+        "{e}"
+    );
 }

@@ -23,11 +23,37 @@ use redis_exceptions::{
 
 /// Every code of the table plus near misses and other real server codes.
 const CODES: &[&str] = &[
-    "ERR", "OOM", "WRONGPASS", "EXECABORT", "LOADING", "NOSCRIPT", "READONLY", "NOAUTH", "NOPERM",
-    "ASK", "TRYAGAIN", "MOVED", "CLUSTERDOWN", "CROSSSLOT", "MASTERDOWN",
+    "ERR",
+    "OOM",
+    "WRONGPASS",
+    "EXECABORT",
+    "LOADING",
+    "NOSCRIPT",
+    "READONLY",
+    "NOAUTH",
+    "NOPERM",
+    "ASK",
+    "TRYAGAIN",
+    "MOVED",
+    "CLUSTERDOWN",
+    "CROSSSLOT",
+    "MASTERDOWN",
     // near misses and codes redis-py does not map
-    "", "ER", "ERROR", "err", "Err", "MOVEDX", "ASKING", "moved", "-ERR", "WRONGTYPE", "BUSY",
-    "NOGROUP", "\u{c9}RR", "ERR\t", "MOVED\u{0}",
+    "",
+    "ER",
+    "ERROR",
+    "err",
+    "Err",
+    "MOVEDX",
+    "ASKING",
+    "moved",
+    "-ERR",
+    "WRONGTYPE",
+    "BUSY",
+    "NOGROUP",
+    "\u{c9}RR",
+    "ERR\t",
+    "MOVED\u{0}",
 ];
 
 /// Separators between the code and the payload.
@@ -35,15 +61,60 @@ const SEPARATORS: &[&str] = &[" ", "", "  ", "\t", " \t", "\r\n", " \u{a0}"];
 
 /// Pieces redirect-like payloads are made of.
 const PIECES: &[&str] = &[
-    "0", "1", "9", "3999", "16383", "65535", "65536", "99999999999999999999", "-1", "+7", "0_1",
-    "1__0", "_", "\u{663}\u{669}", ":", "::", "[", "]", "[::1]", "::1", " ", "  ", "\t", "\u{a0}",
-    "\u{2003}", "\u{1c}", "127.0.0.1", "h", "host.example", "\u{fffd}", "\u{e9}", "x", "\r", "\n",
+    "0",
+    "1",
+    "9",
+    "3999",
+    "16383",
+    "65535",
+    "65536",
+    "99999999999999999999",
+    "-1",
+    "+7",
+    "0_1",
+    "1__0",
+    "_",
+    "\u{663}\u{669}",
+    ":",
+    "::",
+    "[",
+    "]",
+    "[::1]",
+    "::1",
+    " ",
+    "  ",
+    "\t",
+    "\u{a0}",
+    "\u{2003}",
+    "\u{1c}",
+    "127.0.0.1",
+    "h",
+    "host.example",
+    "\u{fffd}",
+    "\u{e9}",
+    "x",
+    "\r",
+    "\n",
 ];
 
 /// Raw byte snippets, many of them invalid UTF-8.
 const RAW: &[&[u8]] = &[
-    b"\xff", b"\xfe", b"\xc3", b"\xc3\xa9", b"\xe2\x82", b"\xf0\x9f\x9a\x80", b"\xf0\x9f", b"\x80",
-    b"\xed\xa0\x80", b"\xc0\xaf", b"\x00", b" ", b":", b"1", b"\r", b"\n",
+    b"\xff",
+    b"\xfe",
+    b"\xc3",
+    b"\xc3\xa9",
+    b"\xe2\x82",
+    b"\xf0\x9f\x9a\x80",
+    b"\xf0\x9f",
+    b"\x80",
+    b"\xed\xa0\x80",
+    b"\xc0\xaf",
+    b"\x00",
+    b" ",
+    b":",
+    b"1",
+    b"\r",
+    b"\n",
 ];
 
 fn err_messages() -> Vec<&'static str> {
@@ -69,7 +140,9 @@ fn payload() -> impl Strategy<Value = Vec<u8>> {
             match how {
                 0 => {}
                 1 => m.extend_from_slice(&extra),
-                2 => m.splice(0..0, extra),
+                2 => {
+                    m.splice(0..0, extra);
+                }
                 _ => {
                     let at = extra.len() % (m.len() + 1);
                     m.splice(at..at, extra);
@@ -85,7 +158,13 @@ fn payload() -> impl Strategy<Value = Vec<u8>> {
 
 /// `<slot> <host>:<port>`, mostly well formed, sometimes not.
 fn redirect_ish() -> impl Strategy<Value = Vec<u8>> {
-    (piece(), piece(), prop::sample::select(&[" ", "  ", "\t", ""][..]), piece(), piece())
+    (
+        piece(),
+        piece(),
+        prop::sample::select(&[" ", "  ", "\t", ""][..]),
+        piece(),
+        piece(),
+    )
         .prop_map(|(slot, host, sep, colon_or_not, port)| {
             let mut v = slot;
             v.extend_from_slice(sep.as_bytes());
@@ -141,8 +220,18 @@ fn config() -> Config {
 
 /// The attribute names `getattr` is probed with.
 const PROBES: &[&str] = &[
-    "message", "lock_name", "status_code", "error_type", "slot_id", "host", "port", "args",
-    "node_addr", "", "MESSAGE", "__class__",
+    "message",
+    "lock_name",
+    "status_code",
+    "error_type",
+    "slot_id",
+    "host",
+    "port",
+    "args",
+    "node_addr",
+    "",
+    "MESSAGE",
+    "__class__",
 ];
 
 /// Touches every read-only accessor of an error (panics are the failure).
@@ -161,7 +250,14 @@ fn exercise(e: &Error) {
         let _ = e.getattr(name).map(|v| (v.to_string(), v.py_repr()));
     }
     if let Some(r) = e.redirect() {
-        let _ = (r.slot_id(), r.host(), r.port(), r.node_addr(), r.slot_text(), r.port_text());
+        let _ = (
+            r.slot_id(),
+            r.host(),
+            r.port(),
+            r.node_addr(),
+            r.slot_text(),
+            r.port_text(),
+        );
         let _ = (r.connect_host(), r.ip(), r.addr(), r.to_string());
     }
     if let Some(m) = e.downcast_ref::<MovedError>() {
@@ -176,10 +272,24 @@ fn exercise(e: &Error) {
 
 fn exercise_classified(b: &[u8]) {
     let c = classify(b);
-    let _ = (c.class(), c.status_code(), c.message(), c.reply_code(), c.reply());
+    let _ = (
+        c.class(),
+        c.status_code(),
+        c.message(),
+        c.reply_code(),
+        c.reply(),
+    );
     let _ = c.is_a::<AskError>();
     if let Some(r) = c.redirect() {
-        let _ = (r.slot_id(), r.host(), r.port(), r.node_addr(), r.addr(), r.ip(), r.to_string());
+        let _ = (
+            r.slot_id(),
+            r.host(),
+            r.port(),
+            r.node_addr(),
+            r.addr(),
+            r.ip(),
+            r.to_string(),
+        );
     }
 }
 
@@ -196,7 +306,15 @@ fn same_class(a: &'static Class, b: &'static Class) -> bool {
 }
 
 /// The observable result of parsing, for comparing two errors.
-fn observe(e: &Error) -> (&'static str, Option<String>, String, Vec<PyValue>, Option<Vec<u8>>) {
+fn observe(
+    e: &Error,
+) -> (
+    &'static str,
+    Option<String>,
+    String,
+    Vec<PyValue>,
+    Option<Vec<u8>>,
+) {
     (
         e.class().name(),
         e.status_code().map(str::to_owned),
@@ -253,7 +371,8 @@ fn check_agreement(b: &[u8], e: &Error) -> Result<(), TestCaseError> {
         String::from_utf8_lossy(b)
     );
     prop_assert_eq!(e.status_code(), c.status_code());
-    prop_assert_eq!(e.reply().as_deref(), Some(b), "reply not recoverable");
+    let recovered = e.reply();
+    prop_assert_eq!(recovered.as_deref(), Some(b), "reply not recoverable");
     prop_assert_eq!(
         String::from_utf8_lossy(c.message()).into_owned(),
         e.to_string(),
@@ -378,7 +497,8 @@ proptest! {
         let payload = format!("{} {host}:{}", style(slot, slot_style), style(port, port_style));
         let reply = format!("{code} {payload}");
         let check = |e: &Error| -> Result<(), TestCaseError> {
-            prop_assert!(if moved { e.is::<MovedError>() } else { e.is::<AskError>() });
+            let right_class = if moved { e.is::<MovedError>() } else { e.is::<AskError>() };
+            prop_assert!(right_class);
             prop_assert_eq!(e.status_code(), Some(code));
             prop_assert_eq!(e.to_string(), payload.clone());
             let r = e.redirect().ok_or_else(|| TestCaseError::fail("no redirect"))?;
@@ -389,7 +509,8 @@ proptest! {
             prop_assert_eq!(e.getattr("slot_id"), Some(PyValue::Int(slot.into())));
             prop_assert_eq!(e.getattr("host"), Some(PyValue::from(host.as_str())));
             prop_assert_eq!(e.getattr("port"), Some(PyValue::Int(port.into())));
-            prop_assert_eq!(e.reply().as_deref(), Some(reply.as_bytes()));
+            let recovered = e.reply();
+            prop_assert_eq!(recovered.as_deref(), Some(reply.as_bytes()));
             Ok(())
         };
         check(&parse_error(&reply))?;
@@ -423,7 +544,8 @@ proptest! {
         let decoded = String::from_utf8_lossy(&host);
         let r = e.redirect().ok_or_else(|| TestCaseError::fail("no redirect"))?;
         prop_assert_eq!((r.slot_id(), r.host(), r.port()), (Some(slot), &*decoded, Some(port)));
-        prop_assert_eq!(e.reply().as_deref(), Some(&reply[..]));
+        let recovered = e.reply();
+        prop_assert_eq!(recovered.as_deref(), Some(&reply[..]));
         let c = classify(&reply);
         prop_assert!(same_class(c.class(), MovedError::CLASS));
         prop_assert_eq!(c.redirect().is_some(), std::str::from_utf8(&host).is_ok());

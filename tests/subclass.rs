@@ -34,12 +34,21 @@ fn mro_is_c3_like_python() {
     assert_eq!(
         mro_names(CacheBoth::CLASS),
         [
-            "CacheBoth", "CacheRejected", "ResponseError", "CacheLinkLost", "ConnectionError",
-            "RedisError", "Exception", "BaseException"
+            "CacheBoth",
+            "CacheRejected",
+            "ResponseError",
+            "CacheLinkLost",
+            "ConnectionError",
+            "RedisError",
+            "Exception",
+            "BaseException"
         ]
     );
     assert_eq!(CacheBoth::CLASS.module(), "subclass::app");
-    assert_eq!(CacheBoth::CLASS.doc(), "Both at once: a diamond over RedisError.");
+    assert_eq!(
+        CacheBoth::CLASS.doc(),
+        "Both at once: a diamond over RedisError."
+    );
 }
 
 #[test]
@@ -51,7 +60,10 @@ fn inconsistent_bases_are_rejected() {
     );
     // is_a never needs the MRO; mro() falls back to depth-first order.
     assert!(Inconsistent::new("x").is_a::<ResponseError>());
-    assert_eq!(mro_names(Inconsistent::CLASS)[..3], ["Inconsistent", "RedisError", "Exception"]);
+    assert_eq!(
+        mro_names(Inconsistent::CLASS)[..3],
+        ["Inconsistent", "RedisError", "Exception"]
+    );
 }
 
 #[test]
@@ -80,12 +92,23 @@ fn isinstance_erasure_and_downcast() {
 fn inherited_init_and_construction_by_name() {
     Class::register(CacheLockError::CLASS).unwrap();
     Class::register(CacheLockError::CLASS).unwrap();
-    let e = construct("CacheLockError", &["Cannot release".into(), "my-lock".into()], &[]).unwrap();
+    let e = construct(
+        "CacheLockError",
+        &["Cannot release".into(), "my-lock".into()],
+        &[],
+    )
+    .unwrap();
     assert!(e.is_a::<LockError>() && e.is_a::<ValueError>());
     assert_eq!(e.lock_name(), Some(&PyValue::from("my-lock")));
     let err = construct("CacheLockError", &[], &[("status_code", "ERR".into())]).unwrap_err();
-    assert_eq!(err.to_string(), "TypeError: LockError.__init__() got an unexpected keyword argument 'status_code'");
-    assert_eq!(construct("Unregistered", &[], &[]).unwrap_err().py_type(), "NameError");
+    assert_eq!(
+        err.to_string(),
+        "TypeError: LockError.__init__() got an unexpected keyword argument 'status_code'"
+    );
+    assert_eq!(
+        construct("Unregistered", &[], &[]).unwrap_err().py_type(),
+        "NameError"
+    );
 }
 
 #[test]
