@@ -118,3 +118,8 @@ pub mod __private {
     /// The index of every class declared outside this crate.
     pub const NO_INDEX: u8 = u8::MAX;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -28,6 +28,7 @@ mod servers;
 use fixture::{b64decode, error_text, jstr, nested_errors, normalise, redirect_parts};
 use redis_exceptions::{construct, parse_error, parse_frame, PyValue, RedisErrorExt};
 use serde_json::Value as Json;
+use std::io::Write as _;
 use std::collections::HashSet;
 use std::time::Instant;
 
@@ -582,7 +583,10 @@ fn live_conformance() {
     let na = verdicts.iter().filter(|v| v.status == "n/a").count();
     let diff = verdicts.iter().filter(|v| v.status == "diff").count();
     let differs = verdicts.iter().filter(|v| v.text_differs).count();
-    println!(
+    // Written to stderr directly so the summary shows in `cargo test`'s
+    // output (the harness captures `println!`).
+    let _ = writeln!(
+        std::io::stderr(),
         "live: {matched}/{} scenarios matched ({} failed, {diff} documented difference(s) from redis-py, {na} not reproducible, \
          {differs} with a different text but the same class) in {:.1?}",
         fx.len(),
