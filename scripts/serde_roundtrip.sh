@@ -20,8 +20,8 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 if [ ! -f examples/serde_roundtrip.rs ] && [ ! -f examples/serde_roundtrip/main.rs ]; then
-  echo "serde_roundtrip: SKIPPED: examples/serde_roundtrip.rs does not exist yet" >&2
-  exit 0
+  echo "serde_roundtrip: examples/serde_roundtrip.rs is missing" >&2
+  exit 1
 fi
 
 tmp="$(mktemp -d -t redis-exc-serde.XXXXXX)"

@@ -1,1 +1,516 @@
 //! Serialization of errors to a JSON-friendly form and back.
+//!
+//! The form is the one of `python/redis_exceptions_json.py` (see
+//! `python/README.md`); the documentation users see is on
+//! `impl Serialize for Error`.
+
+use serde::de::{self, Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::fmt;
+
+use crate::class::{Class, Init};
+use crate::error::Error;
+use crate::ext::RedisErrorExt;
+use crate::hierarchy::for_each_class;
+use crate::py::{join_reprs, PyValue};
+
+/// The module a form names when it has no `"module"` key.
+const DEFAULT_MODULE: &str = "redis.exceptions";
+
+/// The one key of the object that stands for a `bytes` value.
+const BYTES_KEY: &str = "bytes_b64";
+
+// --------------------------------------------------------------------------
+// values
+// --------------------------------------------------------------------------
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for PyValue {
+    /// A string, `null`, an integer, or `{"bytes_b64": "<standard base64>"}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PyValue::None => serializer.serialize_none(),
+            PyValue::Str(s) => serializer.serialize_str(s),
+            PyValue::Int(i) => serializer.serialize_i64(*i),
+            PyValue::Bytes(b) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(BYTES_KEY, &base64_encode(b))?;
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de> Deserialize<'de> for PyValue {
+    /// The form [`Serialize`] writes; booleans, floats, lists and other
+    /// objects are refused with the `ValueError` text of the Python helper.
+    /// Integers beyond `i64` are refused too (see the crate docs, difference 2).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+fn not_a_value<E: de::Error>(what: impl fmt::Display) -> E {
+    E::custom(format_args!(
+        "ValueError: not a valid argument value: {what}"
+    ))
+}
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = PyValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, null, an integer or {\"bytes_b64\": \"...\"}")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<PyValue, E> {
+        Ok(PyValue::Str(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<PyValue, E> {
+        Ok(PyValue::Str(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<PyValue, E> {
+        Ok(PyValue::None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<PyValue, E> {
+        Ok(PyValue::None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<PyValue, D::Error> {
+        PyValue::deserialize(d)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<PyValue, E> {
+        Ok(PyValue::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<PyValue, E> {
+        i64::try_from(v)
+            .map(PyValue::Int)
+            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<PyValue, E> {
+        i64::try_from(v)
+            .map(PyValue::Int)
+            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<PyValue, E> {
+        i64::try_from(v)
+            .map(PyValue::Int)
+            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<PyValue, E> {
+        Err(E::custom(format_args!(
+            "ValueError: bool values are not part of the form: {}",
+            if v { "True" } else { "False" }
+        )))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<PyValue, E> {
+        Err(not_a_value(v))
+    }
+
+    /// Binary formats: raw bytes are a `bytes` value.
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<PyValue, E> {
+        Ok(PyValue::Bytes(v.to_vec()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<PyValue, A::Error> {
+        Err(not_a_value("a list"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PyValue, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(not_a_value("{}"));
+        };
+        if key != BYTES_KEY {
+            return Err(not_a_value(format_args!("an object with key {key:?}")));
+        }
+        let text: String = map.next_value()?;
+        if let Some(other) = map.next_key::<String>()? {
+            return Err(not_a_value(format_args!(
+                "an object with keys {BYTES_KEY:?} and {other:?}"
+            )));
+        }
+        base64_decode(&text)
+            .map(PyValue::Bytes)
+            .map_err(|e| A::Error::custom(format_args!("binascii.Error: {e}")))
+    }
+}
+
+// --------------------------------------------------------------------------
+// base64 (standard alphabet, padded)
+// --------------------------------------------------------------------------
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with `=` padding, as Python's `base64.b64encode`.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn sextet(c: u8) -> Option<u32> {
+    let v = match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    };
+    Some(u32::from(v))
+}
+
+/// Strict standard base64: the alphabet only, length a multiple of 4, one or
+/// two `=` only at the end. Non-zero bits after the last byte are ignored, as
+/// Python's `base64.b64decode(s, validate=True)` does.
+pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let bytes = text.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return Err("Incorrect padding".to_owned());
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    let quads = bytes.len() / 4;
+    for (q, quad) in bytes.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && q + 1 != quads) {
+            return Err("Invalid base64-encoded string: misplaced padding".to_owned());
+        }
+        let mut n = 0u32;
+        for (i, &c) in quad.iter().enumerate() {
+            let v = if i >= 4 - pad {
+                0
+            } else {
+                sextet(c).ok_or_else(|| {
+                    format!(
+                        "Only base64 data is allowed, found {:?} at offset {}",
+                        char::from(c),
+                        q * 4 + i
+                    )
+                })?
+            };
+            n = (n << 6) | v;
+        }
+        let got = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&got[..3 - pad]);
+    }
+    Ok(out)
+}
+
+// --------------------------------------------------------------------------
+// exceptions: serialization
+// --------------------------------------------------------------------------
+
+/// The attributes redis-py's `to_json` writes, in its order.
+fn serialize_exception<S: Serializer>(
+    e: &(dyn RedisErrorExt + '_),
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let class = e.class();
+    let (init, _) = class.init();
+    let status_code = init.has_status_code().then(|| e.status_code());
+    let error_type = e.error_type();
+    let message = init
+        .has_message()
+        .then(|| e.args().first().cloned().unwrap_or_default());
+    let lock_name = e.lock_name();
+    let redirect = e.redirect();
+    let len = 3
+        + usize::from(status_code.is_some())
+        + usize::from(error_type.is_some())
+        + usize::from(message.is_some())
+        + usize::from(lock_name.is_some())
+        + if redirect.is_some() { 3 } else { 0 };
+
+    let mut map = serializer.serialize_map(Some(len))?;
+    map.serialize_entry("class", class.name())?;
+    map.serialize_entry("module", class.module())?;
+    map.serialize_entry("args", e.args())?;
+    if let Some(code) = status_code {
+        map.serialize_entry("status_code", &code)?;
+    }
+    if let Some(t) = error_type {
+        map.serialize_entry("error_type", t.value())?;
+    }
+    if let Some(message) = &message {
+        map.serialize_entry("message", message)?;
+    }
+    if let Some(name) = lock_name {
+        map.serialize_entry("lock_name", name)?;
+    }
+    if let Some(r) = redirect {
+        map.serialize_entry("slot_id", &r.slot_value())?;
+        map.serialize_entry("host", r.host())?;
+        map.serialize_entry("port", &r.port_value())?;
+    }
+    map.end()
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for Error {
+    /// The JSON-friendly form of `python/redis_exceptions_json.py`
+    /// (`to_json`), one object per exception:
+    ///
+    /// ```json
+    /// {"class": "MovedError", "module": "redis.exceptions",
+    ///  "args": ["3999 127.0.0.1:6381"],
+    ///  "status_code": "MOVED", "error_type": "server",
+    ///  "message": "3999 127.0.0.1:6381", "slot_id": 3999, "host": "127.0.0.1", "port": 6381}
+    /// ```
+    ///
+    /// | key | when present | value |
+    /// | --- | --- | --- |
+    /// | `class` | always | `__name__` |
+    /// | `module` | always | `"redis.exceptions"`, `"builtins"`, or a user class's module |
+    /// | `args` | always | `e.args` as a list |
+    /// | `status_code` | the instance has the attribute (every `RedisError` subclass) | string or `null` |
+    /// | `error_type` | the instance has the attribute | `"network"`, `"tls"`, `"auth"` or `"server"` |
+    /// | `message` | it is an instance attribute (`LockError`, `ClusterDownError`, `AskError` and subclasses; not the class-level `ClusterCrossSlotError.message`) | value |
+    /// | `lock_name` | `LockError`, `LockNotOwnedError` | value |
+    /// | `slot_id`, `host`, `port` | `AskError`, `MovedError` whose payload parsed | int, string, int |
+    ///
+    /// Values are a string, `null`, an integer, or bytes as
+    /// `{"bytes_b64": "<standard base64>"}`. Keys that do not apply are left
+    /// out. The cause (`source()`) and where the error came from
+    /// ([`RedisErrorExt::reply`]) are not part of the form.
+    ///
+    /// [`Deserialize`] rebuilds the error the way the Python helper's
+    /// `from_json` does, by calling the class with Python's semantics
+    /// ([`Class::call`]):
+    ///
+    /// * `LockError`, `LockNotOwnedError`: `cls(args[0] or None, lock_name=...)`,
+    ///   more than one argument is a `ValueError`;
+    /// * `ClusterDownError`, `MasterDownError`, `AskError`, `MovedError`:
+    ///   `cls(resp, status_code=...)`, exactly one argument or `ValueError`;
+    /// * other `RedisError` subclasses: `cls(*args, status_code=...)`;
+    /// * classes without `status_code`: `cls(*args)`.
+    ///
+    /// `class` is required; `module` defaults to `"redis.exceptions"` and
+    /// must be the class's module; `args` defaults to `[]`; a missing
+    /// `status_code`/`lock_name` is `None`. The redundant keys
+    /// (`error_type`, `message`, `slot_id`, `host`, `port`) and unknown keys
+    /// are ignored, not checked: the constructor recomputes them, exactly as
+    /// `from_json` does. Where Python would raise, deserialization fails with
+    /// Python's error text, e.g. `ValueError: not enough values to unpack
+    /// (expected 2, got 1)` for a `MovedError` whose payload does not parse
+    /// (which [`crate::parse_error`] builds leniently, so such an error
+    /// serializes but does not deserialize).
+    ///
+    /// ```
+    /// use redis_exceptions::{parse_error, Error, MovedError, RedisErrorExt};
+    ///
+    /// let e = parse_error("MOVED 3999 127.0.0.1:6381");
+    /// let json = serde_json::to_value(&e).unwrap();
+    /// assert_eq!(json["class"], "MovedError");
+    /// assert_eq!(json["port"], 6381);
+    /// let back: Error = serde_json::from_value(json).unwrap();
+    /// assert!(back.is::<MovedError>());
+    /// assert_eq!(back.status_code(), Some("MOVED"));
+    ///
+    /// let bad = serde_json::json!({"class": "MovedError", "args": ["3999"], "status_code": "MOVED"});
+    /// let err = serde_json::from_value::<Error>(bad).unwrap_err();
+    /// assert_eq!(err.to_string(), "ValueError: not enough values to unpack (expected 2, got 1)");
+    /// ```
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_exception(self.as_dyn(), serializer)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl Serialize for dyn RedisErrorExt {
+    /// The form of [`Error`]'s `Serialize`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_exception(self, serializer)
+    }
+}
+
+// --------------------------------------------------------------------------
+// exceptions: deserialization
+// --------------------------------------------------------------------------
+
+/// The keys deserialization reads; the others are ignored.
+#[derive(serde::Deserialize)]
+struct Form {
+    class: String,
+    #[serde(default)]
+    module: Option<String>,
+    #[serde(default)]
+    args: Vec<PyValue>,
+    #[serde(default)]
+    status_code: Option<PyValue>,
+    #[serde(default)]
+    lock_name: Option<PyValue>,
+}
+
+/// Python's `repr(list)`.
+fn list_repr(values: &[PyValue]) -> String {
+    let mut out = String::from("[");
+    join_reprs(values, &mut out);
+    out.push(']');
+    out
+}
+
+impl Form {
+    /// `from_json`: the class looked up, then called; `Err` is the text of
+    /// what Python raises.
+    fn build(self) -> Result<Error, String> {
+        let module = self.module.as_deref().unwrap_or(DEFAULT_MODULE);
+        let class = lookup(&self.class, module)?;
+        let status_code = self.status_code.unwrap_or_default();
+        let mut args = self.args;
+        let (init, _) = class.init();
+        let result = match init {
+            Init::Lock => {
+                if args.len() > 1 {
+                    return Err(format!(
+                        "ValueError: {} takes one message argument, got {}",
+                        class.name(),
+                        list_repr(&args)
+                    ));
+                }
+                let message = args.pop().unwrap_or_default();
+                class.call(
+                    &[message],
+                    &[("lock_name", self.lock_name.unwrap_or_default())],
+                )
+            }
+            Init::Resp | Init::Redirect => {
+                if args.len() != 1 {
+                    return Err(format!(
+                        "ValueError: {} takes exactly one argument, got {}",
+                        class.name(),
+                        list_repr(&args)
+                    ));
+                }
+                class.call(&args, &[("status_code", status_code)])
+            }
+            Init::Status | Init::StatusKw => class.call(&args, &[("status_code", status_code)]),
+            Init::Builtin | Init::Star => class.call(&args, &[]),
+        };
+        result.map_err(|e| e.to_string())
+    }
+}
+
+/// `lookup_class(name, module)` of the Python helper.
+fn lookup(name: &str, module: &str) -> Result<&'static Class, String> {
+    match Class::by_name(name) {
+        Some(class) if class.module() == module => Ok(class),
+        _ if module != DEFAULT_MODULE && module != "builtins" => Err(format!(
+            "ValueError: unknown module {}",
+            PyValue::from(module).py_repr()
+        )),
+        _ => Err(format!(
+            "ValueError: {module}.{name} is not an exception class"
+        )),
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de> Deserialize<'de> for Error {
+    /// Rebuilds an error from the form [`Serialize`] writes, by calling its
+    /// class with Python's semantics; see `impl Serialize for Error`.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(FormVisitor)?
+            .build()
+            .map_err(D::Error::custom)
+    }
+}
+
+/// Accepts an object only (a derived struct would take a list too).
+struct FormVisitor;
+
+impl<'de> Visitor<'de> for FormVisitor {
+    type Value = Form;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a redis-py exception object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Form, A::Error> {
+        Form::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+}
+
+macro_rules! class_impls {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+        impl Serialize for crate::$name {
+            /// The form of [`Error`]'s `Serialize`.
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serialize_exception(self, serializer)
+            }
+        }
+
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+        impl<'de> Deserialize<'de> for crate::$name {
+            /// The form of [`Error`]'s `Deserialize`, naming exactly this class.
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Error::deserialize(deserializer)?.downcast::<Self>().map_err(|e| {
+                    D::Error::custom(format_args!(
+                        "expected a {} object, got {}",
+                        stringify!($name),
+                        e.class().name()
+                    ))
+                })
+            }
+        }
+    )*};
+}
+
+for_each_class!(class_impls);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_python() {
+        for (raw, enc) in [
+            (&b""[..], ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+            (b"bytes message \xff", "Ynl0ZXMgbWVzc2FnZSD/"),
+            (b"\xfb\xff\xbf", "+/+/"),
+        ] {
+            assert_eq!(base64_encode(raw), enc);
+            assert_eq!(base64_decode(enc).unwrap(), raw);
+        }
+        assert_eq!(base64_decode("QR==").unwrap(), b"A");
+        for bad in [
+            "QQ", "QQ=", "Q===", "QQ==QQ==", "QU=D", "QQ==\n", "QUJD=", "Q!==", "====",
+        ] {
+            assert!(base64_decode(bad).is_err(), "{bad:?}");
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64_decode(&base64_encode(&all)).unwrap(), all);
+    }
+}
