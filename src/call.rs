@@ -8,7 +8,7 @@ use snafu::Snafu;
 
 use crate::class::{Class, Init};
 use crate::error::Error;
-use crate::ext::{Args, Extra, State};
+use crate::ext::{Args, State};
 use crate::py::PyValue;
 use crate::redirect;
 
@@ -245,7 +245,9 @@ fn bind(
         Init::Lock => {
             let slots = bind_named(owner, &["message", "lock_name"], 0, args, kwargs)?;
             state.args = Args::One(slots[0].cloned().unwrap_or_default());
-            state.extra = Extra::LockName(slots[1].cloned().unwrap_or_default());
+            if let Some(name) = slots[1].filter(|n| !n.is_none()) {
+                state.rare_mut().lock_name = Some(name.clone());
+            }
         }
         Init::Resp | Init::Redirect => {
             let slots = bind_named(owner, &["resp", "status_code"], 1, args, kwargs)?;
@@ -266,7 +268,7 @@ fn bind(
                         ))
                     }
                 };
-                state.extra = Extra::Redirect(Some(spans));
+                state.redirect = Some(spans);
             }
             state.args = Args::One(resp);
         }
@@ -291,11 +293,9 @@ pub(crate) fn lenient(
     match init {
         Init::Lock => {
             state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
-            state.extra = Extra::LockName(PyValue::None);
         }
         Init::Redirect => {
-            let spans = state.message_str().and_then(redirect::parses);
-            state.extra = Extra::Redirect(spans);
+            state.redirect = state.message_str().and_then(redirect::parses);
         }
         _ => {}
     }

@@ -5,7 +5,7 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::class::{Class, ExceptionType};
+use crate::class::{Class, ExceptionType, Init};
 use crate::py::{self, PyValue};
 use crate::redirect::{Redirect, Spans};
 
@@ -13,16 +13,15 @@ use crate::redirect::{Redirect, Spans};
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Where an instance came from, for [`RedisErrorExt::reply`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Origin {
     /// Built by a constructor.
     #[default]
     Constructed,
-    /// Parsed from a server reply given as text; `space` says whether a
-    /// known code was followed by a space (`"MOVED"` vs `"MOVED "`).
+    /// Parsed from a server reply; `space` says whether a known code was
+    /// followed by a space (`"MOVED"` vs `"MOVED "`). When the reply was
+    /// not valid UTF-8 its bytes are kept in [`Rare::raw`].
     Reply { space: bool },
-    /// Parsed from bytes that were not valid UTF-8: the bytes as received.
-    Bytes { raw: Box<[u8]> },
 }
 
 /// The exception's arguments: Python's `args` tuple.
@@ -52,16 +51,16 @@ impl Args {
     }
 }
 
-/// Class-specific instance attributes.
-#[derive(Clone, Debug, Default)]
-pub(crate) enum Extra {
-    #[default]
-    None,
-    /// `LockError.lock_name`.
-    LockName(PyValue),
-    /// `AskError`/`MovedError`: the parsed payload, `None` where redis-py
-    /// would have raised while parsing it.
-    Redirect(Option<Spans>),
+/// The parts of an instance that few instances have, boxed to keep every
+/// struct small.
+#[derive(Default)]
+pub(crate) struct Rare {
+    /// `LockError.lock_name` when it is not `None`.
+    pub(crate) lock_name: Option<PyValue>,
+    /// A reply that was not valid UTF-8, as received.
+    pub(crate) raw: Option<Box<[u8]>>,
+    /// The cause.
+    pub(crate) source: Option<BoxError>,
 }
 
 /// The state of one exception instance: what Python keeps in `args` and
@@ -72,9 +71,11 @@ pub struct State {
     pub(crate) args: Args,
     pub(crate) status_code: Option<Cow<'static, str>>,
     pub(crate) error_type: Option<ExceptionType>,
-    pub(crate) extra: Extra,
+    /// `AskError`/`MovedError`: the parsed payload, `None` where redis-py
+    /// would have raised while parsing it (and for every other class).
+    pub(crate) redirect: Option<Spans>,
     pub(crate) origin: Origin,
-    pub(crate) source: Option<BoxError>,
+    pub(crate) rare: Option<Box<Rare>>,
 }
 
 impl State {
@@ -90,9 +91,9 @@ impl State {
             args,
             status_code: None,
             error_type: None,
-            extra: Extra::None,
+            redirect: None,
             origin: Origin::Constructed,
-            source: None,
+            rare: None,
         }
     }
 
@@ -111,12 +112,25 @@ impl State {
 
     #[doc(hidden)]
     pub fn __set_source(&mut self, source: BoxError) {
-        self.source = Some(source);
+        self.rare_mut().source = Some(source);
+    }
+
+    pub(crate) fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    fn rare(&self) -> Option<&Rare> {
+        self.rare.as_deref()
+    }
+
+    pub(crate) fn raw(&self) -> Option<&[u8]> {
+        self.rare()?.raw.as_deref()
     }
 
     #[doc(hidden)]
     pub fn __source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.rare()?
+            .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
@@ -133,20 +147,29 @@ impl State {
         if let Some(code) = &self.status_code {
             d.field("status_code", code);
         }
-        if let Extra::LockName(n) = &self.extra {
+        if let Some(n) = self.lock_name() {
             d.field("lock_name", n);
         }
-        if let Extra::Redirect(r) = &self.extra {
-            d.field("redirect", &self.redirect_view(r));
+        if let Some(r) = self.redirect_view() {
+            d.field("redirect", &r);
         }
-        if let Some(s) = &self.source {
+        if let Some(s) = self.rare().and_then(|r| r.source.as_ref()) {
             d.field("source", s);
         }
         d.finish()
     }
 
-    pub(crate) fn redirect_view(&self, spans: &Option<Spans>) -> Option<Redirect<'_>> {
-        Some(spans.as_ref()?.view(self.message_str()?))
+    pub(crate) fn redirect_view(&self) -> Option<Redirect<'_>> {
+        Some(self.redirect.as_ref()?.view(self.message_str()?))
+    }
+
+    fn lock_name(&self) -> Option<&PyValue> {
+        static NONE: PyValue = PyValue::None;
+        (self.class.init().0 == Init::Lock).then(|| {
+            self.rare()
+                .and_then(|r| r.lock_name.as_ref())
+                .unwrap_or(&NONE)
+        })
     }
 
     pub(crate) fn message_str(&self) -> Option<&str> {
@@ -163,9 +186,15 @@ impl Clone for State {
             args: self.args.clone(),
             status_code: self.status_code.clone(),
             error_type: self.error_type,
-            extra: self.extra.clone(),
-            origin: self.origin.clone(),
-            source: None,
+            redirect: self.redirect,
+            origin: self.origin,
+            rare: self.rare().map(|r| {
+                Box::new(Rare {
+                    lock_name: r.lock_name.clone(),
+                    raw: r.raw.clone(),
+                    source: None,
+                })
+            }),
         }
     }
 }
@@ -274,19 +303,12 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
 
     /// `e.lock_name` (`LockError` and subclasses), `None` elsewhere.
     fn lock_name(&self) -> Option<&PyValue> {
-        match &self.__state().extra {
-            Extra::LockName(n) => Some(n),
-            _ => None,
-        }
+        self.__state().lock_name()
     }
 
     /// The redirect of an `AskError`/`MovedError` whose payload parsed.
     fn redirect(&self) -> Option<Redirect<'_>> {
-        let state = self.__state();
-        match &state.extra {
-            Extra::Redirect(spans) => state.redirect_view(spans),
-            _ => None,
-        }
+        self.__state().redirect_view()
     }
 
     /// `repr(e)`: `network:ConnectionError` for redis-py's classes,
@@ -329,9 +351,11 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
     /// errors built by a constructor.
     fn reply(&self) -> Option<Cow<'_, [u8]>> {
         let state = self.__state();
-        match &state.origin {
+        if let Some(raw) = state.raw() {
+            return Some(Cow::Borrowed(raw));
+        }
+        match state.origin {
             Origin::Constructed => None,
-            Origin::Bytes { raw } => Some(Cow::Borrowed(raw)),
             Origin::Reply { space } => {
                 let message = state.message_str().unwrap_or("");
                 Some(match (&state.status_code, space) {

@@ -40,7 +40,8 @@
 //! 2. **Integers are bounded.** redis-py's `slot_id` and `port` are Python
 //!    ints of any size; [`Redirect::slot_id`] and [`Redirect::port`] are
 //!    `u16` and `None` when the value does not fit (the text is kept, see
-//!    [`Redirect::slot_text`]). `getattr` gives `int` values within `i64`.
+//!    [`Redirect::slot_text`]). `getattr` gives `int` values within `i64`
+//!    (beyond it, the text). A redirect payload over 4 GiB is not parsed.
 //! 3. **Bytes are kept.** redis-py decodes replies with replacement and the
 //!    original bytes are gone; [`parse_error_bytes`] decodes the same way
 //!    and keeps the bytes ([`RedisErrorExt::reply`]).

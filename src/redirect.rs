@@ -8,13 +8,25 @@ use crate::call::CallError;
 use crate::py::{py_int, PyInt, PyValue};
 
 /// Where the parts of a redirect payload sit in the message, and the two
-/// integers as Python's `int()` read them (`None` beyond `i64`).
+/// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Spans {
-    space: usize,
-    colon: usize,
-    slot: Option<i64>,
-    port: Option<i64>,
+    space: u32,
+    colon: u32,
+    slot: i64,
+    port: i64,
+}
+
+/// Marks an integer `int()` accepts but `i64` cannot hold (the one value
+/// `i64::MIN` is reported the same way).
+const BEYOND: i64 = i64::MIN;
+
+fn packed(v: Option<i64>) -> i64 {
+    v.unwrap_or(BEYOND)
+}
+
+fn unpacked(v: i64) -> Option<i64> {
+    (v != BEYOND).then_some(v)
 }
 
 /// Parses `payload` as redis-py does, or says which `ValueError` redis-py
@@ -35,11 +47,16 @@ pub(crate) fn parse(payload: &str) -> Result<Spans, CallError> {
     let port_text = &payload[colon + 1..];
     let slot = int_or_raise(slot_text)?;
     let port = int_or_raise(port_text)?;
+    // Offsets are u32 to keep every struct small; a payload over 4 GiB is
+    // reported as not parsed.
+    let (Ok(space), Ok(colon)) = (u32::try_from(space), u32::try_from(colon)) else {
+        return Err(CallError::value("redirect payload too long"));
+    };
     Ok(Spans {
         space,
         colon,
-        slot,
-        port,
+        slot: packed(slot),
+        port: packed(port),
     })
 }
 
@@ -70,12 +87,13 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
 
 impl Spans {
     pub(crate) fn view<'a>(&self, message: &'a str) -> Redirect<'a> {
+        let (space, colon) = (self.space as usize, self.colon as usize);
         Redirect {
-            slot_text: message.get(..self.space).unwrap_or(""),
-            host: message.get(self.space + 1..self.colon).unwrap_or(""),
-            port_text: message.get(self.colon + 1..).unwrap_or(""),
-            slot: self.slot,
-            port: self.port,
+            slot_text: message.get(..space).unwrap_or(""),
+            host: message.get(space + 1..colon).unwrap_or(""),
+            port_text: message.get(colon + 1..).unwrap_or(""),
+            slot: unpacked(self.slot),
+            port: unpacked(self.port),
         }
     }
 }

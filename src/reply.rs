@@ -9,7 +9,7 @@ use crate::call::lenient;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
-use crate::ext::{Args, ExceptionClass, Extra, Origin, State};
+use crate::ext::{Args, ExceptionClass, Origin, RedisErrorExt, State};
 use crate::py::PyValue;
 use crate::redirect::{self, Redirect, Spans};
 
@@ -152,6 +152,10 @@ impl<'a> Classified<'a> {
         self.reply.get(self.message_start..).unwrap_or_default()
     }
 
+    fn has_space(&self) -> bool {
+        self.message_start > self.code.map_or(0, str::len)
+    }
+
     /// The whole reply as given.
     pub fn reply(&self) -> &'a [u8] {
         self.reply
@@ -233,7 +237,7 @@ pub fn parse_error(reply: &str) -> Error {
         &c,
         message.to_owned(),
         Origin::Reply {
-            space: c.message_start > c.code.map_or(0, str::len),
+            space: c.has_space(),
         },
     )
 }
@@ -247,19 +251,27 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
         Err(_) => {
             let c = classify(reply);
             let message = String::from_utf8_lossy(c.message()).into_owned();
-            build(&c, message, Origin::Bytes { raw: reply.into() })
+            let mut e = build(
+                &c,
+                message,
+                Origin::Reply {
+                    space: c.has_space(),
+                },
+            );
+            e.__state_mut().rare_mut().raw = Some(reply.into());
+            e
         }
     }
 }
 
 fn build(c: &Classified<'_>, message: String, origin: Origin) -> Error {
     let mut state: State = lenient(c.class, Args::Empty, c.code.map(Cow::Borrowed));
-    if matches!(state.extra, Extra::Redirect(_)) {
-        let spans = match origin {
-            Origin::Bytes { .. } => redirect::parses(&message),
-            _ => c.redirect,
+    if c.class.is_subclass_of(AskError::CLASS) {
+        // Spans index into the message, which a lossy decode may lengthen.
+        state.redirect = match std::str::from_utf8(c.message()) {
+            Ok(_) => c.redirect,
+            Err(_) => redirect::parses(&message),
         };
-        state.extra = Extra::Redirect(spans);
     }
     state.args = Args::One(PyValue::Str(message));
     state.origin = origin;

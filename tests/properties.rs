@@ -13,8 +13,8 @@ use std::borrow::Cow;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use redis_exceptions::{
-    classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, AskError,
-    Class, Error, ExceptionClass, MovedError, PyValue, RedisErrorExt, ResponseError,
+    classify, construct, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules,
+    AskError, Class, Error, ExceptionClass, MovedError, PyValue, RedisErrorExt, ResponseError,
 };
 
 // ---------------------------------------------------------------------------
@@ -575,5 +575,40 @@ fn corpus_inputs_hold_the_properties() {
         }
         let frame = resp3(input.as_bytes());
         assert_eq!(observe(&parse_frame(&frame).unwrap()), observe(&e));
+    }
+}
+
+/// CPython's `int()` strips only ASCII whitespace (` \t\n\v\f\r`) and
+/// non-ASCII Unicode whitespace; U+001C..U+001F, though `str.isspace()`,
+/// make it raise. redis-py 8.1.0 on Python 3.11:
+/// `MovedError("\x1c1 h:1")` raises
+/// `ValueError: invalid literal for int() with base 10: '\x1c1'`.
+#[test]
+#[ignore = "known bug: py_int (src/py.rs) accepts U+001C..U+001F around the digits"]
+fn int_does_not_strip_information_separators() {
+    for payload in [
+        "\u{1c}1 h:1",
+        "1 h:1\u{1f}",
+        "\u{1d}\u{661} h:1",
+        "1 h:\u{a0}1\u{1e}",
+    ] {
+        let e = parse_error(&format!("MOVED {payload}"));
+        assert!(e.is::<MovedError>());
+        assert!(e.redirect().is_none(), "{payload:?}: {:?}", e.redirect());
+        let err = construct("MovedError", &[payload.into()], &[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ValueError: invalid literal for int()"),
+            "{err}"
+        );
+    }
+    // Whitespace int() does strip.
+    for payload in ["\u{b}1 h:1", "\u{85}1 h:1\u{a0}", "\u{3000}1 h:1"] {
+        assert_eq!(
+            parse_error(&format!("MOVED {payload}"))
+                .redirect()
+                .and_then(|r| r.slot_id()),
+            Some(1)
+        );
     }
 }

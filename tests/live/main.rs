@@ -28,8 +28,8 @@ mod servers;
 use fixture::{b64decode, error_text, jstr, nested_errors, normalise, redirect_parts};
 use redis_exceptions::{construct, parse_error, parse_frame, PyValue, RedisErrorExt};
 use serde_json::Value as Json;
-use std::io::Write as _;
 use std::collections::HashSet;
+use std::io::Write as _;
 use std::time::Instant;
 
 /// Fixture scenarios this harness cannot provoke, with the reason.
