@@ -38,10 +38,11 @@
 //!    [`Class::call`] / [`construct`] keep Python's behaviour and return the
 //!    `ValueError`.
 //! 2. **Integers are bounded.** redis-py's `slot_id` and `port` are Python
-//!    ints of any size; [`Redirect::slot_id`] and [`Redirect::port`] are
+//!    ints (up to CPython's 4,300-digit conversion limit, which this crate
+//!    applies too); [`Redirect::slot_id`] and [`Redirect::port`] are
 //!    `u16` and `None` when the value does not fit (the text is kept, see
 //!    [`Redirect::slot_text`]). `getattr` gives `int` values within `i64`
-//!    (beyond it, the text). A redirect payload over 4 GiB is not parsed.
+//!    (beyond it, the decimal text `str(int(...))` would print). A redirect payload over 4 GiB is not parsed.
 //! 3. **Bytes are kept.** redis-py decodes replies with replacement and the
 //!    original bytes are gone; [`parse_error_bytes`] decodes the same way
 //!    and keeps the bytes ([`RedisErrorExt::reply`]).

@@ -226,11 +226,6 @@ pub(crate) fn write_bytes_repr(b: &[u8], out: &mut String) {
     out.push(quote);
 }
 
-/// Whitespace as `str.strip()` sees it.
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
 fn decimal_value(c: char) -> Option<u32> {
     if c.is_ascii_digit() {
         return Some(c as u32 - '0' as u32);
@@ -242,47 +237,81 @@ fn decimal_value(c: char) -> Option<u32> {
 }
 
 /// The outcome of Python's `int(text)` (base 10).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PyInt {
-    /// `int()` accepts the text; the value, when it fits an `i64`.
+    /// `int()` accepts the text; the value when it fits an `i64`.
     Valid(Option<i64>),
-    /// `int()` raises `ValueError`.
-    Invalid,
+    /// `int()` raises `ValueError`; the reason when it is not the usual
+    /// "invalid literal" one.
+    Invalid(Option<String>),
 }
 
-/// What CPython's `int(text)` does with `text`: surrounding whitespace,
-/// one sign, Unicode decimal digits, single underscores between digits.
+/// CPython's default `sys.get_int_max_str_digits()`.
+const MAX_STR_DIGITS: usize = 4300;
+
+/// What CPython's `int(text)` does with `text`: surrounding whitespace
+/// (Unicode `White_Space`, which is what `int()` strips), one sign, Unicode
+/// decimal digits, single underscores between digits, at most 4,300 digits.
 pub(crate) fn py_int(text: &str) -> PyInt {
-    let t = text.trim_matches(is_py_space);
+    let t = text.trim_matches(char::is_whitespace);
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
+    // Accumulated as a negative number so that `i64::MIN` fits.
     let mut value: Option<i64> = Some(0);
-    let mut any = false;
+    let mut count = 0usize;
     let mut prev_underscore = false;
     for c in digits.chars() {
         if c == '_' {
-            if !any || prev_underscore {
-                return PyInt::Invalid;
+            if count == 0 || prev_underscore {
+                return PyInt::Invalid(None);
             }
             prev_underscore = true;
             continue;
         }
         let Some(d) = decimal_value(c) else {
-            return PyInt::Invalid;
+            return PyInt::Invalid(None);
         };
         prev_underscore = false;
-        any = true;
+        count += 1;
         value = value
             .and_then(|v| v.checked_mul(10))
-            .and_then(|v| v.checked_add(i64::from(d)));
+            .and_then(|v| v.checked_sub(i64::from(d)));
     }
-    if !any || prev_underscore {
-        return PyInt::Invalid;
+    if count == 0 || prev_underscore {
+        return PyInt::Invalid(None);
     }
-    PyInt::Valid(if neg { value.map(|v| -v) } else { value })
+    if count > MAX_STR_DIGITS {
+        return PyInt::Invalid(Some(format!(
+            "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
+             value has {count} digits; use sys.set_int_max_str_digits() to increase the limit"
+        )));
+    }
+    PyInt::Valid(if neg {
+        value
+    } else {
+        value.and_then(i64::checked_neg)
+    })
+}
+
+/// `str(int(text))` for text that `int()` accepts: sign, then ASCII digits
+/// without leading zeros or underscores.
+pub(crate) fn py_int_str(text: &str) -> String {
+    let t = text.trim_matches(char::is_whitespace);
+    let neg = t.starts_with('-');
+    let digits: String = t
+        .chars()
+        .filter_map(decimal_value)
+        .map(|d| char::from(b'0' + d as u8))
+        .collect();
+    let digits = digits.trim_start_matches('0');
+    match (digits.is_empty(), neg) {
+        (true, _) => "0".to_owned(),
+        (false, true) => format!("-{digits}"),
+        (false, false) => digits.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -296,9 +325,20 @@ mod tests {
         assert_eq!(py_int("-5"), PyInt::Valid(Some(-5)));
         assert_eq!(py_int("\u{663}\u{669}"), PyInt::Valid(Some(39)));
         assert_eq!(py_int("99999999999999999999999"), PyInt::Valid(None));
-        for bad in ["", "x", "1_", "_1", "1__0", "+", "1 2", "0x10", "--1"] {
-            assert_eq!(py_int(bad), PyInt::Invalid, "{bad:?}");
+        assert_eq!(py_int("-9223372036854775808"), PyInt::Valid(Some(i64::MIN)));
+        assert_eq!(py_int("9223372036854775808"), PyInt::Valid(None));
+        for bad in [
+            "", "x", "1_", "_1", "1__0", "+", "1 2", "0x10", "--1", "\u{1c}1",
+        ] {
+            assert_eq!(py_int(bad), PyInt::Invalid(None), "{bad:?}");
         }
+        let long = "1".repeat(4301);
+        assert!(
+            matches!(py_int(&long), PyInt::Invalid(Some(m)) if m.contains("value has 4301 digits"))
+        );
+        assert_eq!(py_int(&"1".repeat(4300)), PyInt::Valid(None));
+        assert_eq!(py_int_str(" +0_0\u{663}9 "), "39");
+        assert_eq!(py_int_str("-0"), "0");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::call::CallError;
-use crate::py::{py_int, PyInt, PyValue};
+use crate::py::{py_int, py_int_str, PyInt, PyValue};
 
 /// Where the parts of a redirect payload sit in the message, and the two
 /// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
@@ -73,7 +73,8 @@ fn unpack_error(got: usize) -> CallError {
 fn int_or_raise(text: &str) -> Result<Option<i64>, CallError> {
     match py_int(text) {
         PyInt::Valid(v) => Ok(v),
-        PyInt::Invalid => Err(CallError::value(format!(
+        PyInt::Invalid(Some(reason)) => Err(CallError::value(reason)),
+        PyInt::Invalid(None) => Err(CallError::value(format!(
             "invalid literal for int() with base 10: {}",
             PyValue::from(text).py_repr()
         ))),
@@ -183,14 +184,17 @@ impl<'a> Redirect<'a> {
         })
     }
 
+    /// `slot_id` as a Python value: an `int` within `i64`, else its
+    /// decimal text.
     pub(crate) fn slot_value(&self) -> PyValue {
         self.slot
-            .map_or_else(|| PyValue::from(self.slot_text.trim()), PyValue::Int)
+            .map_or_else(|| PyValue::Str(py_int_str(self.slot_text)), PyValue::Int)
     }
 
+    /// `port` as a Python value: an `int` within `i64`, else its decimal text.
     pub(crate) fn port_value(&self) -> PyValue {
         self.port
-            .map_or_else(|| PyValue::from(self.port_text.trim()), PyValue::Int)
+            .map_or_else(|| PyValue::Str(py_int_str(self.port_text)), PyValue::Int)
     }
 }
 

@@ -584,7 +584,6 @@ fn corpus_inputs_hold_the_properties() {
 /// `MovedError("\x1c1 h:1")` raises
 /// `ValueError: invalid literal for int() with base 10: '\x1c1'`.
 #[test]
-#[ignore = "known bug: py_int (src/py.rs) accepts U+001C..U+001F around the digits"]
 fn int_does_not_strip_information_separators() {
     for payload in [
         "\u{1c}1 h:1",
