@@ -199,6 +199,18 @@ impl Clone for State {
     }
 }
 
+/// The instance attributes [`RedisErrorExt::getattr`] knows, in the order
+/// redis-py's classes set them.
+pub const ATTRIBUTES: [&str; 7] = [
+    "message",
+    "lock_name",
+    "status_code",
+    "error_type",
+    "slot_id",
+    "host",
+    "port",
+];
+
 /// The static side of an exception class: its metadata as a constant, so
 /// that `is_a::<T>()` can name a class by its type.
 pub trait ExceptionClass: RedisErrorExt + Sized {
@@ -367,9 +379,8 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
         }
     }
 
-    /// `getattr(e, name, None)` for the attributes redis-py sets:
-    /// `message`, `lock_name`, `status_code`, `error_type`, `slot_id`,
-    /// `host`, `port`. `None` when the instance has no such attribute;
+    /// `getattr(e, name, None)` for the attributes redis-py sets (the
+    /// names in [`ATTRIBUTES`]). `None` when the instance has no such attribute;
     /// `Some(PyValue::None)` when it has one holding `None`.
     fn getattr(&self, name: &str) -> Option<PyValue> {
         let state = self.__state();

@@ -94,7 +94,7 @@ pub use except::{
     ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
-pub use ext::{BoxError, ExceptionClass, IsA, RedisErrorExt};
+pub use ext::{BoxError, ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 pub use io::IoPhase;
 pub use py::PyValue;
 pub use redirect::Redirect;

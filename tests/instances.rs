@@ -7,16 +7,6 @@ mod common;
 use redis_exceptions::{construct, PyValue, RedisErrorExt};
 use serde_json::Value;
 
-const PROBES: [&str; 7] = [
-    "message",
-    "lock_name",
-    "status_code",
-    "error_type",
-    "slot_id",
-    "host",
-    "port",
-];
-
 fn check(rec: &Value) -> Result<(), String> {
     let class = rec["class"].as_str().unwrap();
     let args: Vec<PyValue> = rec["args_given"]
@@ -68,7 +58,7 @@ fn check(rec: &Value) -> Result<(), String> {
         diffs.push(format!("args {args:?} != {}", rec["args"]));
     }
     let probes = rec["getattr"].as_object().unwrap();
-    for name in PROBES {
+    for name in redis_exceptions::ATTRIBUTES {
         let ours = e.getattr(name).map(|v| common::to_json(&v));
         let theirs = probes.get(name).map(|p| p["value"].clone());
         if ours != theirs {

@@ -218,21 +218,8 @@ fn config() -> Config {
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// The attribute names `getattr` is probed with.
-const PROBES: &[&str] = &[
-    "message",
-    "lock_name",
-    "status_code",
-    "error_type",
-    "slot_id",
-    "host",
-    "port",
-    "args",
-    "node_addr",
-    "",
-    "MESSAGE",
-    "__class__",
-];
+/// Names `getattr` is probed with besides `redis_exceptions::ATTRIBUTES`.
+const PROBES: &[&str] = &["args", "node_addr", "", "MESSAGE", "__class__"];
 
 /// Touches every read-only accessor of an error (panics are the failure).
 fn exercise(e: &Error) {
@@ -246,7 +233,7 @@ fn exercise(e: &Error) {
     let _ = e.reply_code();
     let _ = e.reply();
     let _ = e.lock_name();
-    for name in PROBES {
+    for name in redis_exceptions::ATTRIBUTES.iter().chain(PROBES) {
         let _ = e.getattr(name).map(|v| (v.to_string(), v.py_repr()));
     }
     if let Some(r) = e.redirect() {

@@ -32,15 +32,7 @@ fn assert_same(a: &Error, b: &Error) {
     assert_eq!(a.error_type(), b.error_type());
     assert_eq!(a.lock_name(), b.lock_name());
     assert_eq!(a.redirect(), b.redirect());
-    for attr in [
-        "message",
-        "lock_name",
-        "status_code",
-        "error_type",
-        "slot_id",
-        "host",
-        "port",
-    ] {
+    for attr in redis_exceptions::ATTRIBUTES {
         assert_eq!(a.getattr(attr), b.getattr(attr), "{attr} of {a:?}");
     }
 }
