@@ -40,6 +40,13 @@ fn check(case: &Value) -> Result<(), String> {
             e.class().name()
         ));
     }
+    if c.reply_code() != e.reply_code().map(str::as_bytes) || c.status_code() != e.status_code() {
+        return Err(format!(
+            "classify codes {:?} differ from {:?}",
+            c.reply_code(),
+            e.reply_code()
+        ));
+    }
     if parse_error_bytes(input.as_bytes()).to_string() != e.to_string() {
         return Err("parse_error_bytes differs".into());
     }

@@ -23,6 +23,13 @@ exception! {
     pub struct Inconsistent(RedisError, ResponseError);
 }
 
+mod shadow {
+    redis_exceptions::exception! {
+        /// A user class that reuses a built-in class's name.
+        pub struct MovedError(redis_exceptions::ResponseError);
+    }
+}
+
 use app::{CacheBoth, CacheLinkLost, CacheLockError, CacheRejected};
 
 fn mro_names(c: &'static Class) -> Vec<&'static str> {
