@@ -14,11 +14,13 @@
 //! corpus, in order; divide by the count printed at start, 127 for the
 //! "returned" replies):
 //!
-//! * `is_a/{struct,dyn,error,floor}/{true_exact,true_subclass,false,deep}`,
+//! * `is_a/{struct,dyn,error,floor,floor_boxed,floor_dyn}/{true_exact,true_subclass,false,deep}`
+//!   (`floor_boxed`/`floor_dyn`: the floor behind a pointer / a vtable call),
 //!   `is_a/{struct,dyn,error}/{user_true_builtin_base,user_true_user_base,user_false}`;
 //! * `downcast_ref/{error,dyn,std_dyn_error}/{hit,miss}`;
 //! * `parse/{parse_error,classify,parse_frame,redis_rs_parse_redis_value}/{corpus,moved}`,
-//!   `parse/{parse_error,classify}/raised_corpus` (the 6 replies redis-py raises on);
+//!   `parse/{parse_error,classify}/raised_corpus` (the 6 replies redis-py raises on),
+//!   `parse/two_blocks_floor/corpus` (only the message copy and a 120-byte box);
 //! * `construct/moved_error_new/moved`: `MovedError::new("3999 127.0.0.1:6381")`.
 
 use std::hint::black_box;
@@ -207,6 +209,19 @@ impl Kind {
                 AskError => matches!(self, MovedError),
                 _ => false,
             }
+    }
+}
+
+/// A value that reports its kind through a vtable: the floor's `dyn` shape.
+trait KindOf {
+    fn kind(&self) -> Kind;
+}
+
+struct Plain(Kind);
+
+impl KindOf for Plain {
+    fn kind(&self) -> Kind {
+        self.0
     }
 }
 
@@ -424,6 +439,20 @@ fn bench_is_a(c: &mut Criterion) {
             Kind::RedisError => b.iter(|| widen(black_box(kind).is_a(Kind::RedisError))),
             _ => b.iter(|| widen(black_box(kind).is_a(Kind::ConnectionError))),
         });
+        // The same shapes as our receivers, for reading the ratios: the kind
+        // behind one pointer (as `Error` is) and behind a vtable call (as
+        // `dyn RedisErrorExt` is). The target is against `floor` above.
+        let boxed = Box::new(kind);
+        g.bench_function(BenchmarkId::new("floor_boxed", name), |b| match base {
+            Kind::RedisError => b.iter(|| widen((**black_box(&boxed)).is_a(Kind::RedisError))),
+            _ => b.iter(|| widen((**black_box(&boxed)).is_a(Kind::ConnectionError))),
+        });
+        let plain = Plain(kind);
+        let dyn_kind: &dyn KindOf = &plain;
+        g.bench_function(BenchmarkId::new("floor_dyn", name), |b| match base {
+            Kind::RedisError => b.iter(|| widen(black_box(dyn_kind).kind().is_a(Kind::RedisError))),
+            _ => b.iter(|| widen(black_box(dyn_kind).kind().is_a(Kind::ConnectionError))),
+        });
     }
 
     // Mixed: one erased error per class, vs the floor over one kind per class.
@@ -532,6 +561,21 @@ fn bench_parse(c: &mut Criterion) {
             })
         },
     );
+    // What parse_error cannot avoid: its two heap blocks (the message copy
+    // and the error's box, 120 bytes today as tests/alloc.rs observes), made
+    // and freed, with the message offsets found outside the timing.
+    let messages: Vec<(&str, usize)> = corpus
+        .returned
+        .iter()
+        .map(|r| (r.as_str(), r.len() - classify(r.as_bytes()).message().len()))
+        .collect();
+    g.bench_function(BenchmarkId::new("two_blocks_floor", "corpus"), |b| {
+        b.iter(|| {
+            for &(reply, start) in black_box(&messages) {
+                black_box((Box::new(black_box([0u64; 15])), reply[start..].to_owned()));
+            }
+        })
+    });
     g.bench_function(BenchmarkId::new("parse_error", "raised_corpus"), |b| {
         b.iter(|| {
             for reply in black_box(&corpus.raised) {

@@ -528,13 +528,13 @@ macro_rules! define_statics {
         #[allow(non_camel_case_types, clippy::enum_variant_names, reason = "variants are Python class names")]
         #[derive(Clone, Copy)]
         #[repr(u8)]
-        enum Index { $($name,)* }
+        pub(crate) enum Index { $($name,)* }
 
         /// Ancestor bit sets, computed at compile time from the table.
         #[allow(non_upper_case_globals, reason = "constants are named after Python classes")]
-        mod ancestors {
+        pub(crate) mod ancestors {
             use super::Index;
-            $(pub(super) const $name: u64 = (1u64 << Index::$name as u8) $(| $base)*;)*
+            $(pub(crate) const $name: u64 = (1u64 << Index::$name as u8) $(| $base)*;)*
         }
 
         /// The class metadata of the built-in classes.

@@ -9,6 +9,7 @@ macro_rules! __exception_struct {
         $(#[$attr:meta])*
         $vis:vis struct $name:ident;
         class = $class:expr;
+        $(bit = $bit:expr; ancestors = $anc:expr;)?
         into_error = |$e:ident| $into:expr;
     ) => {
         $(#[$attr])*
@@ -21,7 +22,7 @@ macro_rules! __exception_struct {
             /// `isinstance(self, T)`: whether `T` is this class or one of its ancestors.
             #[inline]
             pub fn is_a<T: $crate::ExceptionClass>(&self) -> bool {
-                $crate::__private::is_instance_of(self.state.__class(), T::CLASS)
+                $crate::__private::is_instance_of::<T>(self.state.__class())
             }
 
             #[doc = concat!("`", stringify!($name), "(message)`: one argument, as Python's call with one positional argument.")]
@@ -103,6 +104,7 @@ macro_rules! __exception_struct {
 
         impl $crate::ExceptionClass for $name {
             const CLASS: &'static $crate::Class = $class;
+            $(const __BIT: u64 = $bit; const __ANCESTORS: u64 = $anc;)?
             fn __from_state(state: $crate::__private::State) -> Self {
                 Self { state }
             }

@@ -44,6 +44,24 @@ macro_rules! define_repr {
         }
 
         impl Repr {
+            /// The ancestor set, a constant per built-in variant.
+            #[inline]
+            fn ancestors(&self) -> u64 {
+                match self {
+                    $(Repr::$name(_) => <$name as ExceptionClass>::__ANCESTORS,)*
+                    Repr::Custom(e) => e.class().__ancestors(),
+                }
+            }
+
+            /// `downcast_ref` with the type test resolved per arm at compile time.
+            #[inline]
+            fn downcast_ref<T: ExceptionClass>(&self) -> Option<&T> {
+                match self {
+                    $(Repr::$name(e) => (e as &dyn Any).downcast_ref::<T>(),)*
+                    Repr::Custom(e) => e.__as_any().downcast_ref::<T>(),
+                }
+            }
+
             #[inline]
             fn as_dyn(&self) -> &dyn RedisErrorExt {
                 match self {
@@ -113,18 +131,22 @@ impl Error {
     /// `isinstance(self, T)`: whether `T` is the class or one of its ancestors.
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
-        crate::ext::is_instance_of(self.class(), T::CLASS)
+        if T::__BIT != 0 {
+            self.0.ancestors() & T::__BIT != 0
+        } else {
+            self.class().is_subclass_of(T::CLASS)
+        }
     }
 
     /// Whether the concrete struct is exactly `T` (not a subclass: see
     /// [`Error::is_a`] for `isinstance`).
     pub fn is<T: ExceptionClass>(&self) -> bool {
-        self.as_dyn().__as_any().is::<T>()
+        self.0.downcast_ref::<T>().is_some()
     }
 
     /// The concrete struct, if it is exactly `T`.
     pub fn downcast_ref<T: ExceptionClass>(&self) -> Option<&T> {
-        self.as_dyn().__as_any().downcast_ref::<T>()
+        self.0.downcast_ref::<T>()
     }
 
     /// The concrete struct, mutably, if it is exactly `T`.

@@ -217,6 +217,15 @@ pub trait ExceptionClass: RedisErrorExt + Sized {
     /// The class's metadata.
     const CLASS: &'static Class;
 
+    /// The class's bit in the built-in classes' ancestor sets; 0 for a
+    /// class declared outside this crate.
+    #[doc(hidden)]
+    const __BIT: u64 = 0;
+
+    /// The ancestor set of a built-in class; 0 for user classes.
+    #[doc(hidden)]
+    const __ANCESTORS: u64 = 0;
+
     /// Wraps a state built for this class.
     #[doc(hidden)]
     fn __from_state(state: State) -> Self;
@@ -405,13 +414,12 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
 /// `isinstance` on class metadata, with the built-in fast path.
 #[doc(hidden)]
 #[inline(always)]
-pub fn is_instance_of(class: &Class, target: &'static Class) -> bool {
-    let bit = target.__bit();
-    if bit != 0 {
-        // Both sides are compile-time constants for a concrete struct.
-        class.__ancestors() & bit != 0
+pub fn is_instance_of<T: ExceptionClass>(class: &Class) -> bool {
+    if T::__BIT != 0 {
+        // A compile-time constant: one load and one test.
+        class.__ancestors() & T::__BIT != 0
     } else {
-        class.is_subclass_of(target)
+        class.is_subclass_of(T::CLASS)
     }
 }
 
@@ -437,7 +445,7 @@ pub trait IsA {
 impl<E: RedisErrorExt + ?Sized> IsA for E {
     #[inline]
     fn is_a<T: ExceptionClass>(&self) -> bool {
-        is_instance_of(self.class(), T::CLASS)
+        is_instance_of::<T>(self.class())
     }
 }
 
@@ -447,7 +455,7 @@ macro_rules! dyn_is_a {
             /// `isinstance(e, T)` on a trait object.
             #[inline]
             pub fn is_a<T: ExceptionClass>(&self) -> bool {
-                is_instance_of(self.class(), T::CLASS)
+                is_instance_of::<T>(self.class())
             }
 
             /// Returns a reference to the concrete class struct, if it is `T`.

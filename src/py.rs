@@ -253,6 +253,13 @@ const MAX_STR_DIGITS: usize = 4300;
 /// (Unicode `White_Space`, which is what `int()` strips), one sign, Unicode
 /// decimal digits, single underscores between digits, at most 4,300 digits.
 pub(crate) fn py_int(text: &str) -> PyInt {
+    // Fast path: plain ASCII digits that fit an i64 without overflow.
+    let b = text.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        return PyInt::Valid(Some(
+            b.iter().fold(0i64, |v, &d| v * 10 + i64::from(d - b'0')),
+        ));
+    }
     let t = text.trim_matches(char::is_whitespace);
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),

@@ -81,9 +81,27 @@ fn int_or_raise(text: &str) -> Result<Option<i64>, CallError> {
     }
 }
 
-/// Classification-time check: the same rules, no error text.
+/// Classification-time check: the same rules, no error text, no allocation.
 pub(crate) fn parses(payload: &str) -> Option<Spans> {
-    parse(payload).ok()
+    // `payload.split(' ')` must give exactly two parts.
+    let space = payload.find(' ')?;
+    let node = &payload[space + 1..];
+    if node.contains(' ') {
+        return None;
+    }
+    let colon = space + 1 + node.rfind(':')?;
+    let PyInt::Valid(slot) = py_int(&payload[..space]) else {
+        return None;
+    };
+    let PyInt::Valid(port) = py_int(&payload[colon + 1..]) else {
+        return None;
+    };
+    Some(Spans {
+        space: u32::try_from(space).ok()?,
+        colon: u32::try_from(colon).ok()?,
+        slot: packed(slot),
+        port: packed(port),
+    })
 }
 
 impl Spans {

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::call::lenient;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
@@ -127,7 +126,7 @@ impl<'a> Classified<'a> {
     /// `isinstance` of the would-be error.
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
-        crate::ext::is_instance_of(self.class, T::CLASS)
+        crate::ext::is_instance_of::<T>(self.class)
     }
 
     /// The `status_code` redis-py gives: the code when it is in its table.
@@ -265,17 +264,31 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
 }
 
 fn build(c: &Classified<'_>, message: String, origin: Origin) -> Error {
-    let mut state: State = lenient(c.class, Args::Empty, c.code.map(Cow::Borrowed));
-    if c.class.is_subclass_of(AskError::CLASS) {
+    // What `lenient(class, (), status_code)` gives, built in one go: a
+    // parsed reply has one `str` argument, so no `__init__` kind needs more.
+    let (init, _) = c.class.init();
+    let redirect = if c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
-        state.redirect = match std::str::from_utf8(c.message()) {
+        match std::str::from_utf8(c.message()) {
             Ok(_) => c.redirect,
             Err(_) => redirect::parses(&message),
-        };
-    }
-    state.args = Args::One(PyValue::Str(message));
-    state.origin = origin;
-    Error::from_state(state)
+        }
+    } else {
+        None
+    };
+    Error::from_state(State {
+        class: c.class,
+        args: Args::One(PyValue::Str(message)),
+        status_code: if init.has_status_code() {
+            c.code.map(Cow::Borrowed)
+        } else {
+            None
+        },
+        error_type: c.class.default_error_type(),
+        redirect,
+        origin,
+        rare: None,
+    })
 }
 
 /// Why [`parse_frame`] refused a frame.
@@ -332,15 +345,41 @@ pub fn parse_frame(frame: &[u8]) -> Result<Error, FrameError> {
     frame_payload(frame).map(parse_error_bytes)
 }
 
+/// Whether `bytes` holds a CR or LF, eight bytes per step.
+fn has_line_break(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Exact "some byte of `w` is `b`" test (no false positives).
+    let has = |w: u64, b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        found |= has(w, b'\r') | has(w, b'\n');
+    }
+    found != 0 || chunks.remainder().iter().any(|&b| b == b'\r' || b == b'\n')
+}
+
 /// The error text inside a frame, without allocating.
 pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
     let (&first, rest) = frame.split_first().ok_or(FrameError::Empty)?;
     let body = rest.strip_suffix(b"\r\n").ok_or(FrameError::Unterminated)?;
     match first {
-        b'-' => match body.iter().position(|&b| b == b'\r' || b == b'\n') {
-            Some(at) => Err(FrameError::LineBreak { at: at + 1 }),
-            None => Ok(body),
-        },
+        // One word-at-a-time pass; the position is only looked for on the
+        // error path.
+        b'-' if !has_line_break(body) => Ok(body),
+        b'-' => {
+            let at = body
+                .iter()
+                .position(|&b| b == b'\r' || b == b'\n')
+                .unwrap_or(0);
+            Err(FrameError::LineBreak { at: at + 1 })
+        }
         b'!' => {
             let line_end = body
                 .windows(2)

@@ -164,7 +164,6 @@ fn classify_allocates_nothing_over_the_corpus() {
 /// `parse(payload).ok()`, and `parse` formats the `ValueError` text before
 /// it is thrown away.
 #[test]
-#[ignore = "classify formats a discarded ValueError text for malformed ASK/MOVED payloads (src/redirect.rs: parses() calls parse())"]
 fn classify_allocates_nothing_over_the_raising_replies() {
     let (_, raised) = corpus();
     assert_classify_allocates_nothing(&raised);
@@ -313,7 +312,6 @@ fn parse_error_allocates_the_message_and_the_box() {
 /// (run by `parse_error`) formats a discarded `ValueError` text for them, a
 /// third block.
 #[test]
-#[ignore = "classify formats a discarded ValueError text for malformed ASK/MOVED payloads (src/redirect.rs: parses() calls parse())"]
 fn parse_error_allocates_the_message_and_the_box_for_raising_replies() {
     let (_, raised) = corpus();
     for reply in &raised {
