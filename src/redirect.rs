@@ -104,6 +104,44 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
     })
 }
 
+/// [`parses`] on bytes, for classification: one pass over the payload.
+/// Payloads that are not plain ASCII, or whose numbers are not plain
+/// digits, take the full `str` path.
+pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
+    let mut space = None;
+    let mut colon = None;
+    let mut ascii = true;
+    for (i, &b) in payload.iter().enumerate() {
+        match b {
+            b' ' if space.is_some() => return None,
+            b' ' => space = Some(i),
+            b':' => colon = Some(i),
+            _ => ascii &= b.is_ascii(),
+        }
+    }
+    let plain = |digits: &[u8]| {
+        (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
+            || {
+                digits
+                    .iter()
+                    .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'))
+            },
+        )
+    };
+    let (space, colon) = (space?, colon?);
+    if ascii && colon > space {
+        if let (Some(slot), Some(port)) = (plain(&payload[..space]), plain(&payload[colon + 1..])) {
+            return Some(Spans {
+                space: u32::try_from(space).ok()?,
+                colon: u32::try_from(colon).ok()?,
+                slot,
+                port,
+            });
+        }
+    }
+    parses(std::str::from_utf8(payload).ok()?)
+}
+
 impl Spans {
     pub(crate) fn view<'a>(&self, message: &'a str) -> Redirect<'a> {
         let (space, colon) = (self.space as usize, self.colon as usize);

@@ -8,7 +8,7 @@ use snafu::Snafu;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
-use crate::ext::{Args, ExceptionClass, Origin, RedisErrorExt, State};
+use crate::ext::{Args, ExceptionClass, Origin, Rare, State};
 use crate::py::PyValue;
 use crate::redirect::{self, Redirect, Spans};
 
@@ -193,7 +193,7 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
             .map_or(ResponseError::CLASS, |&(_, class)| class),
     };
     let redirect = if class.is_subclass_of(AskError::CLASS) {
-        std::str::from_utf8(message).ok().and_then(redirect::parses)
+        redirect::parses_bytes(message)
     } else {
         None
     };
@@ -231,50 +231,31 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
 /// ```
 pub fn parse_error(reply: &str) -> Error {
     let c = classify(reply.as_bytes());
-    let message = &reply[c.message_start..];
-    build(
-        &c,
-        message.to_owned(),
-        Origin::Reply {
-            space: c.has_space(),
-        },
-    )
+    build(&c, reply[c.message_start..].to_owned(), None)
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
 /// redis-py does; when the bytes were not valid UTF-8 the original bytes stay
 /// available through [`RedisErrorExt::reply`](crate::RedisErrorExt::reply).
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
-    match std::str::from_utf8(reply) {
-        Ok(text) => parse_error(text),
-        Err(_) => {
-            let c = classify(reply);
-            let message = String::from_utf8_lossy(c.message()).into_owned();
-            let mut e = build(
-                &c,
-                message,
-                Origin::Reply {
-                    space: c.has_space(),
-                },
-            );
-            e.__state_mut().rare_mut().raw = Some(reply.into());
-            e
-        }
+    let c = classify(reply);
+    // Known codes are ASCII, so the message is valid exactly when the reply is.
+    match String::from_utf8_lossy(c.message()) {
+        Cow::Borrowed(message) => build(&c, message.to_owned(), None),
+        Cow::Owned(message) => build(&c, message, Some(reply.into())),
     }
 }
 
-fn build(c: &Classified<'_>, message: String, origin: Origin) -> Error {
+/// The error for a classified reply. `raw` holds the reply when it was not
+/// valid UTF-8 and `message` is its lossy decoding.
+fn build(c: &Classified<'_>, message: String, raw: Option<Box<[u8]>>) -> Error {
     // What `lenient(class, (), status_code)` gives, built in one go: a
     // parsed reply has one `str` argument, so no `__init__` kind needs more.
     let (init, _) = c.class.init();
-    let redirect = if c.class.is_subclass_of(AskError::CLASS) {
+    let redirect = match raw {
         // Spans index into the message, which a lossy decode may lengthen.
-        match std::str::from_utf8(c.message()) {
-            Ok(_) => c.redirect,
-            Err(_) => redirect::parses(&message),
-        }
-    } else {
-        None
+        Some(_) if c.class.is_subclass_of(AskError::CLASS) => redirect::parses(&message),
+        _ => c.redirect,
     };
     Error::from_state(State {
         class: c.class,
@@ -286,8 +267,15 @@ fn build(c: &Classified<'_>, message: String, origin: Origin) -> Error {
         },
         error_type: c.class.default_error_type(),
         redirect,
-        origin,
-        rare: None,
+        origin: Origin::Reply {
+            space: c.has_space(),
+        },
+        rare: raw.map(|raw| {
+            Box::new(Rare {
+                raw: Some(raw),
+                ..Rare::default()
+            })
+        }),
     })
 }
 
