@@ -22,17 +22,8 @@ use redis_exceptions::{
     Class, Error, ExceptionClass, MovedError, PyValue, RedisErrorExt, ResponseError,
 };
 
-const PROBES: &[&str] = &[
-    "message",
-    "lock_name",
-    "status_code",
-    "error_type",
-    "slot_id",
-    "host",
-    "port",
-    "args",
-    "",
-];
+/// Names `getattr` is probed with besides `redis_exceptions::ATTRIBUTES`.
+const PROBES: &[&str] = &["args", ""];
 
 fn exercise(e: &Error) {
     let _ = e.to_string();
@@ -46,7 +37,7 @@ fn exercise(e: &Error) {
         e.reply_code(),
     );
     let _ = e.lock_name();
-    for name in PROBES {
+    for name in redis_exceptions::ATTRIBUTES.iter().chain(PROBES) {
         let _ = e.getattr(name).map(|v| (v.to_string(), v.py_repr()));
     }
     if let Some(r) = e.redirect() {
