@@ -43,10 +43,23 @@ exception! {
 // The floor: the same 39 classes as a plain `Copy` enum, ancestry by `matches!`.
 // ---------------------------------------------------------------------------
 
-/// The 39 classes, in the crate's (Python's definition) order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names, reason = "variants are Python class names")]
-enum Kind {
+/// Declares the floor's enum of the 39 classes (in the crate's, Python's
+/// definition order) and `Kind::ALL`, from one list.
+macro_rules! kinds {
+    ($($name:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(clippy::enum_variant_names, reason = "variants are Python class names")]
+        enum Kind {
+            $($name,)*
+        }
+
+        impl Kind {
+            const ALL: [Kind; 39] = [$(Kind::$name,)*];
+        }
+    };
+}
+
+kinds!(
     BaseException,
     Exception,
     ValueError,
@@ -86,54 +99,9 @@ enum Kind {
     InvalidPipelineStack,
     ExternalAuthProviderError,
     IncorrectPolicyType,
-}
+);
 
 impl Kind {
-    const ALL: [Kind; 39] = {
-        use Kind::*;
-        [
-            BaseException,
-            Exception,
-            ValueError,
-            RedisError,
-            ConnectionError,
-            TimeoutError,
-            AuthenticationError,
-            AuthorizationError,
-            BusyLoadingError,
-            InvalidResponse,
-            ResponseError,
-            DataError,
-            PubSubError,
-            WatchError,
-            NoScriptError,
-            OutOfMemoryError,
-            ExecAbortError,
-            ReadOnlyError,
-            NoPermissionError,
-            ModuleError,
-            NoSuchFieldsetError,
-            LockError,
-            LockNotOwnedError,
-            ChildDeadlockedError,
-            AuthenticationWrongNumberOfArgsError,
-            RedisClusterException,
-            ClusterError,
-            ClusterDownError,
-            AskError,
-            TryAgainError,
-            ClusterCrossSlotError,
-            MovedError,
-            MasterDownError,
-            SlotNotCoveredError,
-            MaxConnectionsError,
-            CrossSlotTransactionError,
-            InvalidPipelineStack,
-            ExternalAuthProviderError,
-            IncorrectPolicyType,
-        ]
-    };
-
     /// `issubclass(self, base)`, written out by hand.
     #[inline(always)]
     fn is_a(self, base: Kind) -> bool {
