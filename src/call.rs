@@ -217,8 +217,7 @@ fn bind(
     kwargs: &[(&str, PyValue)],
 ) -> Result<State, CallError> {
     let (init, owner) = class.init();
-    let mut state = State::bare(class, Args::Empty);
-    state.error_type = class.default_error_type();
+    let mut state = State::new(class, Args::Empty, None);
     match init {
         Init::Builtin | Init::Star => {
             if let Some((key, _)) = kwargs.first() {
@@ -284,13 +283,8 @@ pub(crate) fn lenient(
     args: Args,
     status_code: Option<Cow<'static, str>>,
 ) -> State {
-    let (init, _) = class.init();
-    let mut state = State::bare(class, args);
-    state.error_type = class.default_error_type();
-    if init.has_status_code() {
-        state.status_code = status_code;
-    }
-    match init {
+    let mut state = State::new(class, args, status_code);
+    match class.init().0 {
         Init::Lock => {
             state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
         }

@@ -41,6 +41,11 @@ mod per_class {
                 $(assert!(e.is_a::<$base>(), "{} is_a {}", stringify!($name), stringify!($base));)*
                 assert_eq!(<$name as ExceptionClass>::CLASS.name(), stringify!($name));
                 assert_eq!(<$name as ExceptionClass>::CLASS.module(), module_name!($module));
+                // The constants `is_a` tests against agree with the metadata.
+                let bit = <$name as ExceptionClass>::__BIT;
+                assert_eq!(bit.count_ones(), 1);
+                assert_eq!(<$name>::__ANCESTORS, <$name>::CLASS.__ancestors());
+                assert_ne!(<$name>::__ANCESTORS & bit, 0);
                 let bases: Vec<&str> = <$name>::CLASS.bases().iter().map(|c| c.name()).collect();
                 assert_eq!(bases, [$(stringify!($base)),*] as [&str; 0 $(+ { let _ = stringify!($base); 1 })*]);
                 // Every class: isinstance exactly when it is in the MRO.

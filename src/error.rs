@@ -118,6 +118,11 @@ impl Error {
         Error(Box::new(repr))
     }
 
+    /// Takes the instance state out (no allocation).
+    pub(crate) fn into_state(self) -> State {
+        self.0.into_state()
+    }
+
     pub(crate) fn from_state(state: State) -> Error {
         state.class.make(state)
     }
@@ -158,7 +163,7 @@ impl Error {
     /// otherwise.
     pub fn downcast<T: ExceptionClass>(self) -> Result<T, Self> {
         if self.is::<T>() {
-            Ok(T::__from_state(self.0.into_state()))
+            Ok(T::__from_state(self.into_state()))
         } else {
             Err(self)
         }

@@ -26,9 +26,7 @@ impl Error {
     /// ```
     pub fn except<T: ExceptionClass>(self) -> Result<T, Error> {
         if self.is_a::<T>() {
-            Ok(T::__from_state(crate::RedisErrorExt::__into_state_boxed(
-                Box::new(self),
-            )))
+            Ok(T::__from_state(self.into_state()))
         } else {
             Err(self)
         }

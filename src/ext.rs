@@ -85,12 +85,19 @@ impl State {
         crate::call::lenient(class, Args::One(message), None)
     }
 
-    pub(crate) fn bare(class: &'static Class, args: Args) -> State {
+    /// A new instance of `class` with `args`: the `error_type` its
+    /// `__init__` chain sets, and `status_code` when the class has that
+    /// attribute. Class-specific attributes are the caller's to fill.
+    pub(crate) fn new(
+        class: &'static Class,
+        args: Args,
+        status_code: Option<Cow<'static, str>>,
+    ) -> State {
         State {
             class,
             args,
-            status_code: None,
-            error_type: None,
+            status_code: status_code.filter(|_| class.init().0.has_status_code()),
+            error_type: class.default_error_type(),
             redirect: None,
             origin: Origin::Constructed,
             rare: None,

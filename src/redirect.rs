@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::call::CallError;
-use crate::py::{py_int, py_int_str, PyInt, PyValue};
+use crate::py::{py_int, py_int_str, PyInt, PyValue, MAX_STR_DIGITS};
 
 /// Where the parts of a redirect payload sit in the message, and the two
 /// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
@@ -29,79 +29,77 @@ fn unpacked(v: i64) -> Option<i64> {
     (v != BEYOND).then_some(v)
 }
 
+/// Why redis-py's `AskError.__init__` raises `ValueError` for a payload:
+/// found without allocating, formatted only when asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure<'a> {
+    /// Unpacking got one part where it wanted two.
+    NotEnough,
+    /// Unpacking got more than two parts.
+    TooMany,
+    /// `int()` refused this text.
+    Literal(&'a str),
+    /// `int()` refused this many digits.
+    Digits(usize),
+    /// An offset does not fit the `u32` the spans are kept in (over 4 GiB).
+    TooLong,
+}
+
+impl Failure<'_> {
+    fn into_call_error(self) -> CallError {
+        CallError::value(match self {
+            Failure::NotEnough => "not enough values to unpack (expected 2, got 1)".to_owned(),
+            Failure::TooMany => "too many values to unpack (expected 2)".to_owned(),
+            Failure::Literal(text) => format!(
+                "invalid literal for int() with base 10: {}",
+                PyValue::from(text).py_repr()
+            ),
+            Failure::Digits(count) => format!(
+                "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
+                 value has {count} digits; use sys.set_int_max_str_digits() to increase the limit"
+            ),
+            Failure::TooLong => "redirect payload too long".to_owned(),
+        })
+    }
+}
+
+fn int(text: &str) -> Result<i64, Failure<'_>> {
+    match py_int(text) {
+        PyInt::Valid(v) => Ok(packed(v)),
+        PyInt::Invalid => Err(Failure::Literal(text)),
+        PyInt::TooManyDigits(count) => Err(Failure::Digits(count)),
+    }
+}
+
+/// redis-py's reading of a payload, in its order of checks:
+/// `slot_id, new_node = resp.split(" ")`, `host, port =
+/// new_node.rsplit(":", 1)`, `int(slot_id)`, `int(port)`.
+fn scan(payload: &str) -> Result<Spans, Failure<'_>> {
+    let space = payload.find(' ').ok_or(Failure::NotEnough)?;
+    let node = &payload[space + 1..];
+    if node.contains(' ') {
+        return Err(Failure::TooMany);
+    }
+    let colon = space + 1 + node.rfind(':').ok_or(Failure::NotEnough)?;
+    let slot = int(&payload[..space])?;
+    let port = int(&payload[colon + 1..])?;
+    Ok(Spans {
+        space: u32::try_from(space).map_err(|_| Failure::TooLong)?,
+        colon: u32::try_from(colon).map_err(|_| Failure::TooLong)?,
+        slot,
+        port,
+    })
+}
+
 /// Parses `payload` as redis-py does, or says which `ValueError` redis-py
 /// raises for it.
 pub(crate) fn parse(payload: &str) -> Result<Spans, CallError> {
-    let mut parts = payload.split(' ');
-    let count = parts.clone().count();
-    if count != 2 {
-        return Err(unpack_error(count));
-    }
-    let space = parts.next().map_or(0, str::len);
-    let node = &payload[space + 1..];
-    let Some(colon_in_node) = node.rfind(':') else {
-        return Err(unpack_error(1));
-    };
-    let colon = space + 1 + colon_in_node;
-    let slot_text = &payload[..space];
-    let port_text = &payload[colon + 1..];
-    let slot = int_or_raise(slot_text)?;
-    let port = int_or_raise(port_text)?;
-    // Offsets are u32 to keep every struct small; a payload over 4 GiB is
-    // reported as not parsed.
-    let (Ok(space), Ok(colon)) = (u32::try_from(space), u32::try_from(colon)) else {
-        return Err(CallError::value("redirect payload too long"));
-    };
-    Ok(Spans {
-        space,
-        colon,
-        slot: packed(slot),
-        port: packed(port),
-    })
+    scan(payload).map_err(Failure::into_call_error)
 }
 
-fn unpack_error(got: usize) -> CallError {
-    if got < 2 {
-        CallError::value(format!(
-            "not enough values to unpack (expected 2, got {got})"
-        ))
-    } else {
-        CallError::value("too many values to unpack (expected 2)")
-    }
-}
-
-fn int_or_raise(text: &str) -> Result<Option<i64>, CallError> {
-    match py_int(text) {
-        PyInt::Valid(v) => Ok(v),
-        PyInt::Invalid(Some(reason)) => Err(CallError::value(reason)),
-        PyInt::Invalid(None) => Err(CallError::value(format!(
-            "invalid literal for int() with base 10: {}",
-            PyValue::from(text).py_repr()
-        ))),
-    }
-}
-
-/// Classification-time check: the same rules, no error text, no allocation.
+/// The same rules for classification: no error, no allocation.
 pub(crate) fn parses(payload: &str) -> Option<Spans> {
-    // `payload.split(' ')` must give exactly two parts.
-    let space = payload.find(' ')?;
-    let node = &payload[space + 1..];
-    if node.contains(' ') {
-        return None;
-    }
-    let colon = space + 1 + node.rfind(':')?;
-    let PyInt::Valid(slot) = py_int(&payload[..space]) else {
-        return None;
-    };
-    let PyInt::Valid(port) = py_int(&payload[colon + 1..]) else {
-        return None;
-    };
-    Some(Spans {
-        space: u32::try_from(space).ok()?,
-        colon: u32::try_from(colon).ok()?,
-        slot: packed(slot),
-        port: packed(port),
-    })
+    scan(payload).ok()
 }
 
 /// [`parses`] on bytes, for classification: one pass over the payload.

@@ -253,34 +253,28 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
 /// The error for a classified reply. `raw` holds the reply when it was not
 /// valid UTF-8 and `message` is its lossy decoding.
 fn build(c: &Classified<'_>, message: String, raw: Option<Box<[u8]>>) -> Error {
-    // What `lenient(class, (), status_code)` gives, built in one go: a
-    // parsed reply has one `str` argument, so no `__init__` kind needs more.
-    let (init, _) = c.class.init();
-    let redirect = match raw {
+    let mut state = State::new(
+        c.class,
+        Args::One(PyValue::Str(message)),
+        c.code.map(Cow::Borrowed),
+    );
+    state.redirect = match raw {
         // Spans index into the message, which a lossy decode may lengthen.
-        Some(_) if c.class.is_subclass_of(AskError::CLASS) => redirect::parses(&message),
+        Some(_) if c.class.is_subclass_of(AskError::CLASS) => {
+            state.message_str().and_then(redirect::parses)
+        }
         _ => c.redirect,
     };
-    Error::from_state(State {
-        class: c.class,
-        args: Args::One(PyValue::Str(message)),
-        status_code: if init.has_status_code() {
-            c.code.map(Cow::Borrowed)
-        } else {
-            None
-        },
-        error_type: c.class.default_error_type(),
-        redirect,
-        origin: Origin::Reply {
-            space: c.has_space(),
-        },
-        rare: raw.map(|raw| {
-            Box::new(Rare {
-                raw: Some(raw),
-                ..Rare::default()
-            })
-        }),
-    })
+    state.origin = Origin::Reply {
+        space: c.has_space(),
+    };
+    state.rare = raw.map(|raw| {
+        Box::new(Rare {
+            raw: Some(raw),
+            ..Rare::default()
+        })
+    });
+    Error::from_state(state)
 }
 
 /// Why [`parse_frame`] refused a frame.

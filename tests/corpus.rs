@@ -127,3 +127,33 @@ fn public_corpus() {
     );
     assert_eq!(cases.len(), 133);
 }
+
+#[test]
+fn lossy_replies_and_digit_limits() {
+    // A reply that is not UTF-8: decoded with replacement, redirect read
+    // from the decoded text, never attached to a class without one.
+    let e = parse_error_bytes(b"MOVED 1 h\xff:2");
+    let r = e.redirect().expect("MOVED with a lossy host still parses");
+    assert_eq!(
+        (r.slot_id(), r.host(), r.port()),
+        (Some(1), "h\u{fffd}", Some(2))
+    );
+    assert_eq!(e.reply().as_deref(), Some(&b"MOVED 1 h\xff:2"[..]));
+    assert!(parse_error_bytes(b"ERR 1 h:1\xff").redirect().is_none());
+
+    // CPython's 4,300-digit limit: construct raises it, parse_error keeps the class.
+    let payload = format!("{} h:1", "1".repeat(4301));
+    let err =
+        redis_exceptions::construct("MovedError", &[payload.as_str().into()], &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ValueError: Exceeds the limit (4300 digits) for integer string conversion: \
+         value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit"
+    );
+    let e = parse_error(&format!("MOVED {payload}"));
+    assert_eq!(e.class().name(), "MovedError");
+    assert!(e.redirect().is_none());
+    assert!(classify(format!("MOVED {payload}").as_bytes())
+        .redirect()
+        .is_none());
+}
