@@ -7,7 +7,7 @@
 # 1. Makes a throw-away venv, installs redis==8.1.0 into it and times
 #    redis-py with timeit (best of 7; scripts/bench_vs_python.py time).
 #    Set PYTHON=/path/to/python to use an interpreter that already has
-#    redis==8.1.0 instead.
+#    redis==8.1.0 instead (see scripts/venv.sh).
 # 2. Runs `cargo bench --bench hierarchy` (benches/hierarchy.rs) with short
 #    criterion settings (1 s warm-up, 2 s measurement: the machine has two
 #    noisy cores), into $CARGO_TARGET_DIR (default /tmp/bench-target), after
@@ -18,8 +18,9 @@
 # Exits 0 even when a target is missed: the table says which.
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/venv.sh
+source "$repo_root/scripts/venv.sh"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/bench-target}"
 WARM_UP="${WARM_UP:-1}"
 MEASURE="${MEASURE:-2}"
@@ -30,16 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "${PYTHON:-}" ]; then
-  py="$PYTHON"
-else
-  echo "== venv with redis==${REDIS_PY_VERSION}" >&2
-  python3 -m venv "$tmp/venv"
-  "$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "redis==${REDIS_PY_VERSION}"
-  py="$tmp/venv/bin/python"
-fi
-"$py" -c "import redis, sys; assert redis.__version__ == '${REDIS_PY_VERSION}', redis.__version__" 
+make_venv "$tmp/venv"
 
 echo "== redis-py timings" >&2
 "$py" "$repo_root/scripts/bench_vs_python.py" time "$tmp/redis_py.json"

@@ -8,28 +8,19 @@
 # compares byte for byte), then removes the venv. Exits non-zero when a
 # fixture differs. Needs python3 with the venv module and access to PyPI;
 # no Redis server. Set PYTHON=/path/to/python to use an interpreter that
-# already has redis==8.1.0 instead of making a venv.
+# already has redis==8.1.0 instead of making a venv (see scripts/venv.sh).
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/venv.sh
+source "$repo_root/scripts/venv.sh"
 
-tmp=""
+tmp="$(mktemp -d -t redis-exc-regen.XXXXXX)"
 cleanup() {
-  if [ -n "$tmp" ]; then
-    rm -rf -- "$tmp"
-  fi
+  rm -rf -- "$tmp"
 }
 trap cleanup EXIT
 
-if [ -n "${PYTHON:-}" ]; then
-  py="$PYTHON"
-else
-  tmp="$(mktemp -d -t redis-exc-regen.XXXXXX)"
-  python3 -m venv "$tmp/venv"
-  "$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "redis==${REDIS_PY_VERSION}"
-  py="$tmp/venv/bin/python"
-fi
+make_venv "$tmp/venv"
 
 "$py" "$repo_root/scripts/gen_fixtures.py" --check --out "$repo_root/tests/fixtures"

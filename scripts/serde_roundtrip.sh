@@ -12,11 +12,12 @@
 #    the original dump. Exits non-zero on any difference.
 #
 # Set PYTHON=/path/to/python to use an interpreter that already has
-# redis==8.1.0 instead of making a venv.
+# redis==8.1.0 instead of making a venv (see scripts/venv.sh).
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/venv.sh
+source "$repo_root/scripts/venv.sh"
 cd "$repo_root"
 
 if [ ! -f examples/serde_roundtrip.rs ] && [ ! -f examples/serde_roundtrip/main.rs ]; then
@@ -30,14 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "${PYTHON:-}" ]; then
-  py="$PYTHON"
-else
-  python3 -m venv "$tmp/venv"
-  "$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "redis==${REDIS_PY_VERSION}"
-  py="$tmp/venv/bin/python"
-fi
+make_venv "$tmp/venv"
 
 in_json="$tmp/from_python.json"
 out_json="$tmp/from_rust.json"

@@ -2,84 +2,15 @@
 //! of a bad call, and the state each `__init__` leaves behind.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use snafu::Snafu;
 
 use crate::class::{Class, Init};
 use crate::error::Error;
-use crate::ext::{Args, State};
 use crate::py::PyValue;
+use crate::py_error::{CallError, PyErrorKind};
 use crate::redirect;
-
-/// The Python exception type a failed call raises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PyErrorKind {
-    /// `TypeError`: the arguments do not fit the signature.
-    TypeError,
-    /// `ValueError`: an `ASK`/`MOVED` payload that does not parse.
-    ValueError,
-    /// `AttributeError`: a redirect payload that is not a `str` (e.g. `None`).
-    AttributeError,
-}
-
-impl PyErrorKind {
-    /// The Python class name, e.g. `"TypeError"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            PyErrorKind::TypeError => "TypeError",
-            PyErrorKind::ValueError => "ValueError",
-            PyErrorKind::AttributeError => "AttributeError",
-        }
-    }
-}
-
-impl fmt::Display for PyErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// What Python raises instead of returning an instance, e.g.
-/// `TypeError: ClusterDownError.__init__() missing 1 required positional argument: 'resp'`.
-#[derive(Clone, Debug, PartialEq, Eq, Snafu)]
-#[snafu(display("{kind}: {message}"))]
-pub struct CallError {
-    kind: PyErrorKind,
-    message: String,
-}
-
-impl CallError {
-    pub(crate) fn new(kind: PyErrorKind, message: impl Into<String>) -> Self {
-        CallError {
-            kind,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn value(message: impl Into<String>) -> Self {
-        Self::new(PyErrorKind::ValueError, message)
-    }
-
-    fn type_error(message: impl Into<String>) -> Self {
-        Self::new(PyErrorKind::TypeError, message)
-    }
-
-    /// The Python exception type.
-    pub fn kind(&self) -> PyErrorKind {
-        self.kind
-    }
-
-    /// The Python exception type's name, e.g. `"TypeError"`.
-    pub fn py_type(&self) -> &'static str {
-        self.kind.name()
-    }
-
-    /// `str()` of the Python exception.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
+use crate::state::{Args, State};
 
 /// `Class(*args, **kwargs)` by class name, with Python's call semantics:
 /// the instance Python would build, or the exception it would raise.
@@ -273,25 +204,4 @@ fn bind(
         }
     }
     Ok(state)
-}
-
-/// The never-failing constructor behind `Class::new(message)` and the
-/// reply parser: Python's call with `args` (and `status_code=`), except that
-/// a redirect payload that does not parse leaves the redirect absent.
-pub(crate) fn lenient(
-    class: &'static Class,
-    args: Args,
-    status_code: Option<Cow<'static, str>>,
-) -> State {
-    let mut state = State::new(class, args, status_code);
-    match class.init().0 {
-        Init::Lock => {
-            state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
-        }
-        Init::Redirect => {
-            state.redirect = state.message_str().and_then(redirect::parses);
-        }
-        _ => {}
-    }
-    state
 }

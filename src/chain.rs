@@ -3,8 +3,8 @@
 use std::error::Error as StdError;
 
 use crate::class::Class;
-use crate::error::Error;
-use crate::ext::RedisErrorExt;
+use crate::error::{ClassHooks, Error};
+use crate::traits::RedisErrorExt;
 
 /// The first exception of this crate in `err`'s chain (`err` itself, then
 /// each `source()`), as a trait object: works on what a library returned
@@ -53,5 +53,5 @@ fn cast<'a>(
     known
         .get_or_insert_with(Class::known)
         .iter()
-        .find_map(|class| class.cast(e))
+        .find_map(|class| (ClassHooks::of(class).cast)(e))
 }

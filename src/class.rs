@@ -1,5 +1,6 @@
 //! Class metadata: names, bases, C3 MRO, `issubclass`, the registry.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::RwLock;
 
@@ -79,13 +80,15 @@ impl Init {
     }
 }
 
-/// Finds the class's struct behind a `dyn Error`.
+/// What the layers above attach to a class declared outside this crate:
+/// the erased error's constructor and cast (`ClassHooks` in `error.rs`),
+/// opaque at this layer. The built-in classes carry `&()`: the erased error
+/// keeps their hooks in a table of its own, by index.
 #[doc(hidden)]
-pub type Cast =
-    for<'a> fn(&'a (dyn std::error::Error + 'static)) -> Option<&'a dyn crate::RedisErrorExt>;
+pub type Hooks = &'static (dyn Any + Send + Sync);
 
-/// Marker for "not one of the built-in classes" in [`Class`]'s index.
-pub(crate) const NO_INDEX: u8 = crate::__private::NO_INDEX;
+/// The index of every class declared outside this crate.
+pub const NO_INDEX: u8 = u8::MAX;
 
 /// A Python exception class: name, module, bases, MRO.
 ///
@@ -115,8 +118,7 @@ pub struct Class {
     sets_error_type: Option<ExceptionType>,
     own_repr: bool,
     class_message: Option<&'static str>,
-    make: fn(crate::ext::State) -> crate::Error,
-    cast: Cast,
+    hooks: Hooks,
     mro: OnceCell<Result<Box<[&'static Class]>, MroError>>,
     resolved: OnceCell<Resolved>,
 }
@@ -146,8 +148,7 @@ impl Class {
         sets_error_type: Option<ExceptionType>,
         own_repr: bool,
         class_message: Option<&'static str>,
-        make: fn(crate::ext::State) -> crate::Error,
-        cast: Cast,
+        hooks: Hooks,
     ) -> Self {
         Class {
             name,
@@ -160,8 +161,7 @@ impl Class {
             sets_error_type,
             own_repr,
             class_message,
-            make,
-            cast,
+            hooks,
             mro: OnceCell::new(),
             resolved: OnceCell::new(),
         }
@@ -337,16 +337,15 @@ impl Class {
         self.resolved().class_message
     }
 
-    pub(crate) fn make(&self, state: crate::ext::State) -> crate::Error {
-        (self.make)(state)
+    /// The position in the table of a built-in class, `None` for others.
+    #[inline]
+    pub(crate) fn index(&self) -> Option<usize> {
+        (self.index != NO_INDEX).then_some(usize::from(self.index))
     }
 
-    /// This class's struct behind `err`, if that is what `err` is.
-    pub(crate) fn cast<'a>(
-        &self,
-        err: &'a (dyn std::error::Error + 'static),
-    ) -> Option<&'a dyn crate::RedisErrorExt> {
-        (self.cast)(err)
+    /// What the layers above attached to a class declared outside this crate.
+    pub(crate) fn hooks(&self) -> Hooks {
+        self.hooks
     }
 
     /// The built-in classes and those registered with [`Class::register`].
@@ -542,8 +541,7 @@ macro_rules! define_statics {
                     opt_type!($et),
                     is_repr!($repr),
                     opt_message!($message),
-                    crate::error::make::$name,
-                    |e| e.downcast_ref::<crate::$name>().map(|x| x as &dyn crate::RedisErrorExt),
+                    &(),
                 );
             )*
         }

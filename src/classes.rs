@@ -1,6 +1,7 @@
 //! The 39 class structs, generated from the table in `hierarchy.rs`.
 
 use crate::hierarchy::{for_each_class, module_name};
+use crate::traits::RedisErrorExt;
 
 macro_rules! define_structs {
     ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
@@ -22,6 +23,35 @@ macro_rules! define_structs {
 }
 
 for_each_class!(define_structs);
+
+/// The redirect attributes of `AskError` and `MovedError`, as inherent methods.
+macro_rules! redirect_accessors {
+    ($($class:ident),*) => {$(
+        impl crate::$class {
+            /// `slot_id`, when the payload parsed and the slot fits a `u16`.
+            pub fn slot_id(&self) -> Option<u16> {
+                RedisErrorExt::redirect(self)?.slot_id()
+            }
+
+            /// `host` (brackets of `[::1]` kept, as in redis-py).
+            pub fn host(&self) -> Option<&str> {
+                Some(RedisErrorExt::redirect(self)?.host())
+            }
+
+            /// `port`, when the payload parsed and the port fits a `u16`.
+            pub fn port(&self) -> Option<u16> {
+                RedisErrorExt::redirect(self)?.port()
+            }
+
+            /// `node_addr`: `(host, port)`.
+            pub fn node_addr(&self) -> Option<(&str, u16)> {
+                RedisErrorExt::redirect(self)?.node_addr()
+            }
+        }
+    )*};
+}
+
+redirect_accessors!(AskError, MovedError);
 
 /// One test per class, generated from the same table as the structs.
 #[cfg(test)]

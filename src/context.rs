@@ -4,8 +4,9 @@ use std::marker::PhantomData;
 
 use snafu::IntoError;
 
-use crate::ext::{BoxError, ExceptionClass};
 use crate::py::PyValue;
+use crate::state::{BoxError, State};
+use crate::traits::ExceptionClass;
 
 /// A snafu context selector for class `C`: made by `C::context(message)`,
 /// it turns a `Result`'s error into `C(message)` with that error as the cause.
@@ -47,7 +48,7 @@ where
     type Source = S;
 
     fn into_error(self, source: S) -> C {
-        let state = crate::ext::State::__with_message(C::CLASS, self.message.into());
+        let state = State::__with_message(C::CLASS, self.message.into());
         let mut state = state;
         state.__set_source(source.into());
         C::__from_state(state)

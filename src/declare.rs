@@ -188,9 +188,12 @@ macro_rules! exception {
                     ::core::option::Option::None,
                     false,
                     ::core::option::Option::None,
-                    |state| $crate::__private::custom(<$name as $crate::ExceptionClass>::__from_state(state)),
-                    |e| e.downcast_ref::<$name>().map(|x| x as &dyn $crate::RedisErrorExt),
+                    &HOOKS,
                 );
+                static HOOKS: $crate::__private::ClassHooks = $crate::__private::ClassHooks {
+                    make: |state| $crate::__private::custom(<$name as $crate::ExceptionClass>::__from_state(state)),
+                    cast: |e| e.downcast_ref::<$name>().map(|x| x as &dyn $crate::RedisErrorExt),
+                };
                 &CLASS
             };
             into_error = |e| $crate::__private::custom(e);

@@ -3,9 +3,11 @@
 use std::any::Any;
 use std::fmt;
 
+use crate::class::Class;
 use crate::classes::*;
-use crate::ext::{ExceptionClass, RedisErrorExt, State};
 use crate::hierarchy::for_each_class;
+use crate::state::State;
+use crate::traits::{ExceptionClass, RedisErrorExt};
 
 /// Any exception of this crate or of a class declared with
 /// [`exception!`](crate::exception), owned and erased: what a function
@@ -95,18 +97,63 @@ macro_rules! define_repr {
             }
         }
 
-        /// `State -> Error` for each built-in class, referenced by its [`crate::Class`].
+        /// `State -> Error` for each built-in class.
         #[allow(non_snake_case, reason = "functions are named after Python classes")]
-        pub(crate) mod make {
+        mod make {
             use super::*;
-            $(pub(crate) fn $name(state: State) -> Error {
+            $(pub(super) fn $name(state: State) -> Error {
                 Error::from_repr(Repr::$name(<$name as ExceptionClass>::__from_state(state)))
             })*
         }
+
+        /// The hooks of the built-in classes, in the table's order (their
+        /// [`Class`] index).
+        static BUILTIN_HOOKS: &[ClassHooks] = &[$(ClassHooks {
+            make: make::$name,
+            cast: |e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt),
+        },)*];
     };
 }
 
 for_each_class!(define_repr);
+
+/// Finds a class's struct behind a `dyn Error`.
+#[doc(hidden)]
+pub type Cast = for<'a> fn(&'a (dyn std::error::Error + 'static)) -> Option<&'a dyn RedisErrorExt>;
+
+/// What the erased error needs from a class: how to build its struct from a
+/// state, and how to find its struct behind a `dyn Error`. A class declared
+/// with [`exception!`](crate::exception) carries its own (as the
+/// [`Class`]'s opaque hooks); the built-in classes' are a table here.
+#[doc(hidden)]
+pub struct ClassHooks {
+    /// `State -> Error`: the class's struct, erased.
+    pub make: fn(State) -> Error,
+    /// The class's struct behind `err`, if that is what `err` is.
+    pub cast: Cast,
+}
+
+impl ClassHooks {
+    /// The hooks of `class`: the table's for a built-in class, its own for
+    /// a class declared with [`exception!`](crate::exception). A class made
+    /// by hand with other hooks gets those of its nearest built-in ancestor.
+    #[inline]
+    pub(crate) fn of(class: &'static Class) -> &'static ClassHooks {
+        match class.index().and_then(|i| BUILTIN_HOOKS.get(i)) {
+            Some(hooks) => hooks,
+            None => class
+                .hooks()
+                .downcast_ref::<ClassHooks>()
+                .or_else(|| {
+                    class
+                        .mro()
+                        .iter()
+                        .find_map(|c| c.index().and_then(|i| BUILTIN_HOOKS.get(i)))
+                })
+                .unwrap_or(&BUILTIN_HOOKS[0]),
+        }
+    }
+}
 
 impl Error {
     /// Erases any class struct (the same as `Error::from(e)`).
@@ -124,7 +171,7 @@ impl Error {
     }
 
     pub(crate) fn from_state(state: State) -> Error {
-        state.class.make(state)
+        (ClassHooks::of(state.class).make)(state)
     }
 
     /// The error as a trait object.

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
-use crate::ext::{ExceptionClass, RedisErrorExt};
+use crate::traits::{ExceptionClass, RedisErrorExt};
 
 impl Error {
     /// `except T as e`: the error as a `T` if it is an instance of `T` (or

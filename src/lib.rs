@@ -72,19 +72,21 @@ mod context;
 mod declare;
 mod error;
 mod except;
-mod ext;
 mod hierarchy;
 mod io;
 mod py;
+mod py_error;
 mod redirect;
 mod reply;
+mod state;
+mod traits;
 
 #[cfg(feature = "redis")]
 mod redis_rs;
 #[cfg(feature = "serde")]
 mod serde_impl;
 
-pub use call::{construct, CallError, ConstructError, PyErrorKind};
+pub use call::{construct, ConstructError};
 pub use chain::find;
 pub use class::{Class, ExceptionType, MroError};
 pub use classes::*;
@@ -94,14 +96,16 @@ pub use except::{
     ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
-pub use ext::{BoxError, ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 pub use io::IoPhase;
 pub use py::PyValue;
+pub use py_error::{CallError, PyErrorKind};
 pub use redirect::Redirect;
 pub use reply::{
     classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, Classified,
     FrameError, ReplyRule,
 };
+pub use state::BoxError;
+pub use traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 
 /// The traits, for a glob import: `use redis_exceptions::prelude::*;`.
 pub mod prelude {
@@ -111,14 +115,11 @@ pub mod prelude {
 /// What the macros need; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::class::Init;
-    pub use crate::error::custom;
-    pub use crate::ext::is_instance_of;
-    pub use crate::ext::State;
+    pub use crate::class::{Init, NO_INDEX};
+    pub use crate::error::{custom, ClassHooks};
+    pub use crate::state::State;
+    pub use crate::traits::is_instance_of;
     pub use snafu;
-
-    /// The index of every class declared outside this crate.
-    pub const NO_INDEX: u8 = u8::MAX;
 }
 
 /// The README's examples, compiled and run as doctests.

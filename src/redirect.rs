@@ -4,8 +4,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::call::CallError;
 use crate::py::{py_int, py_int_str, PyInt, PyValue, MAX_STR_DIGITS};
+use crate::py_error::CallError;
 
 /// Where the parts of a redirect payload sit in the message, and the two
 /// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
@@ -302,31 +302,3 @@ mod tests {
         assert_eq!(r.addr(), None);
     }
 }
-
-macro_rules! redirect_accessors {
-    ($($class:ident),*) => {$(
-        impl crate::$class {
-            /// `slot_id`, when the payload parsed and the slot fits a `u16`.
-            pub fn slot_id(&self) -> Option<u16> {
-                crate::RedisErrorExt::redirect(self)?.slot_id()
-            }
-
-            /// `host` (brackets of `[::1]` kept, as in redis-py).
-            pub fn host(&self) -> Option<&str> {
-                Some(crate::RedisErrorExt::redirect(self)?.host())
-            }
-
-            /// `port`, when the payload parsed and the port fits a `u16`.
-            pub fn port(&self) -> Option<u16> {
-                crate::RedisErrorExt::redirect(self)?.port()
-            }
-
-            /// `node_addr`: `(host, port)`.
-            pub fn node_addr(&self) -> Option<(&str, u16)> {
-                crate::RedisErrorExt::redirect(self)?.node_addr()
-            }
-        }
-    )*};
-}
-
-redirect_accessors!(AskError, MovedError);

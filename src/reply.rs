@@ -8,9 +8,10 @@ use snafu::Snafu;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
-use crate::ext::{Args, ExceptionClass, Origin, Rare, State};
 use crate::py::PyValue;
 use crate::redirect::{self, Redirect, Spans};
+use crate::state::{Args, Origin, Rare, State};
+use crate::traits::ExceptionClass;
 
 /// What a reply code maps to: one class, or (for `ERR`) a table of exact
 /// messages with `ResponseError` for any other message.
@@ -126,7 +127,7 @@ impl<'a> Classified<'a> {
     /// `isinstance` of the would-be error.
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
-        crate::ext::is_instance_of::<T>(self.class)
+        crate::traits::is_instance_of::<T>(self.class)
     }
 
     /// The `status_code` redis-py gives: the code when it is in its table.

@@ -10,9 +10,9 @@ use std::fmt;
 
 use crate::class::{Class, Init};
 use crate::error::Error;
-use crate::ext::RedisErrorExt;
 use crate::hierarchy::for_each_class;
 use crate::py::{join_reprs, PyValue};
+use crate::traits::RedisErrorExt;
 
 /// The module a form names when it has no `"module"` key.
 const DEFAULT_MODULE: &str = "redis.exceptions";

@@ -1,210 +1,15 @@
-//! The shared trait, the static side of a class, and the instance state every
-//! class struct carries.
+//! The traits every exception implements: [`RedisErrorExt`] (the shared,
+//! object-safe one), [`ExceptionClass`] (the static side of a class) and
+//! [`IsA`] (`isinstance` for generic code), with the attribute names.
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::fmt;
 
-use crate::class::{Class, ExceptionType, Init};
+use crate::class::{Class, ExceptionType};
+use crate::error::Error;
 use crate::py::{self, PyValue};
-use crate::redirect::{Redirect, Spans};
-
-/// A boxed error kept as an exception's cause (`raise X from cause`).
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
-
-/// Where an instance came from, for [`RedisErrorExt::reply`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Origin {
-    /// Built by a constructor.
-    #[default]
-    Constructed,
-    /// Parsed from a server reply; `space` says whether a known code was
-    /// followed by a space (`"MOVED"` vs `"MOVED "`). When the reply was
-    /// not valid UTF-8 its bytes are kept in [`Rare::raw`].
-    Reply { space: bool },
-}
-
-/// The exception's arguments: Python's `args` tuple.
-#[derive(Clone, Debug, Default)]
-pub(crate) enum Args {
-    #[default]
-    Empty,
-    One(PyValue),
-    Many(Vec<PyValue>),
-}
-
-impl Args {
-    pub(crate) fn as_slice(&self) -> &[PyValue] {
-        match self {
-            Args::Empty => &[],
-            Args::One(v) => std::slice::from_ref(v),
-            Args::Many(v) => v,
-        }
-    }
-
-    pub(crate) fn from_vec(mut v: Vec<PyValue>) -> Self {
-        match v.len() {
-            0 => Args::Empty,
-            1 => Args::One(v.pop().unwrap_or_default()),
-            _ => Args::Many(v),
-        }
-    }
-}
-
-/// The parts of an instance that few instances have, boxed to keep every
-/// struct small.
-#[derive(Default)]
-pub(crate) struct Rare {
-    /// `LockError.lock_name` when it is not `None`.
-    pub(crate) lock_name: Option<PyValue>,
-    /// A reply that was not valid UTF-8, as received.
-    pub(crate) raw: Option<Box<[u8]>>,
-    /// The cause.
-    pub(crate) source: Option<BoxError>,
-}
-
-/// The state of one exception instance: what Python keeps in `args` and
-/// `__dict__`, plus the cause and where it came from.
-#[doc(hidden)]
-pub struct State {
-    pub(crate) class: &'static Class,
-    pub(crate) args: Args,
-    pub(crate) status_code: Option<Cow<'static, str>>,
-    pub(crate) error_type: Option<ExceptionType>,
-    /// `AskError`/`MovedError`: the parsed payload, `None` where redis-py
-    /// would have raised while parsing it (and for every other class).
-    pub(crate) redirect: Option<Spans>,
-    pub(crate) origin: Origin,
-    pub(crate) rare: Option<Box<Rare>>,
-}
-
-impl State {
-    /// The state `Class(message)` gives, without the cause.
-    #[doc(hidden)]
-    pub fn __with_message(class: &'static Class, message: PyValue) -> State {
-        crate::call::lenient(class, Args::One(message), None)
-    }
-
-    /// A new instance of `class` with `args`: the `error_type` its
-    /// `__init__` chain sets, and `status_code` when the class has that
-    /// attribute. Class-specific attributes are the caller's to fill.
-    pub(crate) fn new(
-        class: &'static Class,
-        args: Args,
-        status_code: Option<Cow<'static, str>>,
-    ) -> State {
-        State {
-            class,
-            args,
-            status_code: status_code.filter(|_| class.init().0.has_status_code()),
-            error_type: class.default_error_type(),
-            redirect: None,
-            origin: Origin::Constructed,
-            rare: None,
-        }
-    }
-
-    #[doc(hidden)]
-    #[inline(always)]
-    pub fn __class(&self) -> &'static Class {
-        self.class
-    }
-
-    #[doc(hidden)]
-    pub fn __set_status_code(&mut self, code: Cow<'static, str>) {
-        if self.class.init().0.has_status_code() {
-            self.status_code = Some(code);
-        }
-    }
-
-    #[doc(hidden)]
-    pub fn __set_source(&mut self, source: BoxError) {
-        self.rare_mut().source = Some(source);
-    }
-
-    pub(crate) fn rare_mut(&mut self) -> &mut Rare {
-        self.rare.get_or_insert_with(Box::default)
-    }
-
-    fn rare(&self) -> Option<&Rare> {
-        self.rare.as_deref()
-    }
-
-    pub(crate) fn raw(&self) -> Option<&[u8]> {
-        self.rare()?.raw.as_deref()
-    }
-
-    #[doc(hidden)]
-    pub fn __source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.rare()?
-            .source
-            .as_deref()
-            .map(|s| s as &(dyn std::error::Error + 'static))
-    }
-
-    #[doc(hidden)]
-    pub fn __fmt_str(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        py::fmt_args_str(self.args.as_slice(), f)
-    }
-
-    #[doc(hidden)]
-    pub fn __fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct(self.class.name());
-        d.field("args", &self.args.as_slice());
-        if let Some(code) = &self.status_code {
-            d.field("status_code", code);
-        }
-        if let Some(n) = self.lock_name() {
-            d.field("lock_name", n);
-        }
-        if let Some(r) = self.redirect_view() {
-            d.field("redirect", &r);
-        }
-        if let Some(s) = self.rare().and_then(|r| r.source.as_ref()) {
-            d.field("source", s);
-        }
-        d.finish()
-    }
-
-    pub(crate) fn redirect_view(&self) -> Option<Redirect<'_>> {
-        Some(self.redirect.as_ref()?.view(self.message_str()?))
-    }
-
-    fn lock_name(&self) -> Option<&PyValue> {
-        static NONE: PyValue = PyValue::None;
-        (self.class.init().0 == Init::Lock).then(|| {
-            self.rare()
-                .and_then(|r| r.lock_name.as_ref())
-                .unwrap_or(&NONE)
-        })
-    }
-
-    pub(crate) fn message_str(&self) -> Option<&str> {
-        self.args.as_slice().first().and_then(PyValue::as_str)
-    }
-}
-
-impl Clone for State {
-    /// Clones everything but the cause, which is not `Clone`; the clone's
-    /// `source()` is `None`.
-    fn clone(&self) -> Self {
-        State {
-            class: self.class,
-            args: self.args.clone(),
-            status_code: self.status_code.clone(),
-            error_type: self.error_type,
-            redirect: self.redirect,
-            origin: self.origin,
-            rare: self.rare().map(|r| {
-                Box::new(Rare {
-                    lock_name: r.lock_name.clone(),
-                    raw: r.raw.clone(),
-                    source: None,
-                })
-            }),
-        }
-    }
-}
+use crate::redirect::Redirect;
+use crate::state::{Origin, State};
 
 /// The instance attributes [`RedisErrorExt::getattr`] knows, in the order
 /// redis-py's classes set them.
@@ -243,7 +48,7 @@ pub trait ExceptionClass: RedisErrorExt + Sized {
 
     /// Erases the struct.
     #[doc(hidden)]
-    fn __into_error(self) -> crate::Error;
+    fn __into_error(self) -> Error;
 }
 
 /// The shared trait of every exception: class metadata, Python's
