@@ -8,7 +8,7 @@ count comes from Timer.autorange() (>= 0.2 s per repeat) and the figure is
 the best of 7 repeats, in ns per operation. timeit's own per-loop cost is
 measured ("pass") and reported, not subtracted.
 
-`report` reads those figures and criterion's results for benches/hierarchy.rs
+`report` reads those figures and criterion's results for bench/benches/hierarchy.rs
 (`<id>/new/benchmark.json` + `estimates.json`, mean point estimate, ns per
 iteration), divides the `corpus` benches by the number of replies they loop
 over, and prints one markdown table with the targets of the issue
@@ -58,7 +58,7 @@ def time_redis_py(out_path):
         ResponseError,
     )
 
-    # The same user classes as benches/hierarchy.rs declares.
+    # The same user classes as bench/benches/hierarchy.rs declares.
     class CacheRejected(ResponseError):
         pass
 

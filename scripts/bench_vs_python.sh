@@ -8,7 +8,8 @@
 #    redis-py with timeit (best of 7; scripts/bench_vs_python.py time).
 #    Set PYTHON=/path/to/python to use an interpreter that already has
 #    redis==8.1.0 instead (see scripts/venv.sh).
-# 2. Runs `cargo bench --bench hierarchy` (benches/hierarchy.rs) with short
+# 2. Runs `cargo bench -p redis-exceptions-bench --bench hierarchy`
+#    (bench/benches/hierarchy.rs) with short
 #    criterion settings (1 s warm-up, 2 s measurement: the machine has two
 #    noisy cores), into $CARGO_TARGET_DIR (default /tmp/bench-target), after
 #    clearing that directory's old criterion results.
@@ -36,11 +37,11 @@ make_venv "$tmp/venv"
 echo "== redis-py timings" >&2
 "$py" "$repo_root/scripts/bench_vs_python.py" time "$tmp/redis_py.json"
 
-echo "== cargo bench --bench hierarchy (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+echo "== cargo bench -p redis-exceptions-bench --bench hierarchy (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
 rm -rf -- "$CARGO_TARGET_DIR/criterion"
 (
   cd "$repo_root"
-  cargo bench --bench hierarchy -- \
+  cargo bench -p redis-exceptions-bench --bench hierarchy -- \
     --warm-up-time "$WARM_UP" --measurement-time "$MEASURE" --noplot "$@" >&2
 )
 
