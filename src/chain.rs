@@ -13,6 +13,7 @@ use crate::traits::RedisErrorExt;
 /// It recognises the erased [`Error`], every built-in class struct, and
 /// user classes registered with [`Class::register`]; it also looks inside
 /// `std::io::Error`s that wrap another error (whose `source()` skips it).
+/// The walk is a loop, not a recursion: any depth of nesting is fine.
 ///
 /// ```
 /// use redis_exceptions::{find, parse_error, ConnectionError, ResponseError};
@@ -22,6 +23,34 @@ use crate::traits::RedisErrorExt;
 /// let found = find(&*boxed).expect("inside the io::Error");
 /// assert!(found.is_a::<ConnectionError>() && !found.is_a::<ResponseError>());
 /// ```
+///
+/// # Wrappers that hide the error: thiserror's `#[error(transparent)]`
+///
+/// `find` sees what `source()` hands out, and a transparent variant hands
+/// out nothing of itself: `#[error(transparent)] Redis(Error)` forwards both
+/// `Display` *and* `source()` to the wrapped error, so the chain goes from
+/// the wrapper straight to the wrapped error's own cause and this crate's
+/// error is never in it. `find` returns `None` (or a deeper error of this
+/// crate, such as the cause of the hidden one).
+///
+/// It cannot be detected from outside: through `std::error::Error` a
+/// transparent wrapper is indistinguishable from an error with the same
+/// text and cause, so `find` cannot tell that it skipped anything.
+///
+/// What works: keep the error as the variant's source, with a message of
+/// the wrapper's own,
+///
+/// ```text
+/// #[derive(Debug, thiserror::Error)]
+/// enum AppError {
+///     #[error("redis: {0}")]
+///     Redis(#[from] redis_exceptions::Error),     // or #[source]
+/// }
+/// ```
+///
+/// (`#[from]` implies `#[source]`: `source()` returns the error, and `find`
+/// gets it). With a transparent variant, match the variant itself
+/// (`AppError::Redis(e) => ...`) instead of calling `find`.
 pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
     let mut known: Option<Vec<&'static Class>> = None;
     let mut next = Some(err);
@@ -29,16 +58,15 @@ pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorE
         if let Some(found) = cast(e, &mut known) {
             return Some(found);
         }
-        if let Some(inner) = e
+        // An `io::Error` wrapping another error reports the inner error's
+        // `source()` as its own: the inner error is the next link.
+        next = match e
             .downcast_ref::<std::io::Error>()
             .and_then(|io| io.get_ref())
         {
-            let inner: &(dyn StdError + 'static) = inner;
-            if let Some(found) = find(inner) {
-                return Some(found);
-            }
-        }
-        next = e.source();
+            Some(inner) => Some(inner),
+            None => e.source(),
+        };
     }
     None
 }

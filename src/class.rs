@@ -119,8 +119,15 @@ pub struct Class {
     own_repr: bool,
     class_message: Option<&'static str>,
     hooks: Hooks,
-    mro: OnceCell<Result<Box<[&'static Class]>, MroError>>,
+    mro: OnceCell<Linearized>,
     resolved: OnceCell<Resolved>,
+}
+
+/// A class's MRO: the C3 order, or (with the error Python raises) the
+/// depth-first order of its ancestors.
+struct Linearized {
+    order: Box<[&'static Class]>,
+    error: Option<MroError>,
 }
 
 /// What a class inherits along its MRO, resolved once.
@@ -217,12 +224,39 @@ impl Class {
     }
 
     /// `issubclass(self, other)`: `other` is `self` or one of its ancestors.
+    ///
+    /// A built-in `other` is one bit test; a user class is looked for in
+    /// `self`'s MRO (computed once per class), so the cost is at most one
+    /// pointer comparison per class of the MRO, and nothing is allocated
+    /// once the MRO is known (building an instance computes it).
     #[inline]
-    pub fn is_subclass_of(&self, other: &Class) -> bool {
+    pub fn is_subclass_of(&'static self, other: &Class) -> bool {
+        self.subclass_scan(other, &mut 0)
+    }
+
+    /// [`Class::is_subclass_of`], with the number of classes it visited:
+    /// the same code, for tests that bound the work of a query.
+    #[doc(hidden)]
+    pub fn __is_subclass_of_counted(&'static self, other: &Class) -> (bool, usize) {
+        let mut visited = 0;
+        let answer = self.subclass_scan(other, &mut visited);
+        (answer, visited)
+    }
+
+    #[inline(always)]
+    fn subclass_scan(&'static self, other: &Class, visited: &mut usize) -> bool {
         if other.index != NO_INDEX {
             return self.ancestors & (1 << other.index) != 0;
         }
-        std::ptr::eq(self, other) || self.bases.iter().any(|b| b.is_subclass_of(other))
+        // A built-in class has no user ancestor, and a subclass derives from
+        // every built-in class its ancestors derive from.
+        if self.index != NO_INDEX || other.ancestors & !self.ancestors != 0 {
+            return false;
+        }
+        self.mro().iter().any(|c| {
+            *visited += 1;
+            std::ptr::eq(*c, other)
+        })
     }
 
     /// `__mro__` (without `object`), by C3 linearization.
@@ -231,51 +265,31 @@ impl Class {
     /// to create such a class; see [`Class::try_mro`]), this falls back to the
     /// class followed by its ancestors in depth-first, left-to-right order.
     pub fn mro(&'static self) -> &'static [&'static Class] {
-        match self.compute_mro() {
-            Ok(mro) => mro,
-            Err(_) => self.fallback_mro(),
-        }
+        &self.linearized().order
     }
 
     /// `__mro__`, or the `TypeError` Python raises when the bases cannot be
     /// linearized.
     pub fn try_mro(&'static self) -> Result<&'static [&'static Class], MroError> {
-        self.compute_mro()
-    }
-
-    fn compute_mro(&'static self) -> Result<&'static [&'static Class], MroError> {
-        match self.mro.get_or_init(|| c3(self).map(Vec::into_boxed_slice)) {
-            Ok(mro) => Ok(mro),
-            Err(e) => Err(e.clone()),
+        let lin = self.linearized();
+        match &lin.error {
+            None => Ok(&lin.order),
+            Some(e) => Err(e.clone()),
         }
     }
 
-    fn fallback_mro(&'static self) -> &'static [&'static Class] {
-        static FALLBACKS: Lazy<RwLock<Vec<&'static [&'static Class]>>> =
-            Lazy::new(|| RwLock::new(Vec::new()));
-        let lookup = |list: &[&'static [&'static Class]]| {
-            list.iter().copied().find(|m| std::ptr::eq(m[0], self))
-        };
-        if let Some(found) = lookup(&FALLBACKS.read().unwrap_or_else(|e| e.into_inner())) {
-            return found;
-        }
-        let mut order: Vec<&'static Class> = Vec::new();
-        fn walk(c: &'static Class, order: &mut Vec<&'static Class>) {
-            if !order.iter().any(|o| std::ptr::eq(*o, c)) {
-                order.push(c);
-                for b in c.bases {
-                    walk(b, order);
-                }
-            }
-        }
-        walk(self, &mut order);
-        let mut list = FALLBACKS.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = lookup(&list) {
-            return found;
-        }
-        let leaked: &'static [&'static Class] = Box::leak(order.into_boxed_slice());
-        list.push(leaked);
-        leaked
+    /// The MRO, computed on first use and kept with the class.
+    fn linearized(&'static self) -> &'static Linearized {
+        self.mro.get_or_init(|| match c3(self) {
+            Ok(order) => Linearized {
+                order: order.into_boxed_slice(),
+                error: None,
+            },
+            Err(error) => Linearized {
+                order: depth_first(self).into_boxed_slice(),
+                error: Some(error),
+            },
+        })
     }
 
     fn resolved(&'static self) -> &'static Resolved {
@@ -382,16 +396,24 @@ impl Class {
     /// Makes a user class (declared with [`crate::exception!`]) known to
     /// [`Class::by_name`] and so to construction by name. Registering a
     /// class twice is harmless; a different class with the same name is
-    /// refused and the one already known is returned in `Err`.
+    /// refused and the one already known is returned in `Err`, so that a
+    /// name always resolves to one class, whatever threads race to register.
     pub fn register(class: &'static Class) -> Result<(), &'static Class> {
-        if let Some(existing) = Class::by_name(class.name) {
-            return if std::ptr::eq(existing, class) {
+        let same = |known: &'static Class| {
+            if std::ptr::eq(known, class) {
                 Ok(())
             } else {
-                Err(existing)
-            };
+                Err(known)
+            }
+        };
+        if let Some(builtin) = BUILTIN.iter().find(|c| c.name == class.name) {
+            return same(builtin);
         }
+        // The check and the insertion under one write lock.
         let mut list = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = list.iter().find(|c| c.name == class.name) {
+            return same(known);
+        }
         list.push(class);
         Ok(())
     }
@@ -434,6 +456,19 @@ impl fmt::Display for MroError {
 }
 
 impl std::error::Error for MroError {}
+
+/// `class` then its ancestors, depth first and left to right, each once.
+fn depth_first(class: &'static Class) -> Vec<&'static Class> {
+    let mut order: Vec<&'static Class> = Vec::new();
+    let mut stack = vec![class];
+    while let Some(c) = stack.pop() {
+        if !order.iter().any(|o| std::ptr::eq(*o, c)) {
+            order.push(c);
+            stack.extend(c.bases.iter().rev());
+        }
+    }
+    order
+}
 
 /// C3 linearization, as `type.__mro__` computes it.
 fn c3(class: &'static Class) -> Result<Vec<&'static Class>, MroError> {

@@ -17,7 +17,6 @@ macro_rules! define_structs {
             class = &crate::class::statics::$name;
             bit = 1u64 << (crate::class::Index::$name as u8);
             ancestors = crate::class::ancestors::$name;
-            into_error = |e| crate::error::Error::from_state(crate::ExceptionClass::__into_state(e));
         }
     )*};
 }

@@ -10,7 +10,6 @@ macro_rules! __exception_struct {
         $vis:vis struct $name:ident;
         class = $class:expr;
         $(bit = $bit:expr; ancestors = $anc:expr;)?
-        into_error = |$e:ident| $into:expr;
     ) => {
         $(#[$attr])*
         #[derive(Clone)]
@@ -111,9 +110,11 @@ macro_rules! __exception_struct {
             fn __into_state(self) -> $crate::__private::State {
                 self.state
             }
+            /// Rebuilds the error from the state with the constructor of the
+            /// state's own class: a view of an instance of a subclass (see
+            /// `Error::except`) erases back to the subclass's struct.
             fn __into_error(self) -> $crate::Error {
-                let $e = self;
-                $into
+                $crate::__private::from_state(self.state)
             }
         }
 
@@ -196,7 +197,6 @@ macro_rules! exception {
                 };
                 &CLASS
             };
-            into_error = |e| $crate::__private::custom(e);
         }
     )+};
 }

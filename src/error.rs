@@ -285,6 +285,12 @@ impl RedisErrorExt for Error {
     }
 }
 
+/// The erased error for a state, built by the constructor of the state's class.
+#[doc(hidden)]
+pub fn from_state(state: State) -> Error {
+    Error::from_state(state)
+}
+
 /// Boxes a user class into an [`Error`].
 #[doc(hidden)]
 pub fn custom<T: RedisErrorExt>(e: T) -> Error {

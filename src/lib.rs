@@ -116,7 +116,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::class::{Init, NO_INDEX};
-    pub use crate::error::{custom, ClassHooks};
+    pub use crate::error::{custom, from_state, ClassHooks};
     pub use crate::state::State;
     pub use crate::traits::is_instance_of;
     pub use snafu;

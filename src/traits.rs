@@ -226,7 +226,7 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
 /// `isinstance` on class metadata, with the built-in fast path.
 #[doc(hidden)]
 #[inline(always)]
-pub fn is_instance_of<T: ExceptionClass>(class: &Class) -> bool {
+pub fn is_instance_of<T: ExceptionClass>(class: &'static Class) -> bool {
     if T::__BIT != 0 {
         // A compile-time constant: one load and one test.
         class.__ancestors() & T::__BIT != 0

@@ -46,3 +46,38 @@ fn through_sources() {
     let unrelated = std::io::Error::other("plain");
     assert!(find(&unrelated).is_none());
 }
+
+/// What the docs of `find` say about thiserror: a transparent variant hides
+/// the error from the chain; `#[from]` (or `#[source]`) with a message of
+/// its own keeps it there.
+#[test]
+fn thiserror_transparent_hides_the_error_and_from_keeps_it() {
+    #[derive(Debug, thiserror::Error)]
+    enum Hidden {
+        #[error(transparent)]
+        Redis(Error),
+    }
+    #[derive(Debug, thiserror::Error)]
+    enum Kept {
+        #[error("redis: {0}")]
+        Redis(#[from] Error),
+    }
+    #[derive(Debug, thiserror::Error)]
+    enum KeptBySource {
+        #[error("redis")]
+        Redis(#[source] Error),
+    }
+
+    let reply = || parse_error("READONLY You can't write against a read only replica.");
+    let hidden = Hidden::Redis(reply());
+    assert_eq!(hidden.to_string(), reply().to_string());
+    assert!(find(&hidden).is_none());
+    // The transparent wrapper forwards source() past the error, to its cause.
+    let hidden = Hidden::Redis(Error::from(TimeoutError::new("t")).with_source(reply()));
+    assert_eq!(find(&hidden).unwrap().class().name(), "ReadOnlyError");
+
+    let kept = Kept::from(reply());
+    assert_eq!(find(&kept).unwrap().class().name(), "ReadOnlyError");
+    let kept = KeptBySource::Redis(reply());
+    assert_eq!(find(&kept).unwrap().class().name(), "ReadOnlyError");
+}
