@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The test command: sets up what the suite needs, then runs all of it.
+#
+#   bash scripts/test.sh              # set up, then run the whole suite
+#   bash scripts/test.sh --setup-only # set up only (CI runs this first)
+#
+# Set-up, in order:
+#   1. system packages: redis-server, redis-tools (the `live` test starts
+#      its own servers), python3 and python3-venv (the Python-side checks).
+#      Missing ones are installed with apt-get when run as root; otherwise
+#      the exact command is printed and the script exits with status 2.
+#   2. one Python venv with redis-py (REDIS_PY_VERSION, 8.1.0) at
+#      $REDIS_EXCEPTIONS_VENV (default: target/py-venv), reused while it has
+#      that version; PYTHON points at its interpreter for every step below.
+#   3. hooks: every scripts/test.d/*.sh, sourced in name order (see
+#      scripts/test.d/README.md). A hook adds packages with `require`,
+#      set-up steps with `on_setup`, and checks with `on_check`.
+# Then the suite: `cargo test --all-features`, then the checks (the serde
+# round trip against redis-py, and any a hook added).
+#
+# Environment: REDIS_EXCEPTIONS_VENV (venv path), PYTHON (use this
+# interpreter, which must already have redis==8.1.0, instead of the venv),
+# CARGO (cargo binary, default `cargo`).
+set -euo pipefail
+
+REDIS_PY_VERSION="8.1.0"
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+setup_only=""
+case "${1:-}" in
+  "") ;;
+  --setup-only) setup_only=1 ;;
+  -h | --help)
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "scripts/test.sh: unknown argument '$1' (try --help)" >&2
+    exit 64
+    ;;
+esac
+
+CARGO="${CARGO:-cargo}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+say() {
+  printf '\n---- test.sh: %s\n' "$*"
+}
+
+# ---------------------------------------------------------------------------
+# The hook interface (also used for the project's own needs below).
+# ---------------------------------------------------------------------------
+
+missing_packages=()
+setup_steps=()
+check_steps=()
+
+# require CHECK PACKAGE...: install the Debian PACKAGEs unless the shell
+# command CHECK succeeds.
+require() {
+  local check="$1"
+  shift
+  if ! (eval "$check") >/dev/null 2>&1; then
+    local p
+    for p in "$@"; do
+      case " ${missing_packages[*]-} " in
+        *" $p "*) ;;
+        *) missing_packages+=("$p") ;;
+      esac
+    done
+  fi
+}
+
+# on_setup FUNCTION: run FUNCTION after the packages are installed and the
+# venv exists (PYTHON is set), before the tests.
+on_setup() {
+  setup_steps+=("$1")
+}
+
+# on_check FUNCTION: run FUNCTION after `cargo test --all-features` passed.
+on_check() {
+  check_steps+=("$1")
+}
+
+# ---------------------------------------------------------------------------
+# What the suite needs.
+# ---------------------------------------------------------------------------
+
+require 'command -v "${REDIS_SERVER:-redis-server}"' redis-server
+require 'command -v "${REDIS_CLI:-redis-cli}"' redis-tools
+require 'command -v python3' python3
+require 'python3 -c "import venv, ensurepip"' python3-venv
+
+serde_roundtrip() {
+  say "serde round trip with redis-py (scripts/serde_roundtrip.sh)"
+  bash scripts/serde_roundtrip.sh
+}
+on_check serde_roundtrip
+
+if [ -d scripts/test.d ]; then
+  for hook in scripts/test.d/*.sh; do
+    [ -e "$hook" ] || continue
+    # shellcheck source=/dev/null
+    source "$hook"
+  done
+fi
+
+# ---------------------------------------------------------------------------
+# 1. System packages.
+# ---------------------------------------------------------------------------
+
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  install_cmd="apt-get update && apt-get install -y --no-install-recommends ${missing_packages[*]}"
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    {
+      echo "scripts/test.sh: missing system packages: ${missing_packages[*]}"
+      echo "Install them (as root, on Debian/Ubuntu), then run this script again:"
+      echo
+      echo "    sudo sh -c '$install_cmd'"
+      echo
+    } >&2
+    exit 2
+  fi
+  say "installing ${missing_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep package scripts from starting services while we install: Debian's
+  # invoke-rc.d asks /usr/sbin/policy-rc.d, and 101 means "do not start".
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    made_policy=1
+  fi
+  status=0
+  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing_packages[@]}" \
+    || status=$?
+  if [ -n "$made_policy" ]; then
+    rm -f /usr/sbin/policy-rc.d
+  fi
+  if [ "$status" -ne 0 ]; then
+    echo "scripts/test.sh: apt-get failed ($status)" >&2
+    exit "$status"
+  fi
+  # The tests start their own servers on their own ports; a packaged
+  # service must not be running.
+  if command -v service >/dev/null 2>&1; then
+    service redis-server stop >/dev/null 2>&1 || true
+  fi
+fi
+
+# ---------------------------------------------------------------------------
+# 2. The Python venv with redis-py.
+# ---------------------------------------------------------------------------
+
+if [ -z "${PYTHON:-}" ]; then
+  venv="${REDIS_EXCEPTIONS_VENV:-$repo_root/target/py-venv}"
+  if ! "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" \
+    >/dev/null 2>&1; then
+    say "venv with redis==$REDIS_PY_VERSION at $venv"
+    rm -rf -- "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+      "redis==$REDIS_PY_VERSION"
+  fi
+  PYTHON="$venv/bin/python"
+fi
+export PYTHON
+
+# ---------------------------------------------------------------------------
+# 3. Hooks' set-up steps.
+# ---------------------------------------------------------------------------
+
+for step in "${setup_steps[@]+"${setup_steps[@]}"}"; do
+  say "set-up: $step"
+  "$step"
+done
+
+if [ -n "$setup_only" ]; then
+  say "set-up done (PYTHON=$PYTHON)"
+  exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# The suite.
+# ---------------------------------------------------------------------------
+
+say "$CARGO test --all-features"
+"$CARGO" test --all-features
+
+for step in "${check_steps[@]}"; do
+  "$step"
+done
+
+say "all passed"
