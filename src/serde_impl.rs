@@ -191,7 +191,7 @@ fn sextet(c: u8) -> Option<u32> {
 /// Python's `base64.b64decode(s, validate=True)` does.
 pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err("Incorrect padding".to_owned());
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
