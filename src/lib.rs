@@ -81,6 +81,8 @@ mod reply;
 mod state;
 mod traits;
 
+#[cfg(feature = "fred")]
+mod fred;
 #[cfg(feature = "redis")]
 mod redis_rs;
 #[cfg(feature = "serde")]
