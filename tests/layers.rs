@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("parsing and calling", &["call", "reply"]),
-    ("integrations", &["redis_rs", "serde_impl"]),
+    ("integrations", &["fred", "redis_rs", "serde_impl"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
