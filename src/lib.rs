@@ -78,6 +78,7 @@ mod py;
 mod py_error;
 mod redirect;
 mod reply;
+mod scan;
 mod state;
 mod traits;
 

@@ -254,6 +254,25 @@ pub(crate) const MAX_STR_DIGITS: usize = 4300;
 /// (Unicode `White_Space`, which is what `int()` strips), one sign, Unicode
 /// decimal digits, single underscores between digits, at most 4,300 digits.
 pub(crate) fn py_int(text: &str) -> PyInt {
+    int_digits(text, usize::MAX)
+}
+
+/// [`py_int`] for callers that only need to know whether `int()` accepts
+/// the text: it stops reading at the 4,301st digit, where `int()` is
+/// certain to raise whatever follows (more digits, or a character that makes
+/// the literal invalid), and then reports `TooManyDigits(4301)`, a lower
+/// bound of the count.
+///
+/// CPython counts digits after stripping the surrounding whitespace and
+/// without the underscores, and a non-ASCII decimal digit counts as one
+/// digit, as here; it checks the whole literal before it checks the count,
+/// which is why the exact `ValueError` needs [`py_int`].
+pub(crate) fn py_int_accepts(text: &str) -> PyInt {
+    int_digits(text, MAX_STR_DIGITS + 1)
+}
+
+/// `int(text)`, reading no further than the `stop_at`-th digit.
+fn int_digits(text: &str, stop_at: usize) -> PyInt {
     // Fast path: plain ASCII digits that fit an i64 without overflow.
     let b = text.as_bytes();
     if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
@@ -284,6 +303,9 @@ pub(crate) fn py_int(text: &str) -> PyInt {
         };
         prev_underscore = false;
         count += 1;
+        if count >= stop_at {
+            return PyInt::TooManyDigits(count);
+        }
         value = value
             .and_then(|v| v.checked_mul(10))
             .and_then(|v| v.checked_sub(i64::from(d)));
@@ -339,6 +361,18 @@ mod tests {
         }
         let long = "1".repeat(4301);
         assert_eq!(py_int(&long), PyInt::TooManyDigits(4301));
+        assert_eq!(py_int_accepts(&long), PyInt::TooManyDigits(4301));
+        // The exact count reads to the end; the decision stops at the limit,
+        // whatever follows.
+        let longer = format!(" {}_1x", "\u{663}".repeat(5000));
+        assert_eq!(py_int(&longer), PyInt::Invalid);
+        assert_eq!(py_int_accepts(&longer), PyInt::TooManyDigits(4301));
+        assert_eq!(py_int(&"1_2".repeat(3000)), PyInt::TooManyDigits(6000));
+        assert_eq!(py_int_accepts(&"1_2".repeat(1433)), PyInt::Valid(None));
+        assert_eq!(
+            py_int_accepts(&format!("-{} ", "1".repeat(4300))),
+            PyInt::Valid(None)
+        );
         assert_eq!(py_int(&"1".repeat(4300)), PyInt::Valid(None));
         assert_eq!(py_int_str(" +0_0\u{663}9 "), "39");
         assert_eq!(py_int_str("-0"), "0");

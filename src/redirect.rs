@@ -4,8 +4,9 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::py::{py_int, py_int_str, PyInt, PyValue, MAX_STR_DIGITS};
+use crate::py::{py_int, py_int_accepts, py_int_str, PyInt, PyValue, MAX_STR_DIGITS};
 use crate::py_error::CallError;
+use crate::scan;
 
 /// Where the parts of a redirect payload sit in the message, and the two
 /// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
@@ -63,8 +64,16 @@ impl Failure<'_> {
     }
 }
 
-fn int(text: &str) -> Result<i64, Failure<'_>> {
-    match py_int(text) {
+/// `int(text)`; with `exact` false the count of a too-long literal is only a
+/// lower bound (see [`py_int_accepts`]), which callers that drop the
+/// failure do not need.
+fn int(text: &str, exact: bool) -> Result<i64, Failure<'_>> {
+    let outcome = if exact {
+        py_int(text)
+    } else {
+        py_int_accepts(text)
+    };
+    match outcome {
         PyInt::Valid(v) => Ok(packed(v)),
         PyInt::Invalid => Err(Failure::Literal(text)),
         PyInt::TooManyDigits(count) => Err(Failure::Digits(count)),
@@ -74,15 +83,15 @@ fn int(text: &str) -> Result<i64, Failure<'_>> {
 /// redis-py's reading of a payload, in its order of checks:
 /// `slot_id, new_node = resp.split(" ")`, `host, port =
 /// new_node.rsplit(":", 1)`, `int(slot_id)`, `int(port)`.
-fn scan(payload: &str) -> Result<Spans, Failure<'_>> {
+fn scan(payload: &str, exact: bool) -> Result<Spans, Failure<'_>> {
     let space = payload.find(' ').ok_or(Failure::NotEnough)?;
     let node = &payload[space + 1..];
     if node.contains(' ') {
         return Err(Failure::TooMany);
     }
     let colon = space + 1 + node.rfind(':').ok_or(Failure::NotEnough)?;
-    let slot = int(&payload[..space])?;
-    let port = int(&payload[colon + 1..])?;
+    let slot = int(&payload[..space], exact)?;
+    let port = int(&payload[colon + 1..], exact)?;
     Ok(Spans {
         space: u32::try_from(space).map_err(|_| Failure::TooLong)?,
         colon: u32::try_from(colon).map_err(|_| Failure::TooLong)?,
@@ -94,29 +103,22 @@ fn scan(payload: &str) -> Result<Spans, Failure<'_>> {
 /// Parses `payload` as redis-py does, or says which `ValueError` redis-py
 /// raises for it.
 pub(crate) fn parse(payload: &str) -> Result<Spans, CallError> {
-    scan(payload).map_err(Failure::into_call_error)
+    scan(payload, true).map_err(Failure::into_call_error)
 }
 
-/// The same rules for classification: no error, no allocation.
+/// The same rules for classification: no error, no allocation, and a
+/// number is read no further than the digit limit.
 pub(crate) fn parses(payload: &str) -> Option<Spans> {
-    scan(payload).ok()
+    scan(payload, false).ok()
 }
 
-/// [`parses`] on bytes, for classification: one pass over the payload.
-/// Payloads that are not plain ASCII, or whose numbers are not plain
-/// digits, take the full `str` path.
+/// [`parses`] on bytes, for classification, a block at a time: the first
+/// space, then one pass over the node for a second space or a byte that is
+/// not ASCII, then the last colon from the end. A payload that is not plain
+/// ASCII, or whose numbers are not plain digits, takes the full `str` path.
 pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
-    let mut space = None;
-    let mut colon = None;
-    let mut ascii = true;
-    for (i, &b) in payload.iter().enumerate() {
-        match b {
-            b' ' if space.is_some() => return None,
-            b' ' => space = Some(i),
-            b':' => colon = Some(i),
-            _ => ascii &= b.is_ascii(),
-        }
-    }
+    let space = scan::find(payload, b' ')?;
+    let node = &payload[space + 1..];
     let plain = |digits: &[u8]| {
         (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
             || {
@@ -126,15 +128,21 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
             },
         )
     };
-    let (space, colon) = (space?, colon?);
-    if ascii && colon > space {
-        if let (Some(slot), Some(port)) = (plain(&payload[..space]), plain(&payload[colon + 1..])) {
-            return Some(Spans {
-                space: u32::try_from(space).ok()?,
-                colon: u32::try_from(colon).ok()?,
-                slot,
-                port,
-            });
+    match scan::position(node, |b| b == b' ' || !b.is_ascii()) {
+        Some(i) if node[i] == b' ' => return None,
+        Some(_) => {}
+        None => {
+            let colon = space + 1 + scan::rfind(node, b':')?;
+            if let (Some(slot), Some(port)) =
+                (plain(&payload[..space]), plain(&payload[colon + 1..]))
+            {
+                return Some(Spans {
+                    space: u32::try_from(space).ok()?,
+                    colon: u32::try_from(colon).ok()?,
+                    slot,
+                    port,
+                });
+            }
         }
     }
     parses(std::str::from_utf8(payload).ok()?)

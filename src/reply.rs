@@ -10,6 +10,7 @@ use crate::classes::*;
 use crate::error::Error;
 use crate::py::PyValue;
 use crate::redirect::{self, Redirect, Spans};
+use crate::scan;
 use crate::state::{Args, Origin, Rare, State};
 use crate::traits::ExceptionClass;
 
@@ -138,11 +139,7 @@ impl<'a> Classified<'a> {
     /// The reply's leading word (up to the first space), whether or not
     /// redis-py knows it; `None` for an empty reply.
     pub fn reply_code(&self) -> Option<&'a [u8]> {
-        let end = self
-            .reply
-            .iter()
-            .position(|&b| b == b' ')
-            .unwrap_or(self.reply.len());
+        let end = scan::find(self.reply, b' ').unwrap_or(self.reply.len());
         (end > 0).then(|| &self.reply[..end])
     }
 
@@ -173,7 +170,7 @@ impl<'a> Classified<'a> {
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
 pub fn classify(reply: &[u8]) -> Classified<'_> {
-    let code_end = reply.iter().position(|&b| b == b' ');
+    let code_end = scan::find(reply, b' ');
     let code = &reply[..code_end.unwrap_or(reply.len())];
     let Some(&(code, target)) = CODES.iter().find(|(c, _)| c.as_bytes() == code) else {
         return Classified {
@@ -245,10 +242,47 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
     match std::str::from_utf8(c.message()) {
         Ok(message) => build(&c, message.to_owned(), None),
         Err(_) => {
-            let message = String::from_utf8_lossy(c.message()).into_owned();
+            // Decoded first, at its exact size; the raw copy comes after, so
+            // that the peak is the decoded message plus the raw bytes.
+            let message = decode_lossy(c.message());
             build(&c, message, Some(reply.into()))
         }
     }
+}
+
+/// `String::from_utf8_lossy(bytes).into_owned()` without its slack: the
+/// buffer never grows past the decoded length plus `bytes.len()`, and ends at
+/// exactly the decoded length.
+///
+/// Each maximal invalid sequence of one to three bytes becomes U+FFFD (three
+/// bytes), so the text still to decode takes at least its own length and at
+/// most three times it: when the buffer is full it grows by the remaining
+/// input plus `bytes.len()`, which the decoded length plus the raw bytes always
+/// covers, and it grows at most twice.
+fn decode_lossy(bytes: &[u8]) -> String {
+    const REPLACEMENT: &str = "\u{FFFD}";
+    let mut out = String::with_capacity(bytes.len());
+    let mut consumed = 0;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let invalid = chunk.invalid();
+        let need = valid.len()
+            + if invalid.is_empty() {
+                0
+            } else {
+                REPLACEMENT.len()
+            };
+        if out.capacity() - out.len() < need {
+            out.reserve_exact(bytes.len() - consumed + bytes.len());
+        }
+        out.push_str(valid);
+        if !invalid.is_empty() {
+            out.push_str(REPLACEMENT);
+        }
+        consumed += valid.len() + invalid.len();
+    }
+    out.shrink_to_fit();
+    out
 }
 
 /// The error for a classified reply. `raw` holds the reply when it was not
@@ -300,10 +334,13 @@ pub enum FrameError {
         at: usize,
     },
     /// A blob error's length line is not a decimal length.
-    #[snafu(display("blob error length is not a number: {line:?}"))]
+    #[snafu(display("blob error length is not a number: {line:?} ({len} bytes)"))]
     BadLength {
-        /// The length line, lossily decoded.
+        /// The start of the length line, lossily decoded: its first 64
+        /// bytes at most, so that a hostile line costs no more than that.
         line: String,
+        /// The length of the whole line, in bytes.
+        len: usize,
     },
     /// A blob error's payload is not as long as its header says.
     #[snafu(display("blob error declares {declared} bytes but holds {actual}"))]
@@ -332,53 +369,28 @@ pub fn parse_frame(frame: &[u8]) -> Result<Error, FrameError> {
     frame_payload(frame).map(parse_error_bytes)
 }
 
-/// Whether `bytes` holds a CR or LF, eight bytes per step.
-fn has_line_break(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Exact "some byte of `w` is `b`" test (no false positives).
-    let has = |w: u64, b: u8| {
-        let x = w ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & HIGH
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut found = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        found |= has(w, b'\r') | has(w, b'\n');
-    }
-    found != 0 || chunks.remainder().iter().any(|&b| b == b'\r' || b == b'\n')
-}
+/// How much of a bad length line [`FrameError::BadLength`] keeps.
+const FRAME_EXCERPT: usize = 64;
 
 /// The error text inside a frame, without allocating.
 pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
     let (&first, rest) = frame.split_first().ok_or(FrameError::Empty)?;
     let body = rest.strip_suffix(b"\r\n").ok_or(FrameError::Unterminated)?;
     match first {
-        // One word-at-a-time pass; the position is only looked for on the
-        // error path.
-        b'-' if !has_line_break(body) => Ok(body),
-        b'-' => {
-            let at = body
-                .iter()
-                .position(|&b| b == b'\r' || b == b'\n')
-                .unwrap_or(0);
-            Err(FrameError::LineBreak { at: at + 1 })
-        }
+        b'-' => match scan::position(body, |b| b == b'\r' || b == b'\n') {
+            None => Ok(body),
+            Some(at) => Err(FrameError::LineBreak { at: at + 1 }),
+        },
         b'!' => {
-            let line_end = body
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .ok_or(FrameError::Unterminated)?;
+            let line_end = scan::find_crlf(body).ok_or(FrameError::Unterminated)?;
             let line = &body[..line_end];
             let declared = std::str::from_utf8(line)
                 .ok()
                 .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|l| l.parse::<usize>().ok())
                 .ok_or_else(|| FrameError::BadLength {
-                    line: String::from_utf8_lossy(line).into_owned(),
+                    line: decode_lossy(excerpt(line)),
+                    len: line.len(),
                 })?;
             let payload = &body[line_end + 2..];
             if payload.len() != declared {
@@ -391,4 +403,18 @@ pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
         }
         byte => Err(FrameError::NotAnError { byte }),
     }
+}
+
+/// The first [`FRAME_EXCERPT`] bytes of `bytes`, cut back to the start of a
+/// UTF-8 character when the cut falls inside one.
+fn excerpt(bytes: &[u8]) -> &[u8] {
+    if bytes.len() <= FRAME_EXCERPT {
+        return bytes;
+    }
+    let mut end = FRAME_EXCERPT;
+    // At most three continuation bytes precede a character's end.
+    while end > FRAME_EXCERPT - 3 && (bytes[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    &bytes[..end]
 }

@@ -7,6 +7,14 @@
 //! * `parse_error` allocates at most two blocks: the message and the error's
 //!   box, no more than `message.len()` plus the box (itself at most 256 bytes).
 //!
+//! * at 1 MiB, every shape of the length sweep (`tests/common/shapes.rs`):
+//!   `classify` allocates nothing; `parse_error`, `parse_error_bytes` and
+//!   `parse_frame` make at most two blocks for valid UTF-8 and never hold
+//!   more than the message plus the box; for invalid UTF-8 the peak is the
+//!   decoded message plus the raw bytes (plus the boxes), and so is what the
+//!   error and its clone keep;
+//! * a RESP3 frame whose length line is hostile keeps a bounded excerpt.
+//!
 //! The counters are per thread and only run between `measure`'s toggles, so
 //! the test harness's other threads (and its own bookkeeping) do not count.
 
@@ -33,6 +41,16 @@ struct Counts {
     largest: usize,
 }
 
+/// Bytes held, counted from the start of the window (frees of blocks made
+/// before it count as negative).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Held {
+    /// Held now.
+    now: isize,
+    /// The most held at any moment of the window.
+    peak: isize,
+}
+
 thread_local! {
     // `const` initialisers and no destructors: touching these from inside
     // the allocator never allocates or registers anything.
@@ -40,6 +58,25 @@ thread_local! {
     static COUNTS: Cell<Counts> = const {
         Cell::new(Counts { blocks: 0, bytes: 0, largest: 0 })
     };
+    static HELD: Cell<Held> = const { Cell::new(Held { now: 0, peak: 0 }) };
+}
+
+/// Adds `delta` to the bytes held, while counting.
+fn hold(delta: isize) {
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = HELD.try_with(|h| {
+                let mut v = h.get();
+                v.now += delta;
+                v.peak = v.peak.max(v.now);
+                h.set(v);
+            });
+        }
+    });
+}
+
+fn signed(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
 }
 
 fn record(size: usize) {
@@ -63,23 +100,27 @@ struct CountingAlloc;
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         record(layout.size());
+        hold(signed(layout.size()));
         // SAFETY: the caller's contract is `System.alloc`'s.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         record(layout.size());
+        hold(signed(layout.size()));
         // SAFETY: as above.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         record(new_size);
+        hold(signed(new_size) - signed(layout.size()));
         // SAFETY: `ptr` came from this allocator, that is from `System`.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        hold(-signed(layout.size()));
         // SAFETY: `ptr` came from this allocator, that is from `System`.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -91,11 +132,19 @@ static GLOBAL: CountingAlloc = CountingAlloc;
 /// Runs `f` with counting on for this thread; the result is returned (and so
 /// dropped) outside the measured window.
 fn measure<R>(f: impl FnOnce() -> R) -> (R, Counts) {
+    let (out, counts, _) = measure_held(f);
+    (out, counts)
+}
+
+/// [`measure`], with the bytes held: at the end of `f` (what its result
+/// keeps) and at the peak.
+fn measure_held<R>(f: impl FnOnce() -> R) -> (R, Counts, Held) {
     COUNTS.with(|c| c.set(Counts::default()));
+    HELD.with(|h| h.set(Held::default()));
     COUNTING.with(|on| on.set(true));
     let out = f();
     COUNTING.with(|on| on.set(false));
-    (out, COUNTS.with(Cell::get))
+    (out, COUNTS.with(Cell::get), HELD.with(Cell::get))
 }
 
 #[test]
@@ -105,6 +154,13 @@ fn the_counter_counts() {
     assert_eq!((n.blocks, n.bytes, n.largest), (1, 100, 100));
     let (_, n) = measure(|| 1 + 1);
     assert_eq!(n, Counts::default());
+    let (_, _, held) = measure_held(|| {
+        let mut v = vec![0u8; 100];
+        v.reserve_exact(300);
+        drop(v);
+        vec![0u8; 10]
+    });
+    assert_eq!(held, Held { now: 10, peak: 400 });
 }
 
 // ---------------------------------------------------------------------------
@@ -329,4 +385,132 @@ fn parse_error_allocates_the_message_and_the_box_for_raising_replies() {
             "{reply:?}: {n:?}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The length sweep's shapes at 1 MiB.
+// ---------------------------------------------------------------------------
+
+#[path = "common/shapes.rs"]
+#[allow(dead_code, reason = "the benchmark reads the shapes' other fields")]
+mod shapes;
+
+/// The most the error's box and the rare-parts box may take together.
+const BOXES_LIMIT: usize = 2 * BOX_LIMIT;
+
+/// One entry point on one reply: the error must keep at most `keep` bytes,
+/// and never hold more than `peak` while being built.
+fn check_budget(what: &str, e: Error, n: Counts, held: Held, max_blocks: usize, peak: usize) {
+    let keep = held.now;
+    eprintln!(
+        "{what:40} blocks {:2}  peak {:9}  kept {:9}  ({})",
+        n.blocks,
+        held.peak,
+        keep,
+        e.class().name()
+    );
+    assert!(n.blocks <= max_blocks, "{what}: {n:?}");
+    assert!(
+        held.peak <= signed(peak),
+        "{what}: held {} bytes at the peak, budget {peak}",
+        held.peak
+    );
+    // What the error keeps, and what a clone of it keeps, is within the same
+    // budget.
+    let (c, _, cloned) = measure_held(|| e.clone());
+    assert!(
+        keep <= signed(peak) && cloned.now <= signed(peak),
+        "{what}: {held:?} / clone {cloned:?}"
+    );
+    drop(c);
+}
+
+#[test]
+fn sweep_shapes_at_one_mebibyte_stay_within_their_budgets() {
+    use redis_exceptions::{parse_error_bytes, parse_frame, RedisErrorExt};
+    use shapes::{resp2_frame, resp3_frame, SHAPES, SIZES};
+
+    let size = SIZES[SIZES.len() - 1];
+    assert_eq!(size, 1 << 20);
+    for shape in SHAPES {
+        let reply = (shape.build)(size);
+        let frames = [resp2_frame(&reply), resp3_frame(&reply)];
+        // Warm the class metadata up.
+        drop(parse_error_bytes(&reply));
+
+        let (c, n) = measure(|| {
+            let c = classify(&reply);
+            std::hint::black_box((c.class(), c.message(), c.redirect(), c.reply_code()));
+            c
+        });
+        assert_eq!(n, Counts::default(), "{}: classify allocated", shape.name);
+
+        let raw = c.message().len();
+        let decoded = String::from_utf8_lossy(c.message()).len();
+        // Valid UTF-8: the message and the box, two blocks. Invalid: the
+        // decoded message (grown at most twice, then trimmed: four calls),
+        // the raw reply, the rare-parts box and the error's box.
+        let (max_blocks, peak) = if shape.utf8 {
+            (2, decoded + BOX_LIMIT)
+        } else {
+            (7, decoded + reply.len() + BOXES_LIMIT)
+        };
+        if let Ok(text) = std::str::from_utf8(&reply) {
+            let (e, n, held) = measure_held(|| parse_error(text));
+            check_budget(
+                &format!("{} parse_error", shape.name),
+                e,
+                n,
+                held,
+                max_blocks,
+                peak,
+            );
+        }
+        let (e, n, held) = measure_held(|| parse_error_bytes(&reply));
+        assert_eq!(e.to_string().len(), decoded);
+        if !shape.utf8 {
+            assert_eq!(e.reply().as_deref(), Some(&reply[..]), "{}", shape.name);
+            assert!(raw <= reply.len());
+        }
+        check_budget(
+            &format!("{} parse_error_bytes", shape.name),
+            e,
+            n,
+            held,
+            max_blocks,
+            peak,
+        );
+        for (kind, frame) in ["RESP2", "RESP3"].iter().zip(&frames) {
+            let (e, n, held) = measure_held(|| parse_frame(frame).expect("a frame"));
+            check_budget(
+                &format!("{} parse_frame {kind}", shape.name),
+                e,
+                n,
+                held,
+                max_blocks,
+                peak,
+            );
+        }
+    }
+}
+
+/// A blob error whose length line is 1 MiB of junk: the error keeps the
+/// start of the line and its length, not the line.
+#[test]
+fn a_hostile_length_line_keeps_a_bounded_excerpt() {
+    use redis_exceptions::{parse_frame, FrameError};
+
+    let mut frame = b"!".to_vec();
+    frame.resize(1 + (1 << 20), b'\xff');
+    frame.extend_from_slice(b"\r\nERR x\r\n");
+    let (result, _, held) = measure_held(|| parse_frame(&frame));
+    match result {
+        Err(FrameError::BadLength { line, len }) => {
+            assert_eq!(len, 1 << 20);
+            assert!(line.len() <= 64 * 3, "{} bytes kept", line.len());
+            assert!(line.starts_with('\u{FFFD}'));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(held.peak <= 1024, "{held:?}");
 }

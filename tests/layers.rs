@@ -10,7 +10,10 @@ use std::path::Path;
 
 /// The layers, bottom first. A new module must be placed here.
 const LAYERS: &[(&str, &[&str])] = &[
-    ("Python values", &["py", "py_error", "unicode_tables"]),
+    (
+        "Python values",
+        &["py", "py_error", "unicode_tables", "scan"],
+    ),
     ("class metadata", &["hierarchy", "class"]),
     ("instance state", &["state", "redirect"]),
     (
