@@ -3,6 +3,7 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::scan;
 use crate::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE};
 
 /// One Python value as it can appear in an exception's `args` or as a
@@ -286,6 +287,26 @@ fn int_digits(text: &str, stop_at: usize) -> PyInt {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
+    // Plain ASCII digits, checked a block at a time: the count is the
+    // length, and only the last 19 significant digits can make an `i64`.
+    if !digits.is_empty() && scan::find_non_digit(digits.as_bytes()).is_none() {
+        if digits.len() > MAX_STR_DIGITS {
+            return PyInt::TooManyDigits(digits.len());
+        }
+        let significant = digits.trim_start_matches('0');
+        let value = (significant.len() <= 19)
+            .then(|| {
+                significant.bytes().try_fold(0i64, |v, d| {
+                    v.checked_mul(10)?.checked_sub(i64::from(d - b'0'))
+                })
+            })
+            .flatten();
+        return PyInt::Valid(if neg {
+            value
+        } else {
+            value.and_then(i64::checked_neg)
+        });
+    }
     // Accumulated as a negative number so that `i64::MIN` fits.
     let mut value: Option<i64> = Some(0);
     let mut count = 0usize;

@@ -113,8 +113,8 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
 }
 
 /// [`parses`] on bytes, for classification, a block at a time: the first
-/// space, then one pass over the node for a second space or a byte that is
-/// not ASCII, then the last colon from the end. A payload that is not plain
+/// space, no second one, an ASCII node and its last colon, then the two
+/// numbers where they stand. A node that is not ASCII takes the `str` path. A payload that is not plain
 /// ASCII, or whose numbers are not plain digits, takes the full `str` path.
 pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
     let space = scan::find(payload, b' ')?;
@@ -128,24 +128,31 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
             },
         )
     };
-    match scan::position(node, |b| b == b' ' || !b.is_ascii()) {
-        Some(i) if node[i] == b' ' => return None,
-        Some(_) => {}
-        None => {
-            let colon = space + 1 + scan::rfind(node, b':')?;
-            if let (Some(slot), Some(port)) =
-                (plain(&payload[..space]), plain(&payload[colon + 1..]))
-            {
-                return Some(Spans {
-                    space: u32::try_from(space).ok()?,
-                    colon: u32::try_from(colon).ok()?,
-                    slot,
-                    port,
-                });
-            }
-        }
+    if scan::find(node, b' ').is_some() {
+        return None;
     }
-    parses(std::str::from_utf8(payload).ok()?)
+    if !node.is_ascii() {
+        return parses(std::str::from_utf8(payload).ok()?);
+    }
+    // An ASCII node: the spans are found, and the numbers read where they are
+    // (the slot may still hold non-ASCII digits).
+    let colon = space + 1 + scan::rfind(node, b':')?;
+    let space32 = u32::try_from(space).ok()?;
+    let colon32 = u32::try_from(colon).ok()?;
+    let (slot, port) = match (plain(&payload[..space]), plain(&payload[colon + 1..])) {
+        (Some(slot), Some(port)) => (slot, port),
+        _ => {
+            let slot_text = std::str::from_utf8(&payload[..space]).ok()?;
+            let port_text = std::str::from_utf8(&payload[colon + 1..]).ok()?;
+            (int(slot_text, false).ok()?, int(port_text, false).ok()?)
+        }
+    };
+    Some(Spans {
+        space: space32,
+        colon: colon32,
+        slot,
+        port,
+    })
 }
 
 impl Spans {
@@ -294,6 +301,36 @@ mod tests {
             err("1 h:"),
             "ValueError: invalid literal for int() with base 10: ''"
         );
+    }
+
+    /// The block-at-a-time reading of bytes agrees with the `str` rules,
+    /// and the classification's digit cut agrees with the exact `int()`.
+    #[test]
+    fn bytes_and_str_agree() {
+        let long = "7".repeat(4300);
+        let longer = "7".repeat(5000);
+        let payloads = [
+            "3999 127.0.0.1:6381".to_owned(),
+            format!("{long} h:{long}"),
+            format!("{longer} h:1"),
+            format!("1 h:{longer}"),
+            format!("1 h:{longer}x"),
+            format!("1_{long} h:1"),
+            format!(" {long} h:1"),
+            "\u{663}\u{669} h:1".to_owned(),
+            "1 h\u{e9}te:1".to_owned(),
+            "1 h:1 ".to_owned(),
+            "1  h:1".to_owned(),
+            "1 h:\u{3000}1".to_owned(),
+            "1:2 h".to_owned(),
+            "1 [::1]:0007".to_owned(),
+            "-9223372036854775808 h:9223372036854775808".to_owned(),
+            "00000000000000000000000001 h:1".to_owned(),
+        ];
+        for p in &payloads {
+            assert_eq!(parses_bytes(p.as_bytes()), parses(p), "{p:.40}");
+            assert_eq!(parses(p), parse(p).ok(), "{p:.40}");
+        }
     }
 
     #[test]

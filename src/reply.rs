@@ -377,7 +377,7 @@ pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
     let (&first, rest) = frame.split_first().ok_or(FrameError::Empty)?;
     let body = rest.strip_suffix(b"\r\n").ok_or(FrameError::Unterminated)?;
     match first {
-        b'-' => match scan::position(body, |b| b == b'\r' || b == b'\n') {
+        b'-' => match scan::find_line_break(body) {
             None => Ok(body),
             Some(at) => Err(FrameError::LineBreak { at: at + 1 }),
         },

@@ -1,16 +1,16 @@
 //! Byte searches over whole replies, a block at a time: each 32-byte block is
-//! tested with one branch-free OR of its bytes (which the compiler turns into
+//! tested with branch-free ORs of its bytes (which the compiler turns into
 //! wide compares), and only the block holding a hit is searched byte by byte.
 //! Safe code, no dependency, and about as fast as `memchr` on long input.
 
 /// The block every search tests at once.
 const BLOCK: usize = 32;
 
-/// Whether any byte of `block` satisfies `hit`: no early exit, so that the
-/// loop has no branch and is vectorized.
+/// Whether some byte of `block` equals `x`: no early exit, so that the loop
+/// has no branch and is vectorized.
 #[inline(always)]
-fn any(block: &[u8; BLOCK], hit: impl Fn(u8) -> bool) -> bool {
-    block.iter().fold(0u8, |acc, &b| acc | u8::from(hit(b))) != 0
+fn has(block: &[u8; BLOCK], x: u8) -> bool {
+    block.iter().fold(0u8, |acc, &b| acc | u8::from(b == x)) != 0
 }
 
 #[inline(always)]
@@ -19,13 +19,18 @@ fn block(chunk: &[u8]) -> &[u8; BLOCK] {
     chunk.try_into().unwrap_or(&[0; BLOCK])
 }
 
-/// The offset of the first byte of `hay` that satisfies `hit`.
+/// The offset of the first byte of `hay` that satisfies `hit`; `test` says
+/// whether a whole block holds one (it must agree with `hit`).
 #[inline(always)]
-pub(crate) fn position(hay: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+fn position(
+    hay: &[u8],
+    test: impl Fn(&[u8; BLOCK]) -> bool,
+    hit: impl Fn(u8) -> bool + Copy,
+) -> Option<usize> {
     let mut chunks = hay.chunks_exact(BLOCK);
     let mut base = 0;
     for chunk in &mut chunks {
-        if any(block(chunk), hit) {
+        if test(block(chunk)) {
             return chunk.iter().position(|&b| hit(b)).map(|i| base + i);
         }
         base += BLOCK;
@@ -37,30 +42,48 @@ pub(crate) fn position(hay: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option<us
         .map(|i| base + i)
 }
 
-/// The offset of the last byte of `hay` that satisfies `hit`.
-#[inline(always)]
-pub(crate) fn rposition(hay: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option<usize> {
-    let mut chunks = hay.rchunks_exact(BLOCK);
-    let mut end = hay.len();
-    for chunk in &mut chunks {
-        end -= BLOCK;
-        if any(block(chunk), hit) {
-            return chunk.iter().rposition(|&b| hit(b)).map(|i| end + i);
-        }
-    }
-    chunks.remainder().iter().rposition(|&b| hit(b))
-}
-
 /// The offset of the first `needle` in `hay`.
 #[inline]
 pub(crate) fn find(hay: &[u8], needle: u8) -> Option<usize> {
-    position(hay, |b| b == needle)
+    position(hay, |k| has(k, needle), |b| b == needle)
 }
 
 /// The offset of the last `needle` in `hay`.
 #[inline]
 pub(crate) fn rfind(hay: &[u8], needle: u8) -> Option<usize> {
-    rposition(hay, |b| b == needle)
+    let mut chunks = hay.rchunks_exact(BLOCK);
+    let mut end = hay.len();
+    for chunk in &mut chunks {
+        end -= BLOCK;
+        if has(block(chunk), needle) {
+            return chunk.iter().rposition(|&b| b == needle).map(|i| end + i);
+        }
+    }
+    chunks.remainder().iter().rposition(|&b| b == needle)
+}
+
+/// The offset of the first CR or LF in `hay`.
+#[inline]
+pub(crate) fn find_line_break(hay: &[u8]) -> Option<usize> {
+    position(
+        hay,
+        |k| has(k, b'\r') | has(k, b'\n'),
+        |b| b == b'\r' || b == b'\n',
+    )
+}
+
+/// The offset of the first byte of `hay` that is not an ASCII digit.
+#[inline]
+pub(crate) fn find_non_digit(hay: &[u8]) -> Option<usize> {
+    position(
+        hay,
+        |k| {
+            k.iter()
+                .fold(0u8, |acc, &b| acc | u8::from(b.wrapping_sub(b'0') > 9))
+                != 0
+        },
+        |b| !b.is_ascii_digit(),
+    )
 }
 
 /// The offset of the first `"\r\n"` in `hay`.
@@ -94,6 +117,16 @@ mod tests {
                 }
                 assert_eq!(find(&h, b' '), h.iter().position(|&b| b == b' '));
                 assert_eq!(rfind(&h, b' '), h.iter().rposition(|&b| b == b' '));
+                let lf: Vec<u8> = h
+                    .iter()
+                    .map(|&b| if b == b' ' { b'\n' } else { b })
+                    .collect();
+                assert_eq!(find_line_break(&lf), h.iter().position(|&b| b == b' '));
+                let digits: Vec<u8> = h
+                    .iter()
+                    .map(|&b| if b == b'a' { b'7' } else { b })
+                    .collect();
+                assert_eq!(find_non_digit(&digits), h.iter().position(|&b| b == b' '));
             }
         }
         hay[100] = b'\r';
