@@ -55,8 +55,10 @@ macro_rules! __exception_struct {
                 self
             }
 
-            /// A snafu context selector: `result.context(Class::context("msg"))`
-            /// wraps the result's error as this class's cause.
+            /// A context selector: `result.redis_context(Class::context("msg"))`
+            /// (`redis_exceptions::RedisResultExt`) or snafu's
+            /// `result.context(Class::context("msg"))` turns the result's
+            /// error into this class with that error as the cause.
             pub fn context<M, S>(message: M) -> $crate::Selector<Self, M, S> {
                 $crate::Selector::new(message)
             }

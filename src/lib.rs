@@ -93,7 +93,7 @@ pub use call::{construct, ConstructError};
 pub use chain::find;
 pub use class::{Class, ExceptionType, MroError};
 pub use classes::*;
-pub use context::Selector;
+pub use context::{RedisResultExt, Selector};
 pub use error::Error;
 pub use except::{
     ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
@@ -112,8 +112,14 @@ pub use traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 
 /// The traits, for a glob import: `use redis_exceptions::prelude::*;`.
 pub mod prelude {
-    pub use crate::{ExceptionClass, IsA, RedisErrorExt};
+    pub use crate::{ExceptionClass, IsA, RedisErrorExt, RedisResultExt};
 }
+
+/// The snafu this crate is built with: its context selectors
+/// ([`Selector`]) and `FromString` impls are for this version. Import snafu's
+/// traits from here (`use redis_exceptions::snafu::ResultExt;`) and the
+/// versions always match, whatever snafu your own `Cargo.toml` names.
+pub use snafu;
 
 /// What the macros need; not part of the API.
 #[doc(hidden)]
