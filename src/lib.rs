@@ -84,6 +84,8 @@ mod traits;
 
 #[cfg(feature = "fred")]
 mod fred;
+#[cfg(feature = "pyo3")]
+mod python;
 #[cfg(feature = "redis")]
 mod redis_rs;
 #[cfg(feature = "serde")]
@@ -129,6 +131,8 @@ pub mod __private {
     pub use crate::state::State;
     pub use crate::traits::is_instance_of;
     pub use snafu;
+    #[cfg(feature = "pyo3")]
+    pub use {crate::python::__user_into_pyerr, pyo3};
 }
 
 /// The README's examples, compiled and run as doctests.

@@ -1,0 +1,544 @@
+//! Feature `pyo3`: this crate's errors cross into CPython as instances of
+//! redis-py's own classes, and redis-py's exceptions come back as this
+//! crate's classes.
+//!
+//! Rust -> Python calls the class found in the running interpreter's
+//! `redis.exceptions` with the arguments the Rust instance holds (the call
+//! redis-py itself makes), so the instance is redis-py's in every detail.
+//! Python -> Rust reads the instance's `args` and attributes and keeps the
+//! original exception as the cause.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::io;
+use std::sync::Mutex;
+
+use once_cell::sync::Lazy;
+use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
+
+use crate::class::{Class, ExceptionType, Init};
+use crate::error::Error;
+use crate::state::{Args, State};
+use crate::traits::RedisErrorExt;
+use crate::hierarchy::for_each_class;
+use crate::py::PyValue;
+
+/// What the `ImportError` tells the user to install.
+const INSTALL_HINT: &str = "pip install redis==8.1.0";
+
+/// The longest `source()` chain turned into `__cause__`s; deeper causes are
+/// cut off (a chain that long is a cycle through some wrapper type).
+const MAX_CAUSES: usize = 64;
+
+/// The classes of the running interpreter, in [`Class::all`] order, and
+/// redis-py's `ExceptionType` enum. Filled on the first successful import.
+struct Table {
+    types: Vec<Py<PyType>>,
+    exception_type: Py<PyAny>,
+}
+
+static TABLE: PyOnceLock<Table> = PyOnceLock::new();
+
+/// The Python classes made for user classes ([`crate::exception!`]), keyed
+/// by the class metadata's address. A process embeds one interpreter
+/// (PyO3 does not run in sub-interpreters), so one cache serves it.
+static USER_TYPES: Lazy<Mutex<Vec<(&'static Class, Py<PyType>)>>> =
+    Lazy::new(|| Mutex::new(Vec::new()));
+
+fn table(py: Python<'_>) -> PyResult<&'static Table> {
+    TABLE.get_or_try_init(py, || {
+        let module = py
+            .import("redis.exceptions")
+            .map_err(|cause| missing_redis(py, cause, "`import redis.exceptions` failed"))?;
+        let builtins = py.import("builtins")?;
+        let mut types = Vec::with_capacity(Class::all().len());
+        for class in Class::all() {
+            let home = if class.module() == "builtins" {
+                &builtins
+            } else {
+                &module
+            };
+            let found = home
+                .getattr(class.name())
+                .and_then(|t| t.cast_into::<PyType>().map_err(PyErr::from))
+                .map_err(|cause| {
+                    let what = format!("redis.exceptions has no class {}", class.name());
+                    missing_redis(py, cause, &what)
+                })?;
+            types.push(found.unbind());
+        }
+        let exception_type = module
+            .getattr("ExceptionType")
+            .map_err(|cause| missing_redis(py, cause, "redis.exceptions has no ExceptionType"))?
+            .unbind();
+        Ok(Table {
+            types,
+            exception_type,
+        })
+    })
+}
+
+/// The `ImportError` for a missing or unexpected redis-py, chained to `cause`.
+fn missing_redis(py: Python<'_>, cause: PyErr, what: &str) -> PyErr {
+    let err = PyImportError::new_err(format!(
+        "redis-exceptions needs redis-py's classes to build Python exceptions, and {what}: \
+         install redis-py 8.1.0 ({INSTALL_HINT})"
+    ));
+    err.set_cause(py, Some(cause));
+    err
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Class {
+    /// The Python class for this class in the running interpreter:
+    /// `redis.exceptions.<name>` for redis-py's classes, Python's own
+    /// `BaseException`, `Exception` and `ValueError`, and for a class
+    /// declared with [`crate::exception!`] a subclass of its bases' Python
+    /// classes with the same name, made once and cached.
+    ///
+    /// An `ImportError` when redis-py cannot be imported.
+    #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+    pub fn py_type<'py>(&'static self, py: Python<'py>) -> PyResult<Bound<'py, PyType>> {
+        match self.index() {
+            Some(i) if self.module() == "builtins" => match TABLE.get(py) {
+                Some(t) => Ok(t.types[i].bind(py).clone()),
+                // Python's own classes need no redis-py.
+                None => Ok(py
+                    .import("builtins")?
+                    .getattr(self.name())?
+                    .cast_into::<PyType>()?),
+            },
+            Some(i) => Ok(table(py)?.types[i].bind(py).clone()),
+            None => user_type(py, self),
+        }
+    }
+}
+
+/// The Python class of a user class, made from its bases on first use.
+fn user_type<'py>(py: Python<'py>, class: &'static Class) -> PyResult<Bound<'py, PyType>> {
+    let cached = |py: Python<'py>| {
+        lock(&USER_TYPES)
+            .iter()
+            .find(|(c, _)| std::ptr::eq(*c, class))
+            .map(|(_, t)| t.bind(py).clone())
+    };
+    if let Some(t) = cached(py) {
+        return Ok(t);
+    }
+    let bases = class
+        .bases()
+        .iter()
+        .map(|b| b.py_type(py))
+        .collect::<PyResult<Vec<_>>>()?;
+    let namespace = PyDict::new(py);
+    namespace.set_item("__module__", class.module())?;
+    namespace.set_item("__qualname__", class.name())?;
+    if !class.doc().is_empty() {
+        namespace.set_item("__doc__", class.doc())?;
+    }
+    // `type(name, bases, namespace)`: Python checks the MRO here and
+    // raises its TypeError for bases that cannot be linearized.
+    let made = py
+        .get_type::<PyType>()
+        .call1((class.name(), PyTuple::new(py, bases)?, namespace))?
+        .cast_into::<PyType>()?;
+    let mut list = lock(&USER_TYPES);
+    if let Some((_, t)) = list.iter().find(|(c, _)| std::ptr::eq(*c, class)) {
+        return Ok(t.bind(py).clone());
+    }
+    list.push((class, made.clone().unbind()));
+    Ok(made)
+}
+
+// --------------------------------------------------------------------------
+// Rust -> Python
+// --------------------------------------------------------------------------
+
+fn value_to_py<'py>(py: Python<'py>, v: &PyValue) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        PyValue::None => py.None().into_bound(py),
+        PyValue::Str(s) => PyString::new(py, s).into_any(),
+        PyValue::Bytes(b) => PyBytes::new(py, b).into_any(),
+        PyValue::Int(i) => i.into_pyobject(py)?.into_any(),
+    })
+}
+
+fn lock_name(state: &State) -> Option<&PyValue> {
+    state
+        .rare
+        .as_ref()
+        .and_then(|r| r.lock_name.as_ref())
+        .filter(|v| !v.is_none())
+}
+
+fn error_type_member<'py>(py: Python<'py>, t: Option<ExceptionType>) -> PyResult<Bound<'py, PyAny>> {
+    match t {
+        Some(t) => table(py)?.exception_type.bind(py).call1((t.value(),)),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// The Python instance for `e`, with its causes.
+fn to_instance<'py>(
+    py: Python<'py>,
+    e: &dyn RedisErrorExt,
+    depth: usize,
+) -> PyResult<Bound<'py, PyBaseException>> {
+    let state = e.__state();
+    let source = state.__source();
+    if let Some(original) = source.and_then(|s| s.downcast_ref::<PyErr>()) {
+        // An error that came from Python unchanged goes back as itself:
+        // its Python subclass, traceback and extra attributes included.
+        if is_copy_of(py, state, original) {
+            return Ok(original.value(py).clone());
+        }
+    }
+    let class = state.class;
+    let ty = class.py_type(py)?;
+    let args = PyTuple::new(
+        py,
+        state
+            .args
+            .as_slice()
+            .iter()
+            .map(|v| value_to_py(py, v))
+            .collect::<PyResult<Vec<_>>>()?,
+    )?;
+    let (init, _) = class.init();
+    let kwargs = PyDict::new(py);
+    match init {
+        Init::Builtin | Init::Star => {}
+        Init::Status | Init::StatusKw | Init::Resp | Init::Redirect => {
+            if let Some(code) = &state.status_code {
+                kwargs.set_item("status_code", code.as_ref())?;
+            }
+        }
+        Init::Lock => {
+            if let Some(name) = lock_name(state) {
+                kwargs.set_item("lock_name", value_to_py(py, name)?)?;
+            }
+        }
+    }
+    // The call redis-py makes for the same construction (`parse_error`
+    // calls `exception_class(response, status_code=error_code)`).
+    let obj = match ty.call(&args, Some(&kwargs)) {
+        Ok(obj) => obj,
+        // Python's `__init__` refuses what the Rust instance holds (an
+        // ASK/MOVED payload that does not parse, arguments set afterwards):
+        // the instance as that `__init__` had left it when it raised.
+        Err(_) => partial_instance(py, &ty, &args, state, init)?,
+    };
+    if state.error_type != class.default_error_type() {
+        obj.setattr("error_type", error_type_member(py, state.error_type)?)?;
+    }
+    let obj = obj.cast_into::<PyBaseException>()?;
+    if let Some(source) = source {
+        let cause = cause_to_py(py, source, depth + 1)?;
+        obj.setattr("__cause__", cause)?;
+    }
+    Ok(obj)
+}
+
+/// `cls.__new__(cls, *args)` and the attributes each `__init__` sets, in
+/// its order, up to where redis-py's `AskError.__init__` raises.
+fn partial_instance<'py>(
+    py: Python<'py>,
+    ty: &Bound<'py, PyType>,
+    args: &Bound<'py, PyTuple>,
+    state: &State,
+    init: Init,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut new_args = vec![ty.clone().into_any()];
+    new_args.extend(args.iter());
+    let obj = ty.call_method1("__new__", PyTuple::new(py, new_args)?)?;
+    let status = |obj: &Bound<'py, PyAny>| -> PyResult<()> {
+        match &state.status_code {
+            Some(code) => obj.setattr("status_code", code.as_ref()),
+            None => obj.setattr("status_code", py.None()),
+        }
+    };
+    let message = || -> PyResult<Bound<'py, PyAny>> {
+        match state.args.as_slice().first() {
+            Some(v) => value_to_py(py, v),
+            None => Ok(py.None().into_bound(py)),
+        }
+    };
+    let error_type = || error_type_member(py, state.error_type);
+    match init {
+        Init::Builtin => {}
+        Init::Star => obj.setattr("error_type", error_type()?)?,
+        Init::Status | Init::StatusKw => {
+            obj.setattr("error_type", error_type()?)?;
+            status(&obj)?;
+        }
+        Init::Lock => {
+            obj.setattr("error_type", error_type()?)?;
+            obj.setattr("status_code", py.None())?;
+            obj.setattr("message", message()?)?;
+            let name = match lock_name(state) {
+                Some(v) => value_to_py(py, v)?,
+                None => py.None().into_bound(py),
+            };
+            obj.setattr("lock_name", name)?;
+        }
+        Init::Resp => {
+            obj.setattr("message", message()?)?;
+            obj.setattr("error_type", error_type()?)?;
+            status(&obj)?;
+        }
+        Init::Redirect => {
+            obj.setattr("error_type", error_type()?)?;
+            status(&obj)?;
+            obj.setattr("message", message()?)?;
+        }
+    }
+    Ok(obj)
+}
+
+/// This crate's error behind `e`, if `e` is one (not one it wraps).
+fn as_crate_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
+    if let Some(err) = e.downcast_ref::<Error>() {
+        return Some(err.as_dyn());
+    }
+    let found = crate::find(e)?;
+    std::ptr::addr_eq(found as *const dyn RedisErrorExt, e as *const dyn StdError).then_some(found)
+}
+
+/// A cause as Python sees it: a Python exception as itself, this crate's
+/// errors as their classes, an `io::Error` as the `OSError` subclass for
+/// its errno, anything else as `Exception(str(e))`.
+fn cause_to_py<'py>(
+    py: Python<'py>,
+    e: &(dyn StdError + 'static),
+    depth: usize,
+) -> PyResult<Bound<'py, PyBaseException>> {
+    if let Some(err) = e.downcast_ref::<PyErr>() {
+        return Ok(err.value(py).clone());
+    }
+    if depth < MAX_CAUSES {
+        if let Some(ours) = as_crate_error(e) {
+            return to_instance(py, ours, depth);
+        }
+    }
+    let obj = match e.downcast_ref::<io::Error>() {
+        Some(io_err) => match (io_err.raw_os_error(), io_err.get_ref()) {
+            (_, Some(inner)) if inner.is::<PyErr>() => {
+                return cause_to_py(py, inner, depth);
+            }
+            (Some(code), _) => {
+                // `OSError(errno, strerror)`: Python picks the subclass
+                // (`ConnectionRefusedError` for 111, ...).
+                let text = io::Error::from_raw_os_error(code).to_string();
+                let suffix = format!(" (os error {code})");
+                let strerror = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+                py.get_type::<PyOSError>()
+                    .call1((code, strerror))?
+                    .cast_into::<PyBaseException>()?
+            }
+            // PyO3's mapping by `ErrorKind`, the message as the argument.
+            (None, _) => PyErr::from(io::Error::new(io_err.kind(), io_err.to_string()))
+                .into_value(py)
+                .into_bound(py),
+        },
+        None => PyErr::new::<PyException, _>(e.to_string())
+            .into_value(py)
+            .into_bound(py),
+    };
+    if depth < MAX_CAUSES {
+        if let Some(next) = e.source() {
+            obj.setattr("__cause__", cause_to_py(py, next, depth + 1)?)?;
+        }
+    }
+    Ok(obj)
+}
+
+fn into_pyerr(e: &dyn RedisErrorExt) -> PyErr {
+    Python::attach(|py| match to_instance(py, e, 0) {
+        Ok(obj) => PyErr::from_value(obj.into_any()),
+        Err(failed) => failed,
+    })
+}
+
+impl Error {
+    /// The Python exception for this error: an instance of redis-py's class
+    /// (`redis.exceptions.MovedError`, ...) built the way redis-py builds
+    /// it, with `source()` as `__cause__`. An error that came from Python
+    /// through [`Error::from_py`] and was not changed is that same Python
+    /// object.
+    ///
+    /// `Err` is what the conversion raised, e.g. the `ImportError` (with
+    /// the import failure as its `__cause__`) when redis-py is not
+    /// installed.
+    #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+    pub fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBaseException>> {
+        to_instance(py, self.as_dyn(), 0)
+    }
+
+    /// The error of this crate for a Python exception whose class is one
+    /// of redis-py's or derives from one: the nearest class along
+    /// `type(e).__mro__` that this crate knows, matched by module and name
+    /// (`builtins.ConnectionError` is not redis-py's), with `args`,
+    /// `status_code`, `error_type` and `lock_name`, and the redirect of an
+    /// `AskError`/`MovedError`. The original exception is kept as
+    /// `source()` (a [`PyErr`]).
+    ///
+    /// Any other exception comes back unchanged as `Err`.
+    #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+    pub fn from_py(py: Python<'_>, err: PyErr) -> Result<Error, PyErr> {
+        match snapshot(py, err.value(py)) {
+            Some(state) => Ok(Error::from_state(state).with_source(err)),
+            None => Err(err),
+        }
+    }
+}
+
+impl From<Error> for PyErr {
+    /// [`Error::to_py`] as a `PyErr`, for `?` in a `#[pyfunction]`; a
+    /// failed conversion is the `PyErr` it raised (never a panic).
+    fn from(e: Error) -> PyErr {
+        into_pyerr(e.as_dyn())
+    }
+}
+
+impl TryFrom<PyErr> for Error {
+    type Error = PyErr;
+
+    /// [`Error::from_py`].
+    fn try_from(err: PyErr) -> Result<Error, PyErr> {
+        Python::attach(|py| Error::from_py(py, err))
+    }
+}
+
+macro_rules! class_into_pyerr {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+        impl From<crate::$name> for PyErr {
+            /// The instance of the Python class of the same name; see [`Error::to_py`].
+            fn from(e: crate::$name) -> PyErr {
+                into_pyerr(&e)
+            }
+        }
+    )*};
+}
+
+for_each_class!(class_into_pyerr);
+
+/// `From<UserClass> for PyErr`, for [`crate::exception!`].
+#[doc(hidden)]
+pub fn __user_into_pyerr(e: &dyn RedisErrorExt) -> PyErr {
+    into_pyerr(e)
+}
+
+// --------------------------------------------------------------------------
+// Python -> Rust
+// --------------------------------------------------------------------------
+
+/// A Python value as an argument value: `None`, `str`, `bytes` and `int`
+/// (within `i64`) as themselves, anything else as its `str()`.
+fn value_from_py(obj: &Bound<'_, PyAny>) -> PyValue {
+    if obj.is_none() {
+        PyValue::None
+    } else if let Ok(s) = obj.cast_exact::<PyString>() {
+        PyValue::Str(s.to_string_lossy().into_owned())
+    } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
+        PyValue::Bytes(b.as_bytes().to_vec())
+    } else if let Some(i) = obj
+        .cast_exact::<PyInt>()
+        .ok()
+        .and_then(|i| i.extract::<i64>().ok())
+    {
+        PyValue::Int(i)
+    } else {
+        PyValue::Str(
+            obj.str()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// The class of this crate a Python class stands for, by identity with the
+/// classes this module hands out, else by `__module__` and `__name__`.
+fn known_class(py: Python<'_>, ty: &Bound<'_, PyType>) -> Option<&'static Class> {
+    if let Some(t) = TABLE.get(py) {
+        if let Some(i) = t.types.iter().position(|k| k.is(ty)) {
+            return Class::all().nth(i);
+        }
+    }
+    if let Some((c, _)) = lock(&USER_TYPES).iter().find(|(_, k)| k.is(ty)) {
+        return Some(c);
+    }
+    let module = ty.module().ok()?;
+    let module = module.to_str().ok()?;
+    if module == "builtins" {
+        return None;
+    }
+    let name = ty.name().ok()?;
+    let name = name.to_str().ok()?;
+    Class::known()
+        .into_iter()
+        .find(|c| c.module() == module && c.name() == name)
+}
+
+/// The state of the Rust instance for a Python exception, or `None` when no
+/// class along its MRO is one of redis-py's (or a registered user class).
+fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State> {
+    let mro = value.get_type().mro();
+    let class = mro.iter().find_map(|t| {
+        let t = t.cast_into::<PyType>().ok()?;
+        known_class(py, &t).filter(|c| c.module() != "builtins")
+    })?;
+    let args = value
+        .getattr("args")
+        .ok()?
+        .cast_into::<PyTuple>()
+        .ok()?
+        .iter()
+        .map(|a| value_from_py(&a))
+        .collect::<Vec<_>>();
+    let attr = |name: &str| value.getattr_opt(name).ok().flatten();
+    let (init, _) = class.init();
+    let status_code = if init.has_status_code() {
+        attr("status_code")
+            .map(|v| value_from_py(&v))
+            .and_then(|v| match v {
+                PyValue::None => None,
+                PyValue::Str(s) => Some(Cow::Owned(s)),
+                other => Some(Cow::Owned(other.to_string())),
+            })
+    } else {
+        None
+    };
+    let error_type = attr("error_type").and_then(|t| {
+        let value = t.getattr_opt("value").ok().flatten().unwrap_or(t);
+        ExceptionType::from_value(value.cast::<PyString>().ok()?.to_str().ok()?)
+    });
+    let mut state = State::lenient(class, Args::from_vec(args), status_code);
+    state.error_type = error_type;
+    if init == Init::Lock {
+        if let Some(name) = attr("lock_name").map(|v| value_from_py(&v)) {
+            if !name.is_none() {
+                state.rare_mut().lock_name = Some(name);
+            }
+        }
+    }
+    Some(state)
+}
+
+/// Whether `state` is what [`Error::from_py`] makes of `original`.
+fn is_copy_of(py: Python<'_>, state: &State, original: &PyErr) -> bool {
+    let Some(copy) = snapshot(py, original.value(py)) else {
+        return false;
+    };
+    std::ptr::eq(copy.class, state.class)
+        && copy.args.as_slice() == state.args.as_slice()
+        && copy.status_code == state.status_code
+        && copy.error_type == state.error_type
+        && lock_name(&copy) == lock_name(state)
+}

@@ -1,0 +1,726 @@
+//! Feature `pyo3`: errors into an embedded CPython and back, against the
+//! redis-py 8.1.0 of the venv made by `scripts/pyo3_env.sh`.
+//!
+//! Every test first proves which interpreter it runs (the mapped
+//! libpython, `sys.version`, `sys.prefix`, `redis.__file__`): a test
+//! binary can load another libpython or another `site-packages` than the
+//! build used.
+#![cfg(feature = "pyo3")]
+
+mod common;
+
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyModule, PyString, PyTuple};
+use redis_exceptions::{
+    construct, exception, parse_error, Class, ConnectionError, Error, ExceptionClass, MovedError,
+    PyValue, RedisErrorExt, ResponseError,
+};
+
+const HINT: &str = "run `bash scripts/pyo3_env.sh` first (it installs Debian's python3.11 and \
+                    libpython3.11-dev and makes the venv with redis==8.1.0 these tests embed)";
+
+/// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
+/// default of `scripts/pyo3_env.sh`.
+fn venv_dir() -> PathBuf {
+    if let Some(v) = std::env::var_os("REDIS_EXCEPTIONS_PYO3_VENV") {
+        return PathBuf::from(v);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+        .expect("HOME or XDG_CACHE_HOME");
+    cache.join("redis-exceptions").join("pyo3-venv")
+}
+
+fn realpath(p: &str) -> String {
+    std::fs::canonicalize(p)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| p.to_owned())
+}
+
+/// Lines printed by `exe -c code`.
+fn ask(exe: &Path, code: &str) -> Vec<String> {
+    let out = Command::new(exe)
+        .args(["-c", code])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}; {HINT}", exe.display()));
+    assert!(
+        out.status.success(),
+        "{} failed: {}; {HINT}",
+        exe.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What the tests proved about the interpreter they run.
+#[derive(Debug)]
+struct Proof {
+    libpython: String,
+    version: String,
+    executable: String,
+    prefix: String,
+    redis_version: String,
+    redis_file: String,
+}
+
+const BUILD_FACTS: &str = "import os, sys, sysconfig\n\
+print(sys.version)\n\
+print(os.path.realpath(os.path.join(sysconfig.get_config_var('LIBDIR'), sysconfig.get_config_var('INSTSONAME'))))\n\
+print(os.path.realpath(sys.base_prefix))";
+
+/// Starts the embedded interpreter inside the venv (as `PATH` activation
+/// does: CPython finds `python3` on `PATH`, then the venv's `pyvenv.cfg`)
+/// and proves what it runs. Panics, naming `scripts/pyo3_env.sh`, when
+/// the environment is not the one the tests need.
+fn proof() -> &'static Proof {
+    static PROOF: OnceLock<Proof> = OnceLock::new();
+    PROOF.get_or_init(|| {
+        let venv = venv_dir();
+        let venv_python = venv.join("bin").join("python3");
+        assert!(
+            venv_python.exists(),
+            "no venv at {}: {HINT}",
+            venv.display()
+        );
+        let build_python = option_env!("PYO3_PYTHON").unwrap_or_else(|| {
+            panic!("PYO3_PYTHON was not set at build time (.cargo/config.toml sets it); {HINT}")
+        });
+        let build = ask(Path::new(build_python), BUILD_FACTS);
+        let (build_version, build_lib, build_base) = (&build[0], &build[1], &build[2]);
+
+        // Activate the venv the way a shell does, before the interpreter starts.
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![venv.join("bin")];
+        dirs.extend(std::env::split_paths(&path));
+        std::env::set_var("PATH", std::env::join_paths(dirs).expect("PATH"));
+        std::env::remove_var("PYTHONHOME");
+        std::env::remove_var("PYTHONPATH");
+        std::env::set_var("PYTHONNOUSERSITE", "1");
+        Python::initialize();
+
+        let facts: Vec<String> = Python::attach(|py| {
+            let code = c"import sys, os, redis\n\
+facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), redis.__version__, os.path.realpath(redis.__file__)]";
+            let m = PyModule::from_code(py, code, c"proof.py", c"proof")
+                .unwrap_or_else(|e| panic!("embedded Python cannot import redis: {e}; {HINT}"));
+            m.getattr("facts").unwrap().extract().unwrap()
+        });
+        let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
+        let mut libs: Vec<String> = maps
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .filter(|p| p.contains("libpython"))
+            .map(realpath)
+            .collect();
+        libs.sort();
+        libs.dedup();
+        let venv_real = realpath(&venv.display().to_string());
+        let proof = Proof {
+            libpython: libs.join(", "),
+            version: facts[0].clone(),
+            executable: facts[1].clone(),
+            prefix: facts[2].clone(),
+            redis_version: facts[4].clone(),
+            redis_file: facts[5].clone(),
+        };
+        assert_eq!(
+            libs,
+            [build_lib.clone()],
+            "the test loaded another libpython than {build_python} describes; {HINT}"
+        );
+        assert_eq!(
+            &proof.version, build_version,
+            "embedded sys.version differs from the build interpreter {build_python}; {HINT}"
+        );
+        assert_eq!(&facts[3], build_base, "sys.base_prefix; {HINT}");
+        assert_eq!(proof.prefix, venv_real, "sys.prefix is not the venv; {HINT}");
+        assert_eq!(
+            realpath(&proof.executable),
+            realpath(&venv_python.display().to_string()),
+            "sys.executable; {HINT}"
+        );
+        assert_eq!(proof.redis_version, "8.1.0", "redis.__version__; {HINT}");
+        assert!(
+            proof.redis_file.starts_with(&venv_real),
+            "redis imported from {} instead of the venv; {HINT}",
+            proof.redis_file
+        );
+        common::report(&format!(
+            "pyo3: embedded CPython {} from {} (built for {build_python}), sys.prefix {}, \
+             redis {} from {}",
+            proof.version.split_whitespace().next().unwrap_or(""),
+            proof.libpython,
+            proof.prefix,
+            proof.redis_version,
+            proof.redis_file
+        ));
+        proof
+    })
+}
+
+/// Python helpers: building with redis-py, and describing an instance
+/// field by field.
+const HELPERS: &str = r#"
+import builtins
+import redis.exceptions as rx
+from redis._parsers.base import BaseParser
+
+MISSING = object()
+PROBES = ("message", "lock_name", "status_code", "error_type", "slot_id", "host", "port", "node_addr")
+BUILTINS = ("BaseException", "Exception", "ValueError")
+
+def cls(name):
+    return getattr(builtins, name) if name in BUILTINS else getattr(rx, name)
+
+def build(name, args, kwargs):
+    try:
+        return True, cls(name)(*args, **kwargs)
+    except Exception as e:
+        return False, (type(e).__name__, str(e))
+
+def parse(text):
+    try:
+        return True, BaseParser.parse_error(text)
+    except Exception as e:
+        return False, (type(e).__name__, str(e))
+
+def describe(e):
+    return {
+        "type": type(e),
+        "args": repr(e.args),
+        "str": str(e),
+        "repr": repr(e),
+        "vars": [(k, type(v).__name__, repr(v)) for k, v in vars(e).items()],
+        "probes": [(a, repr(getattr(e, a, MISSING)) if hasattr(e, a) else "-") for a in PROBES],
+        "cause": repr(e.__cause__),
+        "context": repr(e.__context__),
+        "suppress_context": e.__suppress_context__,
+    }
+
+def diff(a, b):
+    da, db = describe(a), describe(b)
+    return ["%s: %r != %r" % (k, da[k], db[k]) for k in da if da[k] != db[k]]
+
+def raise_it(e):
+    raise e
+"#;
+
+/// Runs `f` attached to the proven interpreter.
+fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
+    proof();
+    Python::attach(f)
+}
+
+fn helpers(py: Python<'_>) -> Bound<'_, PyModule> {
+    proof();
+    let code = CString::new(HELPERS).unwrap();
+    PyModule::from_code(py, &code, c"helpers.py", c"helpers").expect("helpers compile")
+}
+
+fn to_py<'py>(py: Python<'py>, v: &PyValue) -> Bound<'py, PyAny> {
+    match v {
+        PyValue::None => py.None().into_bound(py),
+        PyValue::Str(s) => PyString::new(py, s).into_any(),
+        PyValue::Bytes(b) => PyBytes::new(py, b).into_any(),
+        PyValue::Int(i) => i.into_pyobject(py).unwrap().into_any(),
+    }
+}
+
+fn diff(h: &Bound<'_, PyModule>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> Vec<String> {
+    h.getattr("diff")
+        .unwrap()
+        .call1((a, b))
+        .unwrap()
+        .extract()
+        .unwrap()
+}
+
+/// What `from_py` must keep, compared on the Rust side.
+fn rust_fields(e: &dyn RedisErrorExt) -> String {
+    let attrs: Vec<_> = redis_exceptions::ATTRIBUTES
+        .iter()
+        .map(|a| (a, e.getattr(a)))
+        .collect();
+    format!(
+        "{} {:?} {:?} {:?} {:?} {:?} {} {}",
+        e.class().qualified_name(),
+        e.args(),
+        e.status_code(),
+        e.error_type(),
+        e.lock_name(),
+        attrs,
+        e.to_string(),
+        e.py_repr()
+    )
+}
+
+/// Rust -> Python equals redis-py's instance `theirs`, and
+/// redis-py -> Rust -> Python gives it back: the very object while the
+/// Rust error is unchanged, an identical new instance from a copy.
+fn round_trip(
+    py: Python<'_>,
+    h: &Bound<'_, PyModule>,
+    ours: &Error,
+    theirs: &Bound<'_, PyAny>,
+) -> Result<(), String> {
+    let made = ours.to_py(py).map_err(|e| format!("to_py raised {e}"))?;
+    let d = diff(h, made.as_any(), theirs);
+    if !d.is_empty() {
+        return Err(format!("Rust -> Python: {}", d.join("; ")));
+    }
+    let err = PyErr::from_value(theirs.clone());
+    let is_redis = ours.class().module() != "builtins";
+    let back = match Error::from_py(py, err) {
+        Ok(back) if is_redis => back,
+        Ok(back) => return Err(format!("a builtin came back as {back:?}")),
+        Err(same) if !is_redis && same.value(py).is(theirs) => return Ok(()),
+        Err(other) => return Err(format!("from_py refused it: {other}")),
+    };
+    if rust_fields(&back) != rust_fields(ours) {
+        return Err(format!(
+            "Python -> Rust: {} != {}",
+            rust_fields(&back),
+            rust_fields(ours)
+        ));
+    }
+    let source = std::error::Error::source(&back).and_then(|s| s.downcast_ref::<PyErr>());
+    if !source.is_some_and(|s| s.value(py).is(theirs)) {
+        return Err("source() is not the original PyErr".into());
+    }
+    if !back.to_py(py).unwrap().is(theirs) {
+        return Err("unchanged error did not go back as the same object".into());
+    }
+    let copy = back.clone().to_py(py).map_err(|e| e.to_string())?;
+    let d = diff(h, copy.as_any(), theirs);
+    if !d.is_empty() {
+        return Err(format!("Python -> Rust -> Python: {}", d.join("; ")));
+    }
+    Ok(())
+}
+
+#[test]
+fn embedded_interpreter_is_the_venv() {
+    let p = proof();
+    assert!(p.libpython.contains("libpython3"));
+    with_python(|py| {
+        // The interpreter that runs is the one the proof describes.
+        let sys = py.import("sys").unwrap();
+        let version: String = sys.getattr("version").unwrap().extract().unwrap();
+        assert_eq!(version, p.version);
+        let path: Vec<String> = sys.getattr("path").unwrap().extract().unwrap();
+        assert!(
+            !path.iter().any(|d| d.contains("dist-packages")),
+            "system site-packages on sys.path: {path:?}"
+        );
+    });
+}
+
+#[test]
+fn every_instance_record() {
+    let fx = common::fixture("instances");
+    let records = fx["instances"].as_array().unwrap();
+    let (mut built, mut raised, mut failures) = (0, 0, Vec::new());
+    with_python(|py| {
+        let h = helpers(py);
+        for rec in records {
+            let name = rec["class"].as_str().unwrap();
+            let args: Vec<PyValue> = rec["args_given"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(common::py_value)
+                .collect();
+            let kwargs: Vec<(String, PyValue)> = rec["kwargs_given"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), common::py_value(v)))
+                .collect();
+            let py_args = PyTuple::new(py, args.iter().map(|a| to_py(py, a))).unwrap();
+            let py_kwargs = PyDict::new(py);
+            for (k, v) in &kwargs {
+                py_kwargs.set_item(k, to_py(py, v)).unwrap();
+            }
+            let (ok, theirs): (bool, Bound<'_, PyAny>) = h
+                .getattr("build")
+                .unwrap()
+                .call1((name, py_args, py_kwargs))
+                .unwrap()
+                .extract()
+                .unwrap();
+            let kw: Vec<(&str, PyValue)> =
+                kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let outcome = match (construct(name, &args, &kw), ok) {
+                (Ok(ours), true) => round_trip(py, &h, &ours, &theirs).map(|()| built += 1),
+                (Err(e), false) => {
+                    let (t, m): (String, String) = theirs.extract().unwrap();
+                    if (t.as_str(), m.as_str()) == (e.py_type(), &e.to_string()[t.len() + 2..]) {
+                        raised += 1;
+                        Ok(())
+                    } else {
+                        Err(format!("Rust raised {e}, Python {t}: {m}"))
+                    }
+                }
+                (Ok(e), false) => Err(format!("Rust built {e:?}, Python raised {theirs}")),
+                (Err(e), true) => Err(format!("Rust raised {e}, Python built it")),
+            };
+            if let Err(why) = outcome {
+                failures.push(format!("{} {name}: {why}", rec["id"]));
+            }
+        }
+    });
+    common::report(&format!(
+        "pyo3 instances: {}/{} identical through Python ({built} built and round-tripped, \
+         {raised} raised the same error in both)",
+        built + raised,
+        records.len()
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(records.len(), 235);
+}
+
+/// The reply texts of the public corpus and of the live capture.
+fn replies() -> Vec<(String, String)> {
+    let corpus = common::fixture("public_corpus");
+    let live = common::fixture("live_replies");
+    let mut out: Vec<(String, String)> = corpus["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["input"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.extend(
+        live["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| Some((s["name"].as_str()?.to_owned(), s["error_text"].as_str()?.to_owned()))),
+    );
+    out
+}
+
+#[test]
+fn every_corpus_reply() {
+    let cases = replies();
+    let (mut same, mut partial, mut failures) = (0, 0, Vec::new());
+    with_python(|py| {
+        let h = helpers(py);
+        for (id, input) in &cases {
+            let ours = parse_error(input);
+            let (ok, theirs): (bool, Bound<'_, PyAny>) =
+                h.getattr("parse").unwrap().call1((input,)).unwrap().extract().unwrap();
+            let outcome = if ok {
+                round_trip(py, &h, &ours, &theirs).map(|()| same += 1)
+            } else {
+                // redis-py raises inside AskError.__init__ (crate docs,
+                // difference 1): the Python instance is the one that
+                // __init__ had built when it raised, without the redirect.
+                let made = ours.to_py(py).unwrap();
+                let code = input.split(' ').next().unwrap();
+                let payload = input.get(code.len() + 1..).unwrap_or("");
+                let expect = format!(
+                    "{code} {:?} {payload:?} {payload:?} false",
+                    made.get_type().name().unwrap().to_string()
+                );
+                let got = format!(
+                    "{} {:?} {:?} {:?} {}",
+                    made.getattr("status_code").unwrap(),
+                    made.get_type().name().unwrap().to_string(),
+                    made.getattr("message").unwrap().to_string(),
+                    made.str().unwrap().to_string(),
+                    made.hasattr("slot_id").unwrap()
+                );
+                let back = Error::from_py(py, PyErr::from_value(made.clone().into_any())).unwrap();
+                let copy = back.clone().to_py(py).unwrap();
+                let d = diff(&h, copy.as_any(), made.as_any());
+                if got == expect && d.is_empty() && ours.redirect().is_none() {
+                    partial += 1;
+                    Ok(())
+                } else {
+                    Err(format!("{got} != {expect}; {d:?}"))
+                }
+            };
+            if let Err(why) = outcome {
+                failures.push(format!("{id} {input:?}: {why}"));
+            }
+        }
+    });
+    common::report(&format!(
+        "pyo3 replies: {}/{} through Python ({same} identical to redis-py's parse_error and \
+         round-tripped, {partial} where redis-py raises: documented difference 1)",
+        same + partial,
+        cases.len()
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(cases.len() >= 133 + 80);
+}
+
+exception! {
+    /// The cache refused a write.
+    pub struct CacheRejected(ResponseError);
+    /// A lost link to the cache, also a refusal.
+    pub struct CacheLinkLost(CacheRejected, ConnectionError);
+}
+
+#[test]
+fn user_classes_become_python_subclasses() {
+    with_python(|py| {
+        let h = helpers(py);
+        let rx = py.import("redis.exceptions").unwrap();
+        let e = CacheLinkLost::new("lost").with_status_code("ERR");
+        let obj = PyErr::from(e.clone()).into_value(py).into_bound(py);
+        let ty = obj.get_type();
+        assert_eq!(ty.name().unwrap().to_string(), "CacheLinkLost");
+        assert_eq!(ty.module().unwrap().to_string(), CacheLinkLost::CLASS.module());
+        for base in ["ConnectionError", "ResponseError", "RedisError"] {
+            assert!(obj.is_instance(&rx.getattr(base).unwrap()).unwrap(), "{base}");
+        }
+        let mro: Vec<String> = ty
+            .mro()
+            .iter()
+            .map(|t| t.getattr("__name__").unwrap().extract().unwrap())
+            .collect();
+        let rust: Vec<&str> = CacheLinkLost::CLASS.mro().iter().map(|c| c.name()).collect();
+        assert_eq!(mro[..mro.len() - 1], rust[..], "MRO, object aside");
+        // Made once: the same class object every time.
+        let again = CacheLinkLost::CLASS.py_type(py).unwrap();
+        assert!(again.is(&ty));
+        // Instances are what the inherited __init__ makes.
+        assert_eq!(obj.getattr("status_code").unwrap().to_string(), "ERR");
+        assert_eq!(obj.repr().unwrap().to_string(), e.py_repr());
+        // `except ConnectionError:` in Python catches it.
+        let catch = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx\n\
+def catch(e):\n    try:\n        raise e\n    except rx.ConnectionError as caught:\n        return caught\n",
+            c"catch.py",
+            c"catch",
+        )
+        .unwrap();
+        let caught = catch.getattr("catch").unwrap().call1((&obj,)).unwrap();
+        assert!(caught.is(&obj));
+        assert!(h.getattr("diff").unwrap().call1((&obj, &caught)).unwrap().is_truthy().unwrap() == false);
+        let back = Error::from_py(py, PyErr::from_value(obj.clone().into_any())).unwrap();
+        assert!(back.downcast_ref::<CacheLinkLost>().is_some(), "{back:?}");
+        assert!(back.to_py(py).unwrap().is(&obj));
+    });
+}
+
+#[pyfunction]
+fn fail(kind: &str) -> PyResult<()> {
+    match kind {
+        "moved" => Err(MovedError::new("3999 127.0.0.1:6381")
+            .with_status_code("MOVED")
+            .into()),
+        "noauth" => Err(parse_error("NOAUTH Authentication required.").into()),
+        "user" => Err(CacheLinkLost::new("link lost").into()),
+        "io" => {
+            let io = std::io::Error::from_raw_os_error(111);
+            let e = redis_exceptions::Error::from_io(
+                io,
+                redis_exceptions::IoPhase::Connect {
+                    host: "localhost",
+                    port: 6379,
+                },
+            );
+            Err(e)?
+        }
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn question_mark_in_a_pyfunction_raises_redis_py_classes() {
+    with_python(|py| {
+        helpers(py);
+        let f = wrap_pyfunction!(fail, py).unwrap();
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+def run(fail):
+    out = []
+    try:
+        fail('moved')
+    except rx.MovedError as e:
+        out.append((type(e).__name__, e.slot_id, e.host, e.port, e.status_code, repr(e)))
+    try:
+        fail('noauth')
+    except rx.ConnectionError as e:
+        out.append((type(e).__name__, str(e), e.status_code, repr(e)))
+    try:
+        fail('user')
+    except rx.ConnectionError as e:
+        out.append((type(e).__name__, str(e), repr(e)))
+    try:
+        fail('io')
+    except rx.ConnectionError as e:
+        c = e.__cause__
+        out.append((type(e).__name__, str(e), type(c).__name__, c.errno, c.strerror, e.__suppress_context__))
+    return repr(out)
+",
+            c"run.py",
+            c"run",
+        )
+        .unwrap();
+        let out: String = m.getattr("run").unwrap().call1((f,)).unwrap().extract().unwrap();
+        assert_eq!(
+            out,
+            "[('MovedError', 3999, '127.0.0.1', 6381, 'MOVED', 'server:MovedError'), \
+             ('AuthenticationError', 'Authentication required.', 'NOAUTH', 'auth:AuthenticationError'), \
+             ('CacheLinkLost', 'link lost', 'network:CacheLinkLost'), \
+             ('ConnectionError', 'Error 111 connecting to localhost:6379. Connection refused.', \
+             'ConnectionRefusedError', 111, 'Connection refused', True)]"
+        );
+    });
+}
+
+#[test]
+fn causes_keep_their_classes() {
+    with_python(|py| {
+        helpers(py);
+        // A crate error as the cause keeps its class; its own cause follows.
+        let inner = ConnectionError::new("link down")
+            .with_source(std::io::Error::new(std::io::ErrorKind::TimedOut, "slow"));
+        let outer: Error = ResponseError::new("outer").with_source(inner).into();
+        let obj = outer.to_py(py).unwrap();
+        let cause = obj.getattr("__cause__").unwrap();
+        assert_eq!(cause.repr().unwrap().to_string(), "network:ConnectionError");
+        assert_eq!(cause.str().unwrap().to_string(), "link down");
+        let io = cause.getattr("__cause__").unwrap();
+        assert_eq!(io.get_type().name().unwrap().to_string(), "TimeoutError");
+        assert_eq!(io.str().unwrap().to_string(), "slow");
+        assert!(obj.getattr("__suppress_context__").unwrap().extract::<bool>().unwrap());
+        // Anything else: Exception(str(e)).
+        let fmt: Error = ResponseError::new("x").with_source(std::fmt::Error).into();
+        let c = fmt.to_py(py).unwrap().getattr("__cause__").unwrap();
+        assert_eq!(c.repr().unwrap().to_string(), "Exception('an error occurred when formatting an argument')");
+        // A Python exception as the cause is that object.
+        let key = PyKeyError::new_err("k");
+        let key_obj = key.value(py).clone();
+        let e: Error = ResponseError::new("x").with_source(key).into();
+        assert!(e.to_py(py).unwrap().getattr("__cause__").unwrap().is(&key_obj));
+        // errno mapping: Python's own subclass for each errno.
+        for (errno, name) in [(111, "ConnectionRefusedError"), (104, "ConnectionResetError"), (32, "BrokenPipeError"), (110, "TimeoutError")] {
+            let e: Error = ConnectionError::new("x")
+                .with_source(std::io::Error::from_raw_os_error(errno))
+                .into();
+            let c = e.to_py(py).unwrap().getattr("__cause__").unwrap();
+            assert_eq!(c.get_type().name().unwrap().to_string(), name);
+            assert_eq!(c.getattr("errno").unwrap().extract::<i32>().unwrap(), errno);
+        }
+    });
+}
+
+#[test]
+fn python_subclasses_and_foreign_exceptions() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import builtins, redis.exceptions as rx
+class MyMoved(rx.MovedError):
+    pass
+sub = MyMoved('12 10.0.0.1:7000', status_code='MOVED')
+sub.extra = 'kept'
+builtin_conn = builtins.ConnectionError('not redis')
+key = KeyError('k')
+lock = rx.LockNotOwnedError('Cannot release a lock that is no longer owned', lock_name='L')
+",
+            c"sub.py",
+            c"sub",
+        )
+        .unwrap();
+        let sub = m.getattr("sub").unwrap();
+        let e = Error::from_py(py, PyErr::from_value(sub.clone())).unwrap();
+        assert!(e.is::<MovedError>());
+        let r = e.redirect().unwrap();
+        assert_eq!((r.slot_id(), r.host(), r.port()), (Some(12), "10.0.0.1", Some(7000)));
+        assert_eq!(e.status_code(), Some("MOVED"));
+        // Unchanged, it goes back as itself (subclass and extra attribute kept).
+        assert!(e.to_py(py).unwrap().is(&sub));
+        // Changed in Rust: a new instance of the Rust class, raised from the original.
+        let changed: Error = e.downcast::<MovedError>().unwrap().with_status_code("ASK").into();
+        let obj = changed.to_py(py).unwrap();
+        assert_eq!(obj.get_type().name().unwrap().to_string(), "MovedError");
+        assert_eq!(obj.getattr("status_code").unwrap().to_string(), "ASK");
+        assert!(obj.getattr("__cause__").unwrap().is(&sub));
+        for name in ["builtin_conn", "key"] {
+            let v = m.getattr(name).unwrap();
+            let back = Error::from_py(py, PyErr::from_value(v.clone())).unwrap_err();
+            assert!(back.value(py).is(&v), "{name} handed back unchanged");
+        }
+        let lock = Error::from_py(py, PyErr::from_value(m.getattr("lock").unwrap())).unwrap();
+        assert_eq!(lock.lock_name(), Some(&PyValue::from("L")));
+        assert_eq!(lock.class().name(), "LockNotOwnedError");
+        // TryFrom is from_py.
+        let key = PyErr::from_value(m.getattr("key").unwrap());
+        assert!(Error::try_from(key).is_err());
+    });
+}
+
+/// The child process of `without_redis_py_an_import_error`.
+#[test]
+fn no_redis_child() {
+    if std::env::var_os("REDIS_EXCEPTIONS_PYO3_CHILD").is_none() {
+        return;
+    }
+    proof();
+    with_python(|py| {
+        // Hide redis-py from this interpreter: `import redis` now fails.
+        py.run(c"import sys\nfor k in [m for m in sys.modules if m == 'redis' or m.startswith('redis.')]:\n    del sys.modules[k]\nsys.modules['redis'] = None\n", None, None)
+            .unwrap();
+        let err = PyErr::from(parse_error("MOVED 1 h:1"));
+        assert!(err.is_instance_of::<pyo3::exceptions::PyImportError>(py));
+        let text = err.value(py).str().unwrap().to_string();
+        assert!(text.contains("pip install redis==8.1.0"), "{text}");
+        let cause = err.cause(py).expect("chained to the import failure");
+        assert!(cause.is_instance_of::<pyo3::exceptions::PyImportError>(py));
+        // Python's own classes need no redis-py.
+        let v = PyErr::from(redis_exceptions::ValueError::new("v"));
+        assert!(v.is_instance_of::<pyo3::exceptions::PyValueError>(py));
+        // Python -> Rust hands foreign errors back.
+        let k = PyKeyError::new_err("k");
+        assert!(Error::from_py(py, k).is_err());
+        println!("NO-REDIS-CHILD-OK");
+    });
+}
+
+#[test]
+fn without_redis_py_an_import_error() {
+    proof();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "no_redis_child", "--nocapture", "--test-threads=1"])
+        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && text.contains("NO-REDIS-CHILD-OK"), "{text}");
+}
+
+#[test]
+fn class_py_type_is_redis_py_class() {
+    with_python(|py| {
+        helpers(py);
+        let rx = py.import("redis.exceptions").unwrap();
+        let builtins = py.import("builtins").unwrap();
+        for c in Class::all() {
+            let home = if c.module() == "builtins" { &builtins } else { &rx };
+            assert!(c.py_type(py).unwrap().is(&home.getattr(c.name()).unwrap()), "{}", c.name());
+        }
+    });
+}
