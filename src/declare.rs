@@ -204,22 +204,8 @@ macro_rules! exception {
     )+};
 }
 
-/// `From<$name> for PyErr` for a class declared with [`exception!`], when
-/// this crate's `pyo3` feature is on.
-#[cfg(feature = "pyo3")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pyo3_into_pyerr {
-    ($name:ident) => {
-        impl ::core::convert::From<$name> for $crate::__private::pyo3::PyErr {
-            fn from(e: $name) -> Self {
-                $crate::__private::__user_into_pyerr(&e)
-            }
-        }
-    };
-}
-
-/// Nothing without the `pyo3` feature.
+/// Nothing without the `pyo3` feature (with it, `src/python.rs` defines
+/// the `From<$name> for PyErr` this expands to).
 #[cfg(not(feature = "pyo3"))]
 #[doc(hidden)]
 #[macro_export]

@@ -57,6 +57,18 @@
 //!    `RedisClusterException` family) is a no-op where Python raises
 //!    `TypeError`; [`Class::call`] raises it.
 //! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`.
+//! 8. **Python values outside `PyValue`** (feature `pyo3`). An exception
+//!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
+//!    `i64`) arguments and attributes as they are; any other value (a
+//!    `float`, a `bool`, a larger `int`, an object) becomes its `str()`.
+//!    The original exception is kept as `source()` and, while the Rust
+//!    error is unchanged, is what goes back to Python.
+//! 9. **Half-built Python instances** (feature `pyo3`). For an error that
+//!    redis-py's `__init__` would refuse (difference 1, or arguments set on
+//!    the instance afterwards), the Python instance is the one that
+//!    `__init__` had built when it raised: for `AskError`/`MovedError`,
+//!    `args`, `error_type`, `status_code` and `message`, without `slot_id`,
+//!    `host`, `port` and `node_addr`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -128,11 +140,13 @@ pub use snafu;
 pub mod __private {
     pub use crate::class::{Init, NO_INDEX};
     pub use crate::error::{custom, from_state, ClassHooks};
+    #[cfg(feature = "pyo3")]
+    pub use crate::python::__PyErr;
+    #[cfg(feature = "pyo3")]
+    pub use crate::python::__user_into_pyerr;
     pub use crate::state::State;
     pub use crate::traits::is_instance_of;
     pub use snafu;
-    #[cfg(feature = "pyo3")]
-    pub use {crate::python::__user_into_pyerr, pyo3};
 }
 
 /// The README's examples, compiled and run as doctests.

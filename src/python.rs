@@ -21,10 +21,10 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 
 use crate::class::{Class, ExceptionType, Init};
 use crate::error::Error;
-use crate::state::{Args, State};
-use crate::traits::RedisErrorExt;
 use crate::hierarchy::for_each_class;
 use crate::py::PyValue;
+use crate::state::{Args, State};
+use crate::traits::RedisErrorExt;
 
 /// What the `ImportError` tells the user to install.
 const INSTALL_HINT: &str = "pip install redis==8.1.0";
@@ -45,8 +45,10 @@ static TABLE: PyOnceLock<Table> = PyOnceLock::new();
 /// The Python classes made for user classes ([`crate::exception!`]), keyed
 /// by the class metadata's address. A process embeds one interpreter
 /// (PyO3 does not run in sub-interpreters), so one cache serves it.
-static USER_TYPES: Lazy<Mutex<Vec<(&'static Class, Py<PyType>)>>> =
-    Lazy::new(|| Mutex::new(Vec::new()));
+static USER_TYPES: Lazy<Mutex<Vec<UserType>>> = Lazy::new(|| Mutex::new(Vec::new()));
+
+/// A user class and the Python class made for it.
+type UserType = (&'static Class, Py<PyType>);
 
 fn table(py: Python<'_>) -> PyResult<&'static Table> {
     TABLE.get_or_try_init(py, || {
@@ -177,7 +179,10 @@ fn lock_name(state: &State) -> Option<&PyValue> {
         .filter(|v| !v.is_none())
 }
 
-fn error_type_member<'py>(py: Python<'py>, t: Option<ExceptionType>) -> PyResult<Bound<'py, PyAny>> {
+fn error_type_member<'py>(
+    py: Python<'py>,
+    t: Option<ExceptionType>,
+) -> PyResult<Bound<'py, PyAny>> {
     match t {
         Some(t) => table(py)?.exception_type.bind(py).call1((t.value(),)),
         None => Ok(py.None().into_bound(py)),
@@ -433,6 +438,23 @@ for_each_class!(class_into_pyerr);
 #[doc(hidden)]
 pub fn __user_into_pyerr(e: &dyn RedisErrorExt) -> PyErr {
     into_pyerr(e)
+}
+
+/// The `PyErr` type, for the macro below.
+#[doc(hidden)]
+pub use pyo3::PyErr as __PyErr;
+
+/// `From<$name> for PyErr` for a class declared with [`crate::exception!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pyo3_into_pyerr {
+    ($name:ident) => {
+        impl ::core::convert::From<$name> for $crate::__private::__PyErr {
+            fn from(e: $name) -> Self {
+                $crate::__private::__user_into_pyerr(&e)
+            }
+        }
+    };
 }
 
 // --------------------------------------------------------------------------

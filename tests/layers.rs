@@ -23,7 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("parsing and calling", &["call", "reply"]),
-    ("integrations", &["fred", "redis_rs", "serde_impl"]),
+    ("integrations", &["fred", "redis_rs", "serde_impl", "python"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -22,8 +22,9 @@ use redis_exceptions::{
     PyValue, RedisErrorExt, ResponseError,
 };
 
-const HINT: &str = "run `bash scripts/pyo3_env.sh` first (it installs Debian's python3.11 and \
-                    libpython3.11-dev and makes the venv with redis==8.1.0 these tests embed)";
+const HINT: &str = "run `bash scripts/pyo3_env.sh` first (or `bash scripts/test.sh --setup-only`, \
+                    which runs it): it installs Debian's python3.11 and libpython3.11-dev and \
+                    makes the venv with redis==8.1.0 these tests embed";
 
 /// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
 /// default of `scripts/pyo3_env.sh`.
@@ -135,7 +136,7 @@ facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.real
         };
         assert_eq!(
             libs,
-            [build_lib.clone()],
+            std::slice::from_ref(build_lib),
             "the test loaded another libpython than {build_python} describes; {HINT}"
         );
         assert_eq!(
@@ -259,7 +260,7 @@ fn rust_fields(e: &dyn RedisErrorExt) -> String {
         e.error_type(),
         e.lock_name(),
         attrs,
-        e.to_string(),
+        e,
         e.py_repr()
     )
 }
@@ -358,8 +359,10 @@ fn every_instance_record() {
                 .unwrap()
                 .extract()
                 .unwrap();
-            let kw: Vec<(&str, PyValue)> =
-                kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let kw: Vec<(&str, PyValue)> = kwargs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.clone()))
+                .collect();
             let outcome = match (construct(name, &args, &kw), ok) {
                 (Ok(ours), true) => round_trip(py, &h, &ours, &theirs).map(|()| built += 1),
                 (Err(e), false) => {
@@ -409,7 +412,12 @@ fn replies() -> Vec<(String, String)> {
             .as_array()
             .unwrap()
             .iter()
-            .filter_map(|s| Some((s["name"].as_str()?.to_owned(), s["error_text"].as_str()?.to_owned()))),
+            .filter_map(|s| {
+                Some((
+                    s["name"].as_str()?.to_owned(),
+                    s["error_text"].as_str()?.to_owned(),
+                ))
+            }),
     );
     out
 }
@@ -422,8 +430,13 @@ fn every_corpus_reply() {
         let h = helpers(py);
         for (id, input) in &cases {
             let ours = parse_error(input);
-            let (ok, theirs): (bool, Bound<'_, PyAny>) =
-                h.getattr("parse").unwrap().call1((input,)).unwrap().extract().unwrap();
+            let (ok, theirs): (bool, Bound<'_, PyAny>) = h
+                .getattr("parse")
+                .unwrap()
+                .call1((input,))
+                .unwrap()
+                .extract()
+                .unwrap();
             let outcome = if ok {
                 round_trip(py, &h, &ours, &theirs).map(|()| same += 1)
             } else {
@@ -486,16 +499,26 @@ fn user_classes_become_python_subclasses() {
         let obj = PyErr::from(e.clone()).into_value(py).into_bound(py);
         let ty = obj.get_type();
         assert_eq!(ty.name().unwrap().to_string(), "CacheLinkLost");
-        assert_eq!(ty.module().unwrap().to_string(), CacheLinkLost::CLASS.module());
+        assert_eq!(
+            ty.module().unwrap().to_string(),
+            CacheLinkLost::CLASS.module()
+        );
         for base in ["ConnectionError", "ResponseError", "RedisError"] {
-            assert!(obj.is_instance(&rx.getattr(base).unwrap()).unwrap(), "{base}");
+            assert!(
+                obj.is_instance(&rx.getattr(base).unwrap()).unwrap(),
+                "{base}"
+            );
         }
         let mro: Vec<String> = ty
             .mro()
             .iter()
             .map(|t| t.getattr("__name__").unwrap().extract().unwrap())
             .collect();
-        let rust: Vec<&str> = CacheLinkLost::CLASS.mro().iter().map(|c| c.name()).collect();
+        let rust: Vec<&str> = CacheLinkLost::CLASS
+            .mro()
+            .iter()
+            .map(|c| c.name())
+            .collect();
         assert_eq!(mro[..mro.len() - 1], rust[..], "MRO, object aside");
         // Made once: the same class object every time.
         let again = CacheLinkLost::CLASS.py_type(py).unwrap();
@@ -514,7 +537,7 @@ def catch(e):\n    try:\n        raise e\n    except rx.ConnectionError as caugh
         .unwrap();
         let caught = catch.getattr("catch").unwrap().call1((&obj,)).unwrap();
         assert!(caught.is(&obj));
-        assert!(h.getattr("diff").unwrap().call1((&obj, &caught)).unwrap().is_truthy().unwrap() == false);
+        assert!(diff(&h, obj.as_any(), &caught).is_empty());
         let back = Error::from_py(py, PyErr::from_value(obj.clone().into_any())).unwrap();
         assert!(back.downcast_ref::<CacheLinkLost>().is_some(), "{back:?}");
         assert!(back.to_py(py).unwrap().is(&obj));
@@ -577,7 +600,13 @@ def run(fail):
             c"run",
         )
         .unwrap();
-        let out: String = m.getattr("run").unwrap().call1((f,)).unwrap().extract().unwrap();
+        let out: String = m
+            .getattr("run")
+            .unwrap()
+            .call1((f,))
+            .unwrap()
+            .extract()
+            .unwrap();
         assert_eq!(
             out,
             "[('MovedError', 3999, '127.0.0.1', 6381, 'MOVED', 'server:MovedError'), \
@@ -604,18 +633,35 @@ fn causes_keep_their_classes() {
         let io = cause.getattr("__cause__").unwrap();
         assert_eq!(io.get_type().name().unwrap().to_string(), "TimeoutError");
         assert_eq!(io.str().unwrap().to_string(), "slow");
-        assert!(obj.getattr("__suppress_context__").unwrap().extract::<bool>().unwrap());
+        assert!(obj
+            .getattr("__suppress_context__")
+            .unwrap()
+            .extract::<bool>()
+            .unwrap());
         // Anything else: Exception(str(e)).
         let fmt: Error = ResponseError::new("x").with_source(std::fmt::Error).into();
         let c = fmt.to_py(py).unwrap().getattr("__cause__").unwrap();
-        assert_eq!(c.repr().unwrap().to_string(), "Exception('an error occurred when formatting an argument')");
+        assert_eq!(
+            c.repr().unwrap().to_string(),
+            "Exception('an error occurred when formatting an argument')"
+        );
         // A Python exception as the cause is that object.
         let key = PyKeyError::new_err("k");
         let key_obj = key.value(py).clone();
         let e: Error = ResponseError::new("x").with_source(key).into();
-        assert!(e.to_py(py).unwrap().getattr("__cause__").unwrap().is(&key_obj));
+        assert!(e
+            .to_py(py)
+            .unwrap()
+            .getattr("__cause__")
+            .unwrap()
+            .is(&key_obj));
         // errno mapping: Python's own subclass for each errno.
-        for (errno, name) in [(111, "ConnectionRefusedError"), (104, "ConnectionResetError"), (32, "BrokenPipeError"), (110, "TimeoutError")] {
+        for (errno, name) in [
+            (111, "ConnectionRefusedError"),
+            (104, "ConnectionResetError"),
+            (32, "BrokenPipeError"),
+            (110, "TimeoutError"),
+        ] {
             let e: Error = ConnectionError::new("x")
                 .with_source(std::io::Error::from_raw_os_error(errno))
                 .into();
@@ -649,12 +695,19 @@ lock = rx.LockNotOwnedError('Cannot release a lock that is no longer owned', loc
         let e = Error::from_py(py, PyErr::from_value(sub.clone())).unwrap();
         assert!(e.is::<MovedError>());
         let r = e.redirect().unwrap();
-        assert_eq!((r.slot_id(), r.host(), r.port()), (Some(12), "10.0.0.1", Some(7000)));
+        assert_eq!(
+            (r.slot_id(), r.host(), r.port()),
+            (Some(12), "10.0.0.1", Some(7000))
+        );
         assert_eq!(e.status_code(), Some("MOVED"));
         // Unchanged, it goes back as itself (subclass and extra attribute kept).
         assert!(e.to_py(py).unwrap().is(&sub));
         // Changed in Rust: a new instance of the Rust class, raised from the original.
-        let changed: Error = e.downcast::<MovedError>().unwrap().with_status_code("ASK").into();
+        let changed: Error = e
+            .downcast::<MovedError>()
+            .unwrap()
+            .with_status_code("ASK")
+            .into();
         let obj = changed.to_py(py).unwrap();
         assert_eq!(obj.get_type().name().unwrap().to_string(), "MovedError");
         assert_eq!(obj.getattr("status_code").unwrap().to_string(), "ASK");
@@ -704,12 +757,21 @@ fn no_redis_child() {
 fn without_redis_py_an_import_error() {
     proof();
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "no_redis_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "no_redis_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && text.contains("NO-REDIS-CHILD-OK"), "{text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("NO-REDIS-CHILD-OK"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -719,8 +781,16 @@ fn class_py_type_is_redis_py_class() {
         let rx = py.import("redis.exceptions").unwrap();
         let builtins = py.import("builtins").unwrap();
         for c in Class::all() {
-            let home = if c.module() == "builtins" { &builtins } else { &rx };
-            assert!(c.py_type(py).unwrap().is(&home.getattr(c.name()).unwrap()), "{}", c.name());
+            let home = if c.module() == "builtins" {
+                &builtins
+            } else {
+                &rx
+            };
+            assert!(
+                c.py_type(py).unwrap().is(home.getattr(c.name()).unwrap()),
+                "{}",
+                c.name()
+            );
         }
     });
 }
