@@ -23,7 +23,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("parsing and calling", &["call", "reply"]),
-    ("integrations", &["fred", "redis_rs", "serde_impl", "python"]),
+    (
+        "integrations",
+        &["fred", "redis_rs", "serde_impl", "python"],
+    ),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
