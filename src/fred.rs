@@ -287,7 +287,8 @@ impl Error {
 /// follows redis-py's reply table exactly (`status_code`, redirects, the
 /// `ERR` messages that select `AuthenticationError` or `ModuleError`, ...),
 /// whatever kind fred gave it. Everything else is mapped by
-/// [`fred::error::ErrorKind`] and fred's text:
+/// [`fred::error::ErrorKind`](https://docs.rs/fred/10/fred/error/enum.ErrorKind.html)
+/// and fred's text:
 ///
 /// | fred `ErrorKind` | redis-py class | message / notes |
 /// | --- | --- | --- |

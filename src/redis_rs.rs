@@ -84,7 +84,7 @@ impl Error {
 /// [`crate::parse_error`], so they follow redis-py's reply table exactly
 /// (`status_code`, redirects, the `ERR` messages that select
 /// `AuthenticationError` or `ModuleError`, ...). Everything else is mapped by
-/// [`redis::ErrorKind`]:
+/// [`redis::ErrorKind`](https://docs.rs/redis/1/redis/enum.ErrorKind.html):
 ///
 /// | redis-rs `ErrorKind` | redis-py class | message / notes |
 /// | --- | --- | --- |
