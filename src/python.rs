@@ -391,7 +391,7 @@ impl Error {
     /// (`builtins.ConnectionError` is not redis-py's), with `args`,
     /// `status_code`, `error_type` and `lock_name`, and the redirect of an
     /// `AskError`/`MovedError`. The original exception is kept as
-    /// `source()` (a [`PyErr`]).
+    /// `source()` (a [`PyErr`](https://docs.rs/pyo3/0.30/pyo3/struct.PyErr.html)).
     ///
     /// Any other exception comes back unchanged as `Err`.
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
