@@ -89,6 +89,26 @@ macro_rules! define_repr {
                 }
             }
 
+            /// The variant of the built-in class at `index` (the order of
+            /// `for_each_class`, as [`Class::index`] counts), built from
+            /// `state` where it stands; the state back for any other index.
+            #[inline]
+            #[allow(
+                clippy::result_large_err,
+                reason = "the state is handed back as it came, on a path no built-in class takes"
+            )]
+            fn builtin(index: usize, state: State) -> Result<Repr, State> {
+                let mut at = 0;
+                $(
+                    if index == at {
+                        return Ok(Repr::$name(<$name as ExceptionClass>::__from_state(state)));
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                Err(state)
+            }
+
             fn into_state(self) -> State {
                 match self {
                     $(Repr::$name(e) => e.__into_state(),)*
@@ -171,6 +191,15 @@ impl Error {
     }
 
     pub(crate) fn from_state(state: State) -> Error {
+        // The built-in classes directly, so that the state is moved into the
+        // box once; the others through their hooks.
+        let state = match state.class.index() {
+            Some(index) => match Repr::builtin(index, state) {
+                Ok(repr) => return Error::from_repr(repr),
+                Err(state) => state,
+            },
+            None => state,
+        };
         (ClassHooks::of(state.class).make)(state)
     }
 

@@ -8,7 +8,6 @@ use snafu::Snafu;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
-use crate::py::PyValue;
 use crate::redirect::{self, Redirect, Spans};
 use crate::scan;
 use crate::state::{Args, Origin, Rare, State};
@@ -229,7 +228,7 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
 /// ```
 pub fn parse_error(reply: &str) -> Error {
     let c = classify(reply.as_bytes());
-    build(&c, reply[c.message_start..].to_owned(), None)
+    build(&c, Args::message(&reply[c.message_start..]), None)
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
@@ -240,12 +239,12 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
     // Known codes are ASCII, so the message is valid exactly when the reply is.
     // (`from_utf8` first: its validation is much faster than the lossy one.)
     match std::str::from_utf8(c.message()) {
-        Ok(message) => build(&c, message.to_owned(), None),
+        Ok(message) => build(&c, Args::message(message), None),
         Err(_) => {
             // Decoded first, at its exact size; the raw copy comes after, so
             // that the peak is the decoded message plus the raw bytes.
             let message = decode_lossy(c.message());
-            build(&c, message, Some(reply.into()))
+            build(&c, Args::message_owned(message), Some(reply.into()))
         }
     }
 }
@@ -286,13 +285,9 @@ fn decode_lossy(bytes: &[u8]) -> String {
 }
 
 /// The error for a classified reply. `raw` holds the reply when it was not
-/// valid UTF-8 and `message` is its lossy decoding.
-fn build(c: &Classified<'_>, message: String, raw: Option<Box<[u8]>>) -> Error {
-    let mut state = State::new(
-        c.class,
-        Args::One(PyValue::Str(message)),
-        c.code.map(Cow::Borrowed),
-    );
+/// valid UTF-8 and `args` holds its lossy decoding.
+fn build(c: &Classified<'_>, args: Args, raw: Option<Box<[u8]>>) -> Error {
+    let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
     state.redirect = match raw {
         // Spans index into the message, which a lossy decode may lengthen.
         Some(_) if c.class.is_subclass_of(AskError::CLASS) => {

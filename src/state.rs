@@ -30,14 +30,91 @@ pub(crate) enum Args {
     Empty,
     One(PyValue),
     Many(Vec<PyValue>),
+    /// One short `str`, kept in the state itself: a parsed reply of a
+    /// typical size then costs one heap block, the error's box.
+    Inline(InlineStr),
+}
+
+/// The longest message [`Args::Inline`] holds, in bytes.
+pub(crate) const INLINE: usize = 64;
+
+/// A `str` of at most [`INLINE`] bytes stored in place, and the Python value
+/// `args` hands out, made on the first call that needs it.
+pub(crate) struct InlineStr {
+    len: u8,
+    bytes: [u8; INLINE],
+    value: once_cell::sync::OnceCell<PyValue>,
+}
+
+impl InlineStr {
+    fn new(text: &str) -> Option<InlineStr> {
+        let len = u8::try_from(text.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= INLINE)?;
+        let mut bytes = [0; INLINE];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Some(InlineStr {
+            len,
+            bytes,
+            value: once_cell::sync::OnceCell::new(),
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        // Copied from a `str`, so the check cannot fail.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    fn value(&self) -> &PyValue {
+        self.value
+            .get_or_init(|| PyValue::Str(self.as_str().to_owned()))
+    }
+}
+
+impl Clone for InlineStr {
+    /// Copies the text; the clone makes its own Python value when asked.
+    fn clone(&self) -> Self {
+        InlineStr {
+            len: self.len,
+            bytes: self.bytes,
+            value: once_cell::sync::OnceCell::new(),
+        }
+    }
+}
+
+impl fmt::Debug for InlineStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl Args {
+    /// `args` as Python values (an inline message is turned into one on the
+    /// first call).
     pub(crate) fn as_slice(&self) -> &[PyValue] {
         match self {
             Args::Empty => &[],
             Args::One(v) => std::slice::from_ref(v),
             Args::Many(v) => v,
+            Args::Inline(s) => std::slice::from_ref(s.value()),
+        }
+    }
+
+    /// One `str` argument: in place when it is short, else on the heap.
+    pub(crate) fn message(text: &str) -> Args {
+        InlineStr::new(text).map_or_else(|| Args::One(PyValue::Str(text.to_owned())), Args::Inline)
+    }
+
+    /// [`Args::message`] for a `String` already made.
+    pub(crate) fn message_owned(text: String) -> Args {
+        InlineStr::new(&text).map_or(Args::One(PyValue::Str(text)), Args::Inline)
+    }
+
+    /// The first argument when it is a `str`, without making Python values.
+    pub(crate) fn first_str(&self) -> Option<&str> {
+        match self {
+            Args::Inline(s) => Some(s.as_str()),
+            _ => self.as_slice().first().and_then(PyValue::as_str),
         }
     }
 
@@ -164,7 +241,11 @@ impl State {
 
     #[doc(hidden)]
     pub fn __fmt_str(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        py::fmt_args_str(self.args.as_slice(), f)
+        match &self.args {
+            // `str(e)` of one `str` argument is that text.
+            Args::Inline(s) => f.write_str(s.as_str()),
+            args => py::fmt_args_str(args.as_slice(), f),
+        }
     }
 
     #[doc(hidden)]
@@ -200,7 +281,7 @@ impl State {
     }
 
     pub(crate) fn message_str(&self) -> Option<&str> {
-        self.args.as_slice().first().and_then(PyValue::as_str)
+        self.args.first_str()
     }
 }
 

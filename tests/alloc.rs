@@ -4,8 +4,10 @@
 //!   redis-py answers with an exception;
 //! * `is_a` allocates nothing on any receiver (struct, `dyn RedisErrorExt`,
 //!   `Error`), for built-in and user-declared targets;
-//! * `parse_error` allocates at most two blocks: the message and the error's
-//!   box, no more than `message.len()` plus the box (itself at most 256 bytes).
+//! * `parse_error` allocates one block, the error's box (at most 256 bytes),
+//!   for a message of up to 64 bytes, and at most two for any reply: the box
+//!   and the message, no more than `message.len()` plus the box;
+//! * `size_of::<Error>()` is one pointer.
 //!
 //! * at 1 MiB, every shape of the length sweep (`tests/common/shapes.rs`):
 //!   `classify` allocates nothing; `parse_error`, `parse_error_bytes` and
@@ -336,25 +338,29 @@ fn parse_error_allocates_the_message_and_the_box() {
         drop(parse_error(reply));
     }
 
-    // The box alone: an empty reply gives an empty message, which owns no
-    // heap block.
+    assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    // The box alone: an empty reply gives an empty message.
     let tiny = parse_counts("");
     assert_eq!(tiny.blocks, 1, "parse_error(\"\"): {tiny:?}");
     let boxed = tiny.bytes;
     assert!(boxed <= BOX_LIMIT, "the error's box is {boxed} bytes");
-    // A one-word message: exactly the box plus the message.
+    // A message of up to 64 bytes is kept in the box: one block.
     let moved = parse_counts("MOVED 3999 127.0.0.1:6381");
-    assert_eq!(
-        (moved.blocks, moved.bytes),
-        (2, boxed + "3999 127.0.0.1:6381".len())
-    );
+    assert_eq!((moved.blocks, moved.bytes), (1, boxed));
+    let at_64 = format!("ERR {}", "x".repeat(64));
+    assert_eq!(parse_counts(&at_64), tiny);
+    // One byte more: the box and the message.
+    let at_65 = format!("ERR {}", "x".repeat(65));
+    let n = parse_counts(&at_65);
+    assert_eq!((n.blocks, n.bytes), (2, boxed + 65));
 
     for reply in &returned {
         let message_len = classify(reply.as_bytes()).message().len();
         let n = parse_counts(reply);
+        let most = if message_len <= 64 { 1 } else { 2 };
         assert!(
-            n.blocks <= 2,
-            "parse_error({reply:?}) made {} blocks: {n:?}",
+            n.blocks <= most,
+            "parse_error({reply:?}) made {} blocks for a {message_len}-byte message: {n:?}",
             n.blocks
         );
         assert!(
