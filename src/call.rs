@@ -69,12 +69,53 @@ impl Class {
     /// `self(*args, **kwargs)` with Python's call semantics: binds the
     /// arguments to the `__init__` the class inherits, raising the same
     /// `TypeError`/`ValueError`/`AttributeError` Python would.
+    ///
+    /// `kwargs` are the keywords as a call site spells them, in order
+    /// (`Class(status_code=c, **more)`): a name given twice is the
+    /// `TypeError` Python raises while collecting them, before any
+    /// `__init__` runs, e.g. `redis.exceptions.RedisError() got multiple
+    /// values for keyword argument 'status_code'`.
     pub fn call(
         &'static self,
         args: &[PyValue],
         kwargs: &[(&str, PyValue)],
     ) -> Result<Error, CallError> {
+        collect_keywords(self, kwargs)?;
         bind(self, args, kwargs).map(Error::from_state)
+    }
+}
+
+/// CPython's name of a callable in call errors (`_PyObject_FunctionStr`):
+/// `module.Name()`, or `Name()` for the builtins.
+fn function_str(class: &Class) -> String {
+    match class.module() {
+        "builtins" => format!("{}()", class.name()),
+        _ => format!("{}()", class.qualified_name()),
+    }
+}
+
+/// The call site's collection of keywords into one dict: the first name
+/// seen a second time is a `TypeError` (for every class alike).
+fn collect_keywords(class: &Class, kwargs: &[(&str, PyValue)]) -> Result<(), CallError> {
+    let repeated = if kwargs.len() <= 16 {
+        kwargs
+            .iter()
+            .enumerate()
+            .find(|(i, (key, _))| kwargs[..*i].iter().any(|(k, _)| k == key))
+            .map(|(_, (key, _))| *key)
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(kwargs.len());
+        kwargs
+            .iter()
+            .map(|(key, _)| *key)
+            .find(|key| !seen.insert(*key))
+    };
+    match repeated {
+        None => Ok(()),
+        Some(key) => Err(CallError::type_error(format!(
+            "{} got multiple values for keyword argument '{key}'",
+            function_str(class)
+        ))),
     }
 }
 
@@ -93,8 +134,9 @@ fn status_text(value: &PyValue) -> Option<Cow<'static, str>> {
     }
 }
 
-/// Binds `args`/`kwargs` to named parameters, in CPython's order of checks:
-/// keywords (unknown, duplicate), then too many positionals, then missing ones.
+/// Binds `args`/`kwargs` (distinct names) to named parameters, in CPython's
+/// order of checks: keywords (unknown, repeating a positional argument), then
+/// too many positionals, then missing ones.
 fn bind_named<'a>(
     owner: &Class,
     params: &[&str],

@@ -25,9 +25,41 @@ pub enum IoPhase<'a> {
     },
     /// Sending a command (`Connection.send_packed_command`).
     Write,
-    /// Reading from the socket buffer, host unknown (the parser's
-    /// `SocketBuffer`); what `From<io::Error>` uses.
+    /// Not known, and no address: what `From<io::Error>` uses. An error
+    /// that only connecting can give (a refused connection, an address not
+    /// available) gets the `Connect` message with `server` for the address,
+    /// one that only writing can give (a broken pipe) the `Write` message;
+    /// any other is a read from the socket buffer (the parser's
+    /// `SocketBuffer`), host unknown.
     Socket,
+}
+
+/// The phase a message is written for: the caller's, or for
+/// [`IoPhase::Socket`] the only one the error can come from.
+#[derive(Clone, Copy)]
+enum Phase<'a> {
+    /// Connecting; the address when known.
+    Connect(Option<(&'a str, u16)>),
+    Read(&'a str, u16),
+    Write,
+    Socket,
+}
+
+impl<'a> Phase<'a> {
+    fn of(phase: IoPhase<'a>, err: &io::Error) -> Self {
+        match phase {
+            IoPhase::Connect { host, port } => Phase::Connect(Some((host, port))),
+            IoPhase::Read { host, port } => Phase::Read(host, port),
+            IoPhase::Write => Phase::Write,
+            IoPhase::Socket => match err.kind() {
+                io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                    Phase::Connect(None)
+                }
+                io::ErrorKind::BrokenPipe => Phase::Write,
+                _ => Phase::Socket,
+            },
+        }
+    }
 }
 
 /// Whether redis-py would see `socket.timeout` for this error.
@@ -68,30 +100,36 @@ impl Error {
     /// ```
     pub fn from_io(err: io::Error, phase: IoPhase<'_>) -> Error {
         let timeout = is_timeout(&err);
-        let message = match (phase, timeout) {
-            (IoPhase::Connect { .. }, true) => "Timeout connecting to server".to_owned(),
-            (IoPhase::Read { host, port }, true) => format!("Timeout reading from {host}:{port}"),
-            (IoPhase::Write, true) => "Timeout writing to socket".to_owned(),
-            (IoPhase::Socket, true) => "Timeout reading from socket".to_owned(),
-            (IoPhase::Connect { host, port }, false) => match os_args(&err).as_slice() {
-                [one] => format!("Error {one} connecting to {host}:{port}."),
-                [errno, strerror, ..] => {
-                    format!("Error {errno} connecting to {host}:{port}. {strerror}.")
+        let message = match (Phase::of(phase, &err), timeout) {
+            (Phase::Connect(_), true) => "Timeout connecting to server".to_owned(),
+            (Phase::Read(host, port), true) => format!("Timeout reading from {host}:{port}"),
+            (Phase::Write, true) => "Timeout writing to socket".to_owned(),
+            (Phase::Socket, true) => "Timeout reading from socket".to_owned(),
+            (Phase::Connect(addr), false) => {
+                let to = match addr {
+                    Some((host, port)) => format!("{host}:{port}"),
+                    None => "server".to_owned(),
+                };
+                match os_args(&err).as_slice() {
+                    [one] => format!("Error {one} connecting to {to}."),
+                    [errno, strerror, ..] => {
+                        format!("Error {errno} connecting to {to}. {strerror}.")
+                    }
+                    [] => format!("Error connecting to {to}."),
                 }
-                [] => format!("Error connecting to {host}:{port}."),
-            },
-            (IoPhase::Read { host, port }, false) => format!(
+            }
+            (Phase::Read(host, port), false) => format!(
                 "Error while reading from {host}:{port} : {}",
                 tuple_repr(&os_args(&err))
             ),
-            (IoPhase::Write, false) => match os_args(&err).as_slice() {
+            (Phase::Write, false) => match os_args(&err).as_slice() {
                 [errno, strerror, ..] => {
                     format!("Error {errno} while writing to socket. {strerror}.")
                 }
                 [one] => format!("Error UNKNOWN while writing to socket. {one}."),
                 [] => "Error UNKNOWN while writing to socket. .".to_owned(),
             },
-            (IoPhase::Socket, false) => format!(
+            (Phase::Socket, false) => format!(
                 "Error while reading from socket: {}",
                 tuple_repr(&os_args(&err))
             ),
@@ -106,8 +144,10 @@ impl Error {
 
 impl From<io::Error> for Error {
     /// [`Error::from_io`] with [`IoPhase::Socket`]: `TimeoutError("Timeout
-    /// reading from socket")` or `ConnectionError("Error while reading from
-    /// socket: (errno, 'strerror')")`.
+    /// reading from socket")`, `ConnectionError("Error while reading from
+    /// socket: (errno, 'strerror')")`, or for the errors only connecting or
+    /// writing gives, `"Error 111 connecting to server. Connection
+    /// refused."` and `"Error 32 while writing to socket. Broken pipe."`.
     fn from(err: io::Error) -> Self {
         Error::from_io(err, IoPhase::Socket)
     }

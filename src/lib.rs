@@ -69,6 +69,19 @@
 //!    `__init__` had built when it raised: for `AskError`/`MovedError`,
 //!    `args`, `error_type`, `status_code` and `message`, without `slot_id`,
 //!    `host`, `port` and `node_addr`.
+//! 10. **An I/O error without its phase gets the one it implies.** redis-py
+//!     always knows whether it was connecting, reading or writing;
+//!     `From<std::io::Error>` (and the `redis` feature's `From`) does not,
+//!     so a refused connection is reported as connecting, with `server` in
+//!     place of the address it does not know (`Error 111 connecting to
+//!     server. Connection refused.`), a broken pipe as writing, anything else
+//!     as a read from the socket buffer ([`IoPhase::Socket`]).
+//! 11. **Long values are quoted as excerpts.** `Debug` of an error, and the
+//!     messages of a refused deserialization (feature `serde`; the Python
+//!     helper quotes whole values), show a long `str` or `bytes` as its
+//!     first 200 bytes and its length, and at most 8 values of a list.
+//!     Python's own messages keep CPython's bound (`int()` quotes 200
+//!     characters of the repr).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -17,7 +17,9 @@ use crate::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE};
 /// assert_eq!(PyValue::None.to_string(), "None");
 /// assert_eq!(PyValue::Bytes(b"a\n".to_vec()).to_string(), r"b'a\n'");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+///
+/// `Debug` shows a long `str` or `bytes` as an excerpt and its length.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub enum PyValue {
     /// Python's `None`.
     #[default]
@@ -61,6 +63,20 @@ impl PyValue {
         }
     }
 
+    /// `repr(value)` for an error message: a long `str` or `bytes` as the
+    /// repr of an excerpt and the value's length (`'abc'… (1048576 bytes)`).
+    #[cfg(feature = "serde")]
+    pub(crate) fn write_repr_excerpt(&self, out: &mut String) {
+        match self {
+            PyValue::Str(s) => write_str_repr_excerpt(s, out),
+            PyValue::Bytes(b) if b.len() > EXCERPT_BYTES => {
+                write_bytes_repr(&b[..EXCERPT_BYTES], out);
+                let _ = write!(out, "… ({} bytes)", b.len());
+            }
+            other => other.write_repr(out),
+        }
+    }
+
     pub(crate) fn write_repr(&self, out: &mut String) {
         match self {
             PyValue::None => out.push_str("None"),
@@ -70,6 +86,89 @@ impl PyValue {
                 let _ = write!(out, "{i}");
             }
         }
+    }
+}
+
+impl fmt::Debug for PyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PyValue::None => f.write_str("None"),
+            PyValue::Str(s) => f.debug_tuple("Str").field(&Excerpt(s)).finish(),
+            PyValue::Bytes(b) => f.debug_tuple("Bytes").field(&BytesExcerpt(b)).finish(),
+            PyValue::Int(i) => f.debug_tuple("Int").field(i).finish(),
+        }
+    }
+}
+
+/// How much of a long value a `Debug` line or an error message quotes.
+pub(crate) const EXCERPT_BYTES: usize = 200;
+
+/// The first [`EXCERPT_BYTES`] bytes of `s`, cut at a character boundary,
+/// and whether anything was cut.
+pub(crate) fn excerpt(s: &str) -> (&str, bool) {
+    if s.len() <= EXCERPT_BYTES {
+        return (s, false);
+    }
+    let mut end = EXCERPT_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&s[..end], true)
+}
+
+/// A text as an excerpt and its length when it is long: `Debug` quotes it
+/// (`"abc"… (1048576 bytes)`), `Display` writes it as is. The cost is the
+/// excerpt's, whatever the text's length.
+pub(crate) struct Excerpt<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (head, cut) = excerpt(self.0);
+        fmt::Debug::fmt(head, f)?;
+        if cut {
+            write!(f, "… ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (head, cut) = excerpt(self.0);
+        f.write_str(head)?;
+        if cut {
+            write!(f, "… ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of values for a `Debug` line: at most [`EXCERPT_VALUES`], each as
+/// `PyValue`'s `Debug` (long values as excerpts), then the count.
+pub(crate) struct ValuesExcerpt<'a>(pub(crate) &'a [PyValue]);
+
+impl fmt::Debug for ValuesExcerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        list.entries(self.0.iter().take(EXCERPT_VALUES));
+        if self.0.len() > EXCERPT_VALUES {
+            list.entry(&format_args!("… ({} values)", self.0.len()));
+        }
+        list.finish()
+    }
+}
+
+/// [`Excerpt`] for bytes: the first [`EXCERPT_BYTES`] as a list, and the length.
+pub(crate) struct BytesExcerpt<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for BytesExcerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.0;
+        fmt::Debug::fmt(&b[..b.len().min(EXCERPT_BYTES)], f)?;
+        if b.len() > EXCERPT_BYTES {
+            write!(f, "… ({} bytes)", b.len())?;
+        }
+        Ok(())
     }
 }
 
@@ -129,15 +228,20 @@ pub(crate) fn fmt_args_str(args: &[PyValue], f: &mut fmt::Formatter<'_>) -> fmt:
     }
 }
 
-/// Python's `repr(tuple(args))` without the one-element trailing comma rule
-/// (exception reprs never print it): `('a', 'b')`.
+/// Python's `repr(tuple(args))`: `()`, `('a',)` (a one-element tuple keeps
+/// its comma), `('a', 'b')`.
 pub(crate) fn tuple_repr(args: &[PyValue]) -> String {
     let mut out = String::from("(");
     join_reprs(args, &mut out);
+    if args.len() == 1 {
+        out.push(',');
+    }
     out.push(')');
     out
 }
 
+/// The reprs of `args` separated by `", "`: the inside of a tuple or list
+/// repr, and of an exception's `repr()` (`ValueError('a')`, no comma).
 pub(crate) fn join_reprs(args: &[PyValue], out: &mut String) {
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
@@ -145,6 +249,28 @@ pub(crate) fn join_reprs(args: &[PyValue], out: &mut String) {
         }
         a.write_repr(out);
     }
+}
+
+/// How many values of a list an error message or a `Debug` line shows.
+pub(crate) const EXCERPT_VALUES: usize = 8;
+
+/// Python's `repr(list)` for an error message: each value as
+/// [`PyValue::write_repr_excerpt`], at most [`EXCERPT_VALUES`] of them and
+/// then the count (`['a', 'b', … (100000 values)]`).
+#[cfg(feature = "serde")]
+pub(crate) fn list_repr_excerpt(values: &[PyValue]) -> String {
+    let mut out = String::from("[");
+    for (i, v) in values.iter().take(EXCERPT_VALUES).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        v.write_repr_excerpt(&mut out);
+    }
+    if values.len() > EXCERPT_VALUES {
+        let _ = write!(out, ", … ({} values)", values.len());
+    }
+    out.push(']');
+    out
 }
 
 fn is_printable(c: char) -> bool {
@@ -168,11 +294,47 @@ fn is_printable(c: char) -> bool {
 /// CPython's `repr(str)`: quote choice, backslash escapes, and `\x`/`\u`/`\U`
 /// escapes for characters that are not printable.
 pub(crate) fn write_str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
+    write_str_repr_quoted(s, str_quote(s), out);
+}
+
+/// The quote `repr(s)` uses: `"` when `s` holds `'` and no `"`.
+fn str_quote(s: &str) -> char {
+    if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
+    }
+}
+
+/// CPython's `%.200R` in an error message: the first `limit` characters of
+/// `repr(s)`, cut without a closing quote when longer (as `int()`'s
+/// "invalid literal" does). Only the first `limit` characters of `s` are
+/// escaped: each gives at least one character of the repr.
+pub(crate) fn truncated_repr(s: &str, limit: usize) -> String {
+    let head = match s.char_indices().nth(limit) {
+        Some((end, _)) => &s[..end],
+        None => s,
     };
+    let mut out = String::new();
+    write_str_repr_quoted(head, str_quote(s), &mut out);
+    if let Some((end, _)) = out.char_indices().nth(limit) {
+        out.truncate(end);
+    }
+    out
+}
+
+/// `repr(s)` for an error message: a long `s` as the repr of an excerpt and
+/// its length (`'abc'… (1048576 bytes)`).
+#[cfg(feature = "serde")]
+pub(crate) fn write_str_repr_excerpt(s: &str, out: &mut String) {
+    let (head, cut) = excerpt(s);
+    write_str_repr_quoted(head, str_quote(s), out);
+    if cut {
+        let _ = write!(out, "… ({} bytes)", s.len());
+    }
+}
+
+fn write_str_repr_quoted(s: &str, quote: char, out: &mut String) {
     out.push(quote);
     for c in s.chars() {
         match c {

@@ -4,7 +4,9 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::py::{py_int, py_int_accepts, py_int_str, PyInt, PyValue, MAX_STR_DIGITS};
+use crate::py::{
+    py_int, py_int_accepts, py_int_str, truncated_repr, Excerpt, PyInt, PyValue, MAX_STR_DIGITS,
+};
 use crate::py_error::CallError;
 use crate::scan;
 
@@ -51,9 +53,10 @@ impl Failure<'_> {
         CallError::value(match self {
             Failure::NotEnough => "not enough values to unpack (expected 2, got 1)".to_owned(),
             Failure::TooMany => "too many values to unpack (expected 2)".to_owned(),
+            // CPython quotes at most 200 characters of the repr (`%.200R`).
             Failure::Literal(text) => format!(
                 "invalid literal for int() with base 10: {}",
-                PyValue::from(text).py_repr()
+                truncated_repr(text, 200)
             ),
             Failure::Digits(count) => format!(
                 "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion: \
@@ -185,7 +188,7 @@ impl Spans {
 /// assert_eq!(r.connect_host(), "::1");
 /// assert_eq!(r.addr().as_deref(), Some("[::1]:6381"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Redirect<'a> {
     slot_text: &'a str,
     host: &'a str,
@@ -239,18 +242,26 @@ impl<'a> Redirect<'a> {
     }
 
     /// `"host:port"` ready for `TcpStream::connect`: IPv6 literals in
-    /// brackets. `None` when the host is empty or the port does not fit a `u16`.
+    /// brackets.
+    ///
+    /// `None` when the address cannot be connected to: a port that does not
+    /// fit a `u16` or is 0, an empty host, brackets around anything but an
+    /// IPv6 literal or unbalanced (`[::1`, `::1]`, `[[::1]]`), a host with a
+    /// colon that is not an IPv6 literal, or a host name with characters
+    /// or labels DNS does not have (letters, digits, `-` and `_`, labels of
+    /// 1 to 63 bytes separated by dots). [`host`](Redirect::host) stays what
+    /// redis-py keeps either way.
     pub fn addr(&self) -> Option<String> {
-        let host = self.connect_host();
-        let port = self.port()?;
-        if host.is_empty() {
-            return None;
+        let port = self.port().filter(|&p| p != 0)?;
+        let ipv6 = |h: &str| h.parse::<std::net::Ipv6Addr>().is_ok();
+        if let Some(inner) = self.host.strip_prefix('[') {
+            let inner = inner.strip_suffix(']').filter(|h| ipv6(h))?;
+            return Some(format!("[{inner}]:{port}"));
         }
-        Some(if host.contains(':') {
-            format!("[{host}]:{port}")
-        } else {
-            format!("{host}:{port}")
-        })
+        if self.host.contains(':') {
+            return ipv6(self.host).then(|| format!("[{}]:{port}", self.host));
+        }
+        is_host_name(self.host).then(|| format!("{}:{port}", self.host))
     }
 
     /// `slot_id` as a Python value: an `int` within `i64`, else its
@@ -264,6 +275,34 @@ impl<'a> Redirect<'a> {
     pub(crate) fn port_value(&self) -> PyValue {
         self.port
             .map_or_else(|| PyValue::Str(py_int_str(self.port_text)), PyValue::Int)
+    }
+}
+
+/// A DNS name (or an IPv4 address, which has the same shape): labels of 1
+/// to 63 letters, digits, `-` or `_`, separated by dots, an optional final
+/// dot, at most 253 bytes in all.
+fn is_host_name(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+impl fmt::Debug for Redirect<'_> {
+    /// The parts, long ones as excerpts and their lengths.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redirect")
+            .field("slot_text", &Excerpt(self.slot_text))
+            .field("host", &Excerpt(self.host))
+            .field("port_text", &Excerpt(self.port_text))
+            .field("slot", &self.slot)
+            .field("port", &self.port)
+            .finish()
     }
 }
 

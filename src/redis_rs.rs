@@ -36,9 +36,14 @@ impl Error {
     /// The error redis-py would raise where redis-rs returned `err`; `err`
     /// (cloned: `RedisError` is `Clone`) is kept as `source()`.
     ///
-    /// I/O errors get the messages of [`IoPhase::Socket`]; see
-    /// [`Error::from_redis_error_at`] to name the phase, and the table on
-    /// `impl From<redis::RedisError> for Error` for the whole mapping.
+    /// I/O errors get the messages of [`IoPhase::Socket`]: the phase the
+    /// error implies (a refused connection is a connect, a broken pipe a
+    /// write, anything else a read). redis-rs does not keep the address of a
+    /// connection that failed, so a refused connection reads `Error 111
+    /// connecting to server. Connection refused.`; see
+    /// [`Error::from_redis_error_at`] to name the phase and the address, and
+    /// the table on `impl From<redis::RedisError> for Error` for the whole
+    /// mapping.
     ///
     /// ```
     /// use redis_exceptions::{Error, MovedError, RedisErrorExt};

@@ -11,7 +11,7 @@ use std::fmt;
 use crate::class::{Class, Init};
 use crate::error::Error;
 use crate::hierarchy::for_each_class;
-use crate::py::{join_reprs, PyValue};
+use crate::py::{list_repr_excerpt, write_str_repr_excerpt, BytesExcerpt, Excerpt, PyValue};
 use crate::traits::RedisErrorExt;
 
 /// The module a form names when it has no `"module"` key.
@@ -133,12 +133,16 @@ impl<'de> Visitor<'de> for ValueVisitor {
             return Err(not_a_value("{}"));
         };
         if key != BYTES_KEY {
-            return Err(not_a_value(format_args!("an object with key {key:?}")));
+            return Err(not_a_value(format_args!(
+                "an object with key {:?}",
+                Excerpt(&key)
+            )));
         }
-        let text: String = map.next_value()?;
+        let Text(text) = map.next_value()?;
         if let Some(other) = map.next_key::<String>()? {
             return Err(not_a_value(format_args!(
-                "an object with keys {BYTES_KEY:?} and {other:?}"
+                "an object with keys {BYTES_KEY:?} and {:?}",
+                Excerpt(&other)
             )));
         }
         base64_decode(&text)
@@ -356,33 +360,114 @@ impl Serialize for dyn RedisErrorExt {
 /// The keys deserialization reads; the others are ignored.
 #[derive(serde::Deserialize)]
 struct Form {
-    class: String,
+    class: Text,
     #[serde(default)]
-    module: Option<String>,
+    module: Option<Text>,
     #[serde(default)]
-    args: Vec<PyValue>,
+    args: Values,
     #[serde(default)]
     status_code: Option<PyValue>,
     #[serde(default)]
     lock_name: Option<PyValue>,
 }
 
-/// Python's `repr(list)`.
-fn list_repr(values: &[PyValue]) -> String {
-    let mut out = String::from("[");
-    join_reprs(values, &mut out);
-    out.push(']');
-    out
+// Errors quote what they refuse as an excerpt and its length (see
+// `crate::py::Excerpt`), never whole: serde's own "invalid type: string
+// ..." would echo a value of any size, so the visitors below refuse
+// strings and bytes themselves.
+
+/// A string field.
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_string(TextVisitor).map(Text)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<String, E> {
+        match std::str::from_utf8(v) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(_) => Err(E::invalid_value(
+                de::Unexpected::Other(&format!("bytes {:?}", BytesExcerpt(v))),
+                &self,
+            )),
+        }
+    }
+}
+
+/// The `args` list.
+#[derive(Default)]
+struct Values(Vec<PyValue>);
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // `deserialize_any`: given a string, JSON deserializers build the
+        // "invalid type" error themselves (quoting all of it) for `deserialize_seq`.
+        deserializer.deserialize_any(ValuesVisitor).map(Values)
+    }
+}
+
+struct ValuesVisitor;
+
+impl<'de> Visitor<'de> for ValuesVisitor {
+    type Value = Vec<PyValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of values")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<PyValue>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<PyValue>, E> {
+        Err(E::invalid_type(
+            de::Unexpected::Other(&format!("string {:?}", Excerpt(v))),
+            &self,
+        ))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<PyValue>, E> {
+        Err(E::invalid_type(
+            de::Unexpected::Other(&format!("bytes {:?}", BytesExcerpt(v))),
+            &self,
+        ))
+    }
 }
 
 impl Form {
     /// `from_json`: the class looked up, then called; `Err` is the text of
     /// what Python raises.
     fn build(self) -> Result<Error, String> {
-        let module = self.module.as_deref().unwrap_or(DEFAULT_MODULE);
-        let class = lookup(&self.class, module)?;
+        let module = self
+            .module
+            .as_ref()
+            .map_or(DEFAULT_MODULE, |m| m.0.as_str());
+        let class = lookup(&self.class.0, module)?;
         let status_code = self.status_code.unwrap_or_default();
-        let mut args = self.args;
+        let mut args = self.args.0;
         let (init, _) = class.init();
         let result = match init {
             Init::Lock => {
@@ -390,7 +475,7 @@ impl Form {
                     return Err(format!(
                         "ValueError: {} takes one message argument, got {}",
                         class.name(),
-                        list_repr(&args)
+                        list_repr_excerpt(&args)
                     ));
                 }
                 let message = args.pop().unwrap_or_default();
@@ -404,7 +489,7 @@ impl Form {
                     return Err(format!(
                         "ValueError: {} takes exactly one argument, got {}",
                         class.name(),
-                        list_repr(&args)
+                        list_repr_excerpt(&args)
                     ));
                 }
                 class.call(&args, &[("status_code", status_code)])
@@ -420,12 +505,14 @@ impl Form {
 fn lookup(name: &str, module: &str) -> Result<&'static Class, String> {
     match Class::by_name(name) {
         Some(class) if class.module() == module => Ok(class),
-        _ if module != DEFAULT_MODULE && module != "builtins" => Err(format!(
-            "ValueError: unknown module {}",
-            PyValue::from(module).py_repr()
-        )),
+        _ if module != DEFAULT_MODULE && module != "builtins" => {
+            let mut repr = String::new();
+            write_str_repr_excerpt(module, &mut repr);
+            Err(format!("ValueError: unknown module {repr}"))
+        }
         _ => Err(format!(
-            "ValueError: {module}.{name} is not an exception class"
+            "ValueError: {module}.{} is not an exception class",
+            Excerpt(name)
         )),
     }
 }

@@ -251,9 +251,11 @@ impl State {
     #[doc(hidden)]
     pub fn __fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct(self.class.name());
-        d.field("args", &self.args.as_slice());
+        // Long values as excerpts and their lengths: a hostile reply costs
+        // a bounded line, whatever its size.
+        d.field("args", &py::ValuesExcerpt(self.args.as_slice()));
         if let Some(code) = &self.status_code {
-            d.field("status_code", code);
+            d.field("status_code", &py::Excerpt(code));
         }
         if let Some(n) = self.lock_name() {
             d.field("lock_name", n);

@@ -520,3 +520,73 @@ fn a_hostile_length_line_keeps_a_bounded_excerpt() {
     }
     assert!(held.peak <= 1024, "{held:?}");
 }
+
+// ---------------------------------------------------------------------------
+// Hostile sizes (issue 11): what an error keeps, and what printing it costs,
+// stay bounded whatever the input's size.
+// ---------------------------------------------------------------------------
+
+/// The most an error message or a `Debug` line may take for a hostile input.
+const EXCERPT_LIMIT: usize = 2048;
+
+/// A 1 MiB `MOVED` reply of invalid UTF-8 whose payload still parses.
+fn hostile_reply() -> Vec<u8> {
+    let mut reply = b"MOVED 1 ".to_vec();
+    reply.extend(
+        std::iter::repeat(b"\xff".as_slice())
+            .take(1 << 20)
+            .flatten(),
+    );
+    reply.extend_from_slice(b":6379");
+    reply
+}
+
+#[test]
+fn debug_of_a_hostile_reply_is_bounded() {
+    let e = redis_exceptions::parse_error_bytes(&hostile_reply());
+    assert!(e.redirect().is_some());
+    let (line, n) = measure(|| format!("{e:?}"));
+    assert!(line.len() <= EXCERPT_LIMIT, "{} bytes", line.len());
+    assert!(n.bytes <= 2 * EXCERPT_LIMIT, "formatting took {n:?}");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_deserialization_error_keeps_an_excerpt_of_a_hostile_input() {
+    let big = "x".repeat(589_000);
+    let json = |v: serde_json::Value| v.to_string();
+    let inputs = [
+        // The helper's "takes one message argument, got [...]".
+        json(serde_json::json!({"class": "LockError", "args": [big, "y"]})),
+        json(serde_json::json!({"class": "MovedError", "args": [big, big]})),
+        // serde's "invalid type: string ...".
+        json(serde_json::json!({"class": "RedisError", "args": big})),
+        // Unknown classes and modules.
+        json(serde_json::json!({"class": big})),
+        json(serde_json::json!({"class": "RedisError", "module": big})),
+        // A value that is not one of the form's.
+        json(serde_json::json!({"class": "RedisError", "args": [{ big.clone(): "x" }]})),
+        // int() on a huge slot.
+        json(serde_json::json!({"class": "MovedError", "args": [format!("{big} h:1")]})),
+        // Many small arguments.
+        json(serde_json::json!({"class": "LockError", "args": vec!["y"; 100_000]})),
+    ];
+    for input in &inputs {
+        let (result, _, held) = measure_held(|| serde_json::from_str::<Error>(input));
+        let err = result.expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.len() <= EXCERPT_LIMIT,
+            "{} bytes of message for {} bytes of JSON: {}...",
+            text.len(),
+            input.len(),
+            &text[..200]
+        );
+        // What the error keeps alive is the message, nothing more.
+        assert!(
+            held.now <= 2 * EXCERPT_LIMIT as isize,
+            "{held:?} kept for a {}-byte message",
+            text.len()
+        );
+    }
+}

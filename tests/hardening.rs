@@ -10,8 +10,8 @@ use std::io;
 use std::sync::{Arc, Barrier};
 
 use redis_exceptions::{
-    construct, except, exception, find, parse_error, Class, ConnectionError, Error, ExceptionClass,
-    RedisErrorExt, ResponseError,
+    construct, except, exception, find, parse_error, parse_error_bytes, Class, ConnectionError,
+    Error, ExceptionClass, IoPhase, PyErrorKind, PyValue, RedisErrorExt, ResponseError,
 };
 
 // ---------------------------------------------------------------------------
@@ -278,4 +278,194 @@ fn find_survives_100k_nested_io_errors() {
         found,
         Some(("AuthenticationError", "Authentication required.".to_owned()))
     );
+}
+
+// ---------------------------------------------------------------------------
+// 6. `Redirect::addr` is `None` for addresses that cannot be connected to.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn redirect_addr_is_none_when_it_cannot_be_connected_to() {
+    // (payload, redis-py's `host`, the address to connect to)
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("1 [::1:6379", "[::1", None),
+        ("1 ::1]:6379", "::1]", None),
+        ("1 [:1", "[", None),
+        ("1 [[::1]]:6379", "[[::1]]", None),
+        ("1 [::1]]:6379", "[::1]]", None),
+        ("1 [h]:6379", "[h]", None),
+        ("1 :::6379", "::", Some("[::]:6379")),
+        ("1 h:0", "h", None),
+        ("1 :6379", "", None),
+        ("1 ho/st:6379", "ho/st", None),
+        ("1 [::1]:6379", "[::1]", Some("[::1]:6379")),
+        ("1 ::1:6379", "::1", Some("[::1]:6379")),
+        ("1 127.0.0.1:6381", "127.0.0.1", Some("127.0.0.1:6381")),
+        (
+            "1 redis-1.example_com:7000",
+            "redis-1.example_com",
+            Some("redis-1.example_com:7000"),
+        ),
+    ];
+    for &(payload, host, addr) in cases {
+        let e = parse_error(&format!("MOVED {payload}"));
+        let r = e
+            .redirect()
+            .unwrap_or_else(|| panic!("{payload}: parses in redis-py"));
+        assert_eq!(r.host(), host, "{payload}");
+        assert_eq!(r.addr().as_deref(), addr, "{payload}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 7. A repeated keyword is Python's call-site `TypeError`, for every class.
+// ---------------------------------------------------------------------------
+
+/// CPython's `_PyObject_FunctionStr` of a class: `module.Name()`, or
+/// `Name()` for the builtins.
+fn function_str(class: &Class) -> String {
+    match class.module() {
+        "builtins" => format!("{}()", class.name()),
+        module => format!("{module}.{}()", class.name()),
+    }
+}
+
+#[test]
+fn a_repeated_keyword_is_a_type_error_for_every_class() {
+    let dup = [
+        ("status_code", PyValue::from("A")),
+        ("status_code", "B".into()),
+    ];
+    for class in Class::all().chain([C0::CLASS, C5::CLASS]) {
+        for args in [&[][..], &["1 h:1".into()][..]] {
+            let err = class.call(args, &dup).expect_err(class.name());
+            assert_eq!(err.kind(), PyErrorKind::TypeError, "{}", class.name());
+            assert_eq!(
+                err.message(),
+                format!(
+                    "{} got multiple values for keyword argument 'status_code'",
+                    function_str(class)
+                )
+            );
+        }
+        // The first key seen twice is the one named, even an unknown one.
+        let err = class
+            .call(
+                &[],
+                &[
+                    ("x", 1.into()),
+                    ("y", 2.into()),
+                    ("y", 3.into()),
+                    ("x", 4.into()),
+                ],
+            )
+            .unwrap_err();
+        assert!(err.message().ends_with("keyword argument 'y'"), "{err}");
+    }
+    assert_eq!(
+        construct("RedisError", &[], &dup).unwrap_err().to_string(),
+        "TypeError: redis.exceptions.RedisError() got multiple values for keyword argument 'status_code'"
+    );
+    assert_eq!(
+        construct("ValueError", &[], &dup).unwrap_err().to_string(),
+        "TypeError: ValueError() got multiple values for keyword argument 'status_code'"
+    );
+    // A keyword that repeats a positional argument is the callee's error.
+    assert_eq!(
+        construct("AskError", &["1 h:1".into()], &[("resp", "x".into())])
+            .unwrap_err()
+            .to_string(),
+        "TypeError: AskError.__init__() got multiple values for argument 'resp'"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 8. A one-element tuple prints its comma.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_one_element_tuple_prints_its_comma() {
+    let e = Error::from(io::Error::from(io::ErrorKind::UnexpectedEof));
+    assert_eq!(
+        e.to_string(),
+        "Error while reading from socket: ('unexpected end of file',)"
+    );
+    let e = Error::from_io(
+        io::Error::other("boom"),
+        IoPhase::Read { host: "h", port: 1 },
+    );
+    assert_eq!(e.to_string(), "Error while reading from h:1 : ('boom',)");
+    // str() of an exception with several arguments is the tuple's repr.
+    let e = ConnectionError::new("a");
+    assert_eq!(e.to_string(), "a");
+    let e = construct("ConnectionError", &["a".into(), 1.into()], &[]).unwrap();
+    assert_eq!(e.to_string(), "('a', 1)");
+    assert_eq!(e.py_repr(), "network:ConnectionError");
+    let e = construct("ValueError", &["a".into()], &[]).unwrap();
+    assert_eq!(e.py_repr(), "ValueError('a')");
+}
+
+// ---------------------------------------------------------------------------
+// 9. `From<io::Error>` names the phase the error can only come from.
+// ---------------------------------------------------------------------------
+
+#[cfg(target_os = "linux")]
+#[test]
+fn io_errors_that_only_connecting_or_writing_gives_are_not_reads() {
+    let e = Error::from(io::Error::from_raw_os_error(111));
+    assert!(e.is::<ConnectionError>());
+    assert_eq!(
+        e.to_string(),
+        "Error 111 connecting to server. Connection refused."
+    );
+    let e = Error::from(io::Error::from_raw_os_error(32));
+    assert_eq!(
+        e.to_string(),
+        "Error 32 while writing to socket. Broken pipe."
+    );
+    let e = Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
+    assert_eq!(
+        e.to_string(),
+        "Error UNKNOWN while writing to socket. broken pipe."
+    );
+    // A real refused connection.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let io = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_err();
+    assert_eq!(
+        Error::from(io).to_string(),
+        "Error 111 connecting to server. Connection refused."
+    );
+    // A reset can happen while reading: still a read.
+    let e = Error::from(io::Error::from_raw_os_error(104));
+    assert_eq!(
+        e.to_string(),
+        "Error while reading from socket: (104, 'Connection reset by peer')"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 10. `Debug` of a hostile reply is a bounded excerpt plus the length.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn debug_of_a_huge_reply_is_bounded() {
+    let mut reply = b"MOVED 1 ".to_vec();
+    reply.extend(
+        std::iter::repeat(b"\xff\xfe".as_slice())
+            .take(1 << 19)
+            .flatten(),
+    );
+    reply.extend_from_slice(b":6379");
+    let e = parse_error_bytes(&reply);
+    assert!(e.redirect().is_some());
+    let debug = format!("{e:?}");
+    assert!(debug.len() < 2048, "{} bytes of Debug", debug.len());
+    let message_len = e.args()[0].as_str().unwrap().len();
+    assert!(debug.contains(&format!("{message_len} bytes")), "{debug}");
+    // Short values are printed whole, as before.
+    let debug = format!("{:?}", parse_error("MOVED 3999 127.0.0.1:6381"));
+    assert!(debug.contains("\"3999 127.0.0.1:6381\""), "{debug}");
+    assert!(debug.contains("127.0.0.1"), "{debug}");
 }

@@ -50,7 +50,7 @@ fn os_errors_use_redis_py_messages() {
         "Error while reading from h:1 : (111, 'Connection refused')"
     );
     let e: Error = IoError::other("boom").into();
-    assert_eq!(e.to_string(), "Error while reading from socket: ('boom')");
+    assert_eq!(e.to_string(), "Error while reading from socket: ('boom',)");
     let e = Error::from_io(
         IoError::other("boom"),
         IoPhase::Connect { host: "h", port: 2 },

@@ -195,7 +195,7 @@ fn io_errors_follow_redis_py() {
     assert!(e.is::<ConnectionError>());
     assert_eq!(
         e.to_string(),
-        "Error while reading from socket: (111, 'Connection refused')"
+        "Error 111 connecting to server. Connection refused."
     );
     assert_eq!(e.error_type().map(|t| t.value()), Some("network"));
     assert_source(&e, &err);
@@ -611,9 +611,11 @@ fn live_connection_refused_is_a_connection_error() {
     );
     assert!(with_phase.is::<ConnectionError>());
     if cfg!(target_os = "linux") {
+        // Only connecting refuses: not a read (issue 11). redis-rs does not
+        // keep the address.
         assert_eq!(
             e.to_string(),
-            "Error while reading from socket: (111, 'Connection refused')"
+            "Error 111 connecting to server. Connection refused."
         );
         // With the phase, redis-py's exact message.
         assert_eq!(
@@ -621,4 +623,23 @@ fn live_connection_refused_is_a_connection_error() {
             format!("Error 111 connecting to 127.0.0.1:{port}. Connection refused.")
         );
     }
+}
+
+/// Issue 11: a broken pipe can only come from writing; redis-rs gives it as
+/// a bare `io::Error` (an OS error, or its own for a closed connection).
+#[cfg(target_os = "linux")]
+#[test]
+fn broken_pipes_are_writes() {
+    let err = redis::RedisError::from(io::Error::from_raw_os_error(32));
+    assert_eq!(
+        Error::from(err).to_string(),
+        "Error 32 while writing to socket. Broken pipe."
+    );
+    let err = redis::RedisError::from(io::Error::from(io::ErrorKind::BrokenPipe));
+    let e = Error::from(err);
+    assert!(e.is::<ConnectionError>());
+    assert_eq!(
+        e.to_string(),
+        "Error UNKNOWN while writing to socket. broken pipe."
+    );
 }

@@ -480,3 +480,48 @@ fn redis_py_instances_have_the_same_form() {
     }
     assert!(checked > 150, "only {checked} records checked");
 }
+
+/// Issue 11: a deserialization error quotes a bounded excerpt of a huge
+/// input plus its length, not the input; Python's own messages keep
+/// CPython's bound (`int()` quotes at most 200 characters of the repr).
+#[test]
+fn deserialization_errors_quote_an_excerpt_of_huge_values() {
+    let big = "x".repeat(589_000);
+    let cases = [
+        json!({"class": "LockError", "args": [big, "y"]}),
+        json!({"class": "AskError", "args": [big, big]}),
+        json!({"class": "RedisError", "args": big}),
+        json!({"class": big}),
+        json!({"class": "RedisError", "module": big}),
+        json!({"class": "RedisError", "args": [{ big.clone(): 1 }]}),
+        json!({"class": "RedisError", "args": [{ "bytes_b64": "QQ==", big.clone(): 1 }]}),
+    ];
+    for case in cases {
+        for err in [
+            serde_json::from_value::<Error>(case.clone()).unwrap_err(),
+            serde_json::from_str::<Error>(&case.to_string()).unwrap_err(),
+        ] {
+            let text = err.to_string();
+            assert!(text.len() < 1024, "{} bytes: {}", text.len(), &text[..300]);
+            assert!(text.contains("589000"), "the length is given: {text}");
+        }
+    }
+    // Python's message, with CPython's own bound.
+    let err = serde_json::from_value::<Error>(
+        json!({"class": "MovedError", "args": [format!("{big} h:1")]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "ValueError: invalid literal for int() with base 10: '{}",
+            &big[..199]
+        )
+    );
+    // Short values are quoted whole, as before.
+    let err = serde_json::from_value::<Error>(json!({"class": "Nope"})).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ValueError: redis.exceptions.Nope is not an exception class"
+    );
+}
