@@ -258,6 +258,7 @@ impl Error {
     /// (connection refused, host or network unreachable, address not
     /// available) is [`IoPhase::Connect`], giving
     /// `"Error 111 connecting to localhost:6379. Connection refused."`;
+    /// a broken pipe, which only writing gives, is [`IoPhase::Write`];
     /// other I/O errors and timeouts are [`IoPhase::Read`]
     /// (`"Timeout reading from localhost:6379"`). Everything else is as
     /// without the address.
@@ -293,7 +294,7 @@ impl Error {
 /// | fred `ErrorKind` | redis-py class | message / notes |
 /// | --- | --- | --- |
 /// | any kind fred gives a reply (`Unknown`, `InvalidArgument` for `WRONGTYPE`, `Auth` for `NOAUTH`/`WRONGPASS`, `Cluster` for `MOVED`/`ASK`/`CLUSTERDOWN`, `Config` for `ERR ... cluster support disabled`) | what `parse_error` gives the reply: `ResponseError` (`reply_code()` keeps `WRONGTYPE`, `BUSY`, `BUSYGROUP`, ...), `NoScriptError`, `AuthenticationError`, `MovedError`/`AskError` with the redirect, `ExecAbortError`, ... | an empty reply, which fred turns into `"No response!"`, is `ResponseError("")` as in redis-py |
-/// | `IO` holding an `std::io::Error` (fred keeps its `Debug` text) | `TimeoutError` for `TimedOut`/`WouldBlock`, else `ConnectionError` | [`Error::from_io`]; the OS error number is recovered from the text. Without an address: [`IoPhase::Socket`]; with one ([`Error::from_fred_error_at`]), `Connect` for refused/unreachable, else `Read`. An end of file outside connecting is `"Connection closed by server."` |
+/// | `IO` holding an `std::io::Error` (fred keeps its `Debug` text) | `TimeoutError` for `TimedOut`/`WouldBlock`, else `ConnectionError` | [`Error::from_io`]; the OS error number is recovered from the text. Without an address: [`IoPhase::Socket`]; with one ([`Error::from_fred_error_at`]), `Connect` for refused/unreachable, `Write` for a broken pipe, else `Read`. An end of file outside connecting is `"Connection closed by server."` |
 /// | `IO` `"Connection closed."` | `ConnectionError` | `"Connection closed by server."`, redis-py's message |
 /// | `IO` `"Unresponsive connection."` | `TimeoutError` | `"Timeout reading from socket"` (`from <host>:<port>` with the address): fred's unresponsive-connection timer, the analogue of redis-py's `socket_timeout` |
 /// | `IO`, other texts (`"Failed to connect."`, `"Failed to resolve h:p"`, DNS errors) | `ConnectionError` | fred's text |
@@ -435,23 +436,13 @@ fn reply_kind(reply: &str) -> Option<ErrorKind> {
     })
 }
 
-/// The I/O errors only opening a connection gives (by name: some of these
-/// kinds are newer than the crate's minimum Rust version).
-fn is_connect_error(err: &io::Error) -> bool {
-    let kind = format!("{:?}", err.kind());
-    [
-        "ConnectionRefused",
-        "AddrNotAvailable",
-        "HostUnreachable",
-        "NetworkUnreachable",
-    ]
-    .contains(&kind.as_str())
-}
-
 /// [`Error::from_io`] in the phase the error and the address give.
 fn from_io(err: io::Error, addr: Option<(&str, u16)>) -> Error {
     let phase = match addr {
-        Some((host, port)) if is_connect_error(&err) => IoPhase::Connect { host, port },
+        Some((host, port)) if crate::io::only_when_connecting(&err) => {
+            IoPhase::Connect { host, port }
+        }
+        Some(_) if crate::io::only_when_writing(&err) => IoPhase::Write,
         Some((host, port)) => IoPhase::Read { host, port },
         None => IoPhase::Socket,
     };

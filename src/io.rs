@@ -27,7 +27,7 @@ pub enum IoPhase<'a> {
     Write,
     /// Not known, and no address: what `From<io::Error>` uses. An error
     /// that only connecting can give (a refused connection, an address not
-    /// available) gets the `Connect` message with `server` for the address,
+    /// available, a host or network unreachable) gets the `Connect` message with `server` for the address,
     /// one that only writing can give (a broken pipe) the `Write` message;
     /// any other is a read from the socket buffer (the parser's
     /// `SocketBuffer`), host unknown.
@@ -51,15 +51,28 @@ impl<'a> Phase<'a> {
             IoPhase::Connect { host, port } => Phase::Connect(Some((host, port))),
             IoPhase::Read { host, port } => Phase::Read(host, port),
             IoPhase::Write => Phase::Write,
-            IoPhase::Socket => match err.kind() {
-                io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
-                    Phase::Connect(None)
-                }
-                io::ErrorKind::BrokenPipe => Phase::Write,
-                _ => Phase::Socket,
-            },
+            IoPhase::Socket if only_when_connecting(err) => Phase::Connect(None),
+            IoPhase::Socket if only_when_writing(err) => Phase::Write,
+            IoPhase::Socket => Phase::Socket,
         }
     }
+}
+
+/// The errors only opening a connection gives: refused, address not
+/// available, host or network unreachable.
+pub(crate) fn only_when_connecting(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::AddrNotAvailable
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+    )
+}
+
+/// The errors only writing gives: a broken pipe.
+pub(crate) fn only_when_writing(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::BrokenPipe
 }
 
 /// Whether redis-py would see `socket.timeout` for this error.

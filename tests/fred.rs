@@ -186,9 +186,10 @@ fn io_errors_keep_their_errno() {
     let err = FredError::from(io::Error::from_raw_os_error(111));
     let e = Error::from(err.clone());
     assert!(e.is::<ConnectionError>(), "{e:?}");
+    // Only connecting refuses: not a read, even without the address.
     assert_eq!(
         e.to_string(),
-        "Error while reading from socket: (111, 'Connection refused')"
+        "Error 111 connecting to server. Connection refused."
     );
     assert_source(&e, &err);
     let e = Error::from_fred_error_at(&err, "localhost", 6379);
@@ -203,6 +204,17 @@ fn io_errors_keep_their_errno() {
         e.to_string(),
         "Error while reading from h:1 : (104, 'Connection reset by peer')"
     );
+    // A broken pipe only comes from writing, with or without the address.
+    let err = FredError::from(io::Error::from_raw_os_error(32));
+    for e in [
+        Error::from(err.clone()),
+        Error::from_fred_error_at(&err, "h", 1),
+    ] {
+        assert_eq!(
+            e.to_string(),
+            "Error 32 while writing to socket. Broken pipe."
+        );
+    }
 
     for kind in [io::ErrorKind::TimedOut, io::ErrorKind::WouldBlock] {
         let err = FredError::from(io::Error::from(kind));
@@ -625,9 +637,10 @@ fn live_connection_refused_is_a_connection_error() {
                 at.to_string(),
                 format!("Error 111 connecting to 127.0.0.1:{port}. Connection refused.")
             );
+            // Without the address: still a connect, not a read.
             assert_eq!(
                 e.to_string(),
-                "Error while reading from socket: (111, 'Connection refused')"
+                "Error 111 connecting to server. Connection refused."
             );
         }
     });
