@@ -532,11 +532,7 @@ const EXCERPT_LIMIT: usize = 2048;
 /// A 1 MiB `MOVED` reply of invalid UTF-8 whose payload still parses.
 fn hostile_reply() -> Vec<u8> {
     let mut reply = b"MOVED 1 ".to_vec();
-    reply.extend(
-        std::iter::repeat(b"\xff".as_slice())
-            .take(1 << 20)
-            .flatten(),
-    );
+    reply.extend(std::iter::repeat_n(0xffu8, 1 << 20));
     reply.extend_from_slice(b":6379");
     reply
 }

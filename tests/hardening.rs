@@ -452,11 +452,7 @@ fn io_errors_that_only_connecting_or_writing_gives_are_not_reads() {
 #[test]
 fn debug_of_a_huge_reply_is_bounded() {
     let mut reply = b"MOVED 1 ".to_vec();
-    reply.extend(
-        std::iter::repeat(b"\xff\xfe".as_slice())
-            .take(1 << 19)
-            .flatten(),
-    );
+    reply.extend(std::iter::repeat_n([0xffu8, 0xfe], 1 << 19).flatten());
     reply.extend_from_slice(b":6379");
     let e = parse_error_bytes(&reply);
     assert!(e.redirect().is_some());
