@@ -524,6 +524,51 @@ pub(crate) fn py_int_str(text: &str) -> String {
     }
 }
 
+/// Python's `bytes.decode("utf-8", "replace")`, which is
+/// `String::from_utf8_lossy(bytes).into_owned()` made at its exact size: the
+/// buffer never holds more than the decoded text.
+///
+/// Each maximal invalid sequence (one to three bytes) becomes U+FFFD (three
+/// bytes), so the text is at least as long as the bytes: decoding starts in a
+/// buffer of that size, and only if the replacements outgrow it is the rest
+/// measured (one more pass over the remaining bytes) and the buffer grown
+/// once, to the exact total.
+pub(crate) fn decode_lossy(bytes: &[u8]) -> String {
+    const REPLACEMENT: &str = "\u{FFFD}";
+    let decoded_len = |rest: &[u8]| -> usize {
+        rest.utf8_chunks()
+            .map(|c| {
+                c.valid().len()
+                    + if c.invalid().is_empty() {
+                        0
+                    } else {
+                        REPLACEMENT.len()
+                    }
+            })
+            .sum()
+    };
+    let mut out = String::with_capacity(bytes.len());
+    let mut consumed = 0;
+    for chunk in bytes.utf8_chunks() {
+        let (valid, invalid) = (chunk.valid(), chunk.invalid());
+        let need = valid.len()
+            + if invalid.is_empty() {
+                0
+            } else {
+                REPLACEMENT.len()
+            };
+        if out.capacity() - out.len() < need {
+            out.reserve_exact(decoded_len(&bytes[consumed..]));
+        }
+        out.push_str(valid);
+        if !invalid.is_empty() {
+            out.push_str(REPLACEMENT);
+        }
+        consumed += valid.len() + invalid.len();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,6 +604,23 @@ mod tests {
         assert_eq!(py_int(&"1".repeat(4300)), PyInt::Valid(None));
         assert_eq!(py_int_str(" +0_0\u{663}9 "), "39");
         assert_eq!(py_int_str("-0"), "0");
+    }
+
+    #[test]
+    fn lossy_decoding_is_std_s_at_its_exact_size() {
+        let cases: [&[u8]; 6] = [
+            b"",
+            b"plain",
+            b"\xff",
+            b"ab\xe2\x82cd\xf0\x90\x80",
+            &[0xff; 100],
+            b"h\xc3\xa9\xffllo",
+        ];
+        for bytes in cases {
+            let ours = decode_lossy(bytes);
+            assert_eq!(ours, String::from_utf8_lossy(bytes));
+            assert_eq!(ours.capacity(), ours.len(), "{bytes:?}");
+        }
     }
 
     #[test]

@@ -8,9 +8,10 @@ use snafu::Snafu;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
+use crate::py;
 use crate::redirect::{self, Redirect, Spans};
 use crate::scan;
-use crate::state::{Args, Origin, Rare, State};
+use crate::state::{Args, Origin, State};
 use crate::traits::ExceptionClass;
 
 /// What a reply code maps to: one class, or (for `ERR`) a table of exact
@@ -228,82 +229,41 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
 /// ```
 pub fn parse_error(reply: &str) -> Error {
     let c = classify(reply.as_bytes());
-    build(&c, Args::message(&reply[c.message_start..]), None)
+    build(&c, Args::message(&reply[c.message_start..]))
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
 /// redis-py does; when the bytes were not valid UTF-8 the original bytes stay
 /// available through [`RedisErrorExt::reply`](crate::RedisErrorExt::reply).
+///
+/// Such an error keeps the bytes alone until its message is first asked
+/// for as a `str` (`args()`, `message()`, ...; `Display` writes the decoded
+/// text without keeping it): then the decoded message is made once, at its
+/// exact size, next to the bytes.
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
     let c = classify(reply);
     // Known codes are ASCII, so the message is valid exactly when the reply is.
     // (`from_utf8` first: its validation is much faster than the lossy one.)
     match std::str::from_utf8(c.message()) {
-        Ok(message) => build(&c, Args::message(message), None),
-        Err(_) => {
-            // Decoded first, at its exact size; the raw copy comes after, so
-            // that the peak is the decoded message plus the raw bytes.
-            let message = decode_lossy(c.message());
-            build(&c, Args::message_owned(message), Some(reply.into()))
-        }
+        Ok(message) => build(&c, Args::message(message)),
+        // The reply as received; its message is decoded on first use.
+        Err(_) => build(&c, Args::lossy(reply.into(), c.message_start)),
     }
 }
 
-/// `String::from_utf8_lossy(bytes).into_owned()` without its slack: the
-/// buffer never grows past the decoded length plus `bytes.len()`, and ends at
-/// exactly the decoded length.
-///
-/// Each maximal invalid sequence of one to three bytes becomes U+FFFD (three
-/// bytes), so the text still to decode takes at least its own length and at
-/// most three times it: when the buffer is full it grows by the remaining
-/// input plus `bytes.len()`, which the decoded length plus the raw bytes always
-/// covers, and it grows at most twice.
-fn decode_lossy(bytes: &[u8]) -> String {
-    const REPLACEMENT: &str = "\u{FFFD}";
-    let mut out = String::with_capacity(bytes.len());
-    let mut consumed = 0;
-    for chunk in bytes.utf8_chunks() {
-        let valid = chunk.valid();
-        let invalid = chunk.invalid();
-        let need = valid.len()
-            + if invalid.is_empty() {
-                0
-            } else {
-                REPLACEMENT.len()
-            };
-        if out.capacity() - out.len() < need {
-            out.reserve_exact(bytes.len() - consumed + bytes.len());
-        }
-        out.push_str(valid);
-        if !invalid.is_empty() {
-            out.push_str(REPLACEMENT);
-        }
-        consumed += valid.len() + invalid.len();
-    }
-    out.shrink_to_fit();
-    out
-}
-
-/// The error for a classified reply. `raw` holds the reply when it was not
-/// valid UTF-8 and `args` holds its lossy decoding.
-fn build(c: &Classified<'_>, args: Args, raw: Option<Box<[u8]>>) -> Error {
+/// The error for a classified reply.
+fn build(c: &Classified<'_>, args: Args) -> Error {
+    let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    state.redirect = match raw {
+    state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
-        Some(_) if c.class.is_subclass_of(AskError::CLASS) => {
-            state.message_str().and_then(redirect::parses)
-        }
-        _ => c.redirect,
+        state.message_str().and_then(redirect::parses)
+    } else {
+        c.redirect
     };
     state.origin = Origin::Reply {
         space: c.has_space(),
     };
-    state.rare = raw.map(|raw| {
-        Box::new(Rare {
-            raw: Some(raw),
-            ..Rare::default()
-        })
-    });
     Error::from_state(state)
 }
 
@@ -384,7 +344,7 @@ pub fn frame_payload(frame: &[u8]) -> Result<&[u8], FrameError> {
                 .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|l| l.parse::<usize>().ok())
                 .ok_or_else(|| FrameError::BadLength {
-                    line: decode_lossy(excerpt(line)),
+                    line: py::decode_lossy(excerpt(line)),
                     len: line.len(),
                 })?;
             let payload = &body[line_end + 2..];

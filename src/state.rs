@@ -19,7 +19,7 @@ pub(crate) enum Origin {
     Constructed,
     /// Parsed from a server reply; `space` says whether a known code was
     /// followed by a space (`"MOVED"` vs `"MOVED "`). When the reply was
-    /// not valid UTF-8 its bytes are kept in [`Rare::raw`].
+    /// not valid UTF-8 its bytes are kept in [`Args::Lossy`].
     Reply { space: bool },
 }
 
@@ -33,6 +33,61 @@ pub(crate) enum Args {
     /// One short `str`, kept in the state itself: a parsed reply of a
     /// typical size then costs one heap block, the error's box.
     Inline(InlineStr),
+    /// A reply that was not valid UTF-8: its bytes, and its message decoded
+    /// with replacement on first use.
+    Lossy(Box<LossyStr>),
+}
+
+/// The bytes of a reply that is not valid UTF-8 (all of it, as received),
+/// where its message starts, and the message decoded with replacement, made
+/// on the first call that needs it: until then the error keeps the bytes
+/// alone, and after it the bytes and the decoded message, nothing more.
+pub(crate) struct LossyStr {
+    raw: Box<[u8]>,
+    start: usize,
+    value: once_cell::sync::OnceCell<PyValue>,
+}
+
+impl LossyStr {
+    fn message(&self) -> &[u8] {
+        self.raw.get(self.start..).unwrap_or_default()
+    }
+
+    fn value(&self) -> &PyValue {
+        self.value
+            .get_or_init(|| PyValue::Str(py::decode_lossy(self.message())))
+    }
+
+    /// The decoded message, written without keeping it.
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(PyValue::Str(s)) = self.value.get() {
+            return f.write_str(s);
+        }
+        for chunk in self.message().utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{FFFD}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Clone for LossyStr {
+    /// Copies the bytes; the clone decodes its own message when asked.
+    fn clone(&self) -> Self {
+        LossyStr {
+            raw: self.raw.clone(),
+            start: self.start,
+            value: once_cell::sync::OnceCell::new(),
+        }
+    }
+}
+
+impl fmt::Debug for LossyStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value(), f)
+    }
 }
 
 /// The longest message [`Args::Inline`] holds, in bytes.
@@ -97,17 +152,27 @@ impl Args {
             Args::One(v) => std::slice::from_ref(v),
             Args::Many(v) => v,
             Args::Inline(s) => std::slice::from_ref(s.value()),
+            Args::Lossy(s) => std::slice::from_ref(s.value()),
         }
+    }
+
+    /// The message of a reply that was not valid UTF-8: `raw` is the whole
+    /// reply, the message starts at `start`.
+    pub(crate) fn lossy(raw: Box<[u8]>, start: usize) -> Args {
+        Args::Lossy(Box::new(LossyStr {
+            raw,
+            start,
+            value: once_cell::sync::OnceCell::new(),
+        }))
+    }
+
+    pub(crate) fn is_lossy(&self) -> bool {
+        matches!(self, Args::Lossy(_))
     }
 
     /// One `str` argument: in place when it is short, else on the heap.
     pub(crate) fn message(text: &str) -> Args {
         InlineStr::new(text).map_or_else(|| Args::One(PyValue::Str(text.to_owned())), Args::Inline)
-    }
-
-    /// [`Args::message`] for a `String` already made.
-    pub(crate) fn message_owned(text: String) -> Args {
-        InlineStr::new(&text).map_or(Args::One(PyValue::Str(text)), Args::Inline)
     }
 
     /// The first argument when it is a `str`, without making Python values.
@@ -133,8 +198,6 @@ impl Args {
 pub(crate) struct Rare {
     /// `LockError.lock_name` when it is not `None`.
     pub(crate) lock_name: Option<PyValue>,
-    /// A reply that was not valid UTF-8, as received.
-    pub(crate) raw: Option<Box<[u8]>>,
     /// The cause.
     pub(crate) source: Option<BoxError>,
 }
@@ -228,7 +291,10 @@ impl State {
     }
 
     pub(crate) fn raw(&self) -> Option<&[u8]> {
-        self.rare()?.raw.as_deref()
+        match &self.args {
+            Args::Lossy(s) => Some(&s.raw),
+            _ => None,
+        }
     }
 
     #[doc(hidden)]
@@ -244,6 +310,7 @@ impl State {
         match &self.args {
             // `str(e)` of one `str` argument is that text.
             Args::Inline(s) => f.write_str(s.as_str()),
+            Args::Lossy(s) => s.write(f),
             args => py::fmt_args_str(args.as_slice(), f),
         }
     }
@@ -301,7 +368,6 @@ impl Clone for State {
             rare: self.rare().map(|r| {
                 Box::new(Rare {
                     lock_name: r.lock_name.clone(),
-                    raw: r.raw.clone(),
                     source: None,
                 })
             }),

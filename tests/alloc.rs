@@ -431,6 +431,13 @@ fn check_budget(what: &str, e: Error, n: Counts, held: Held, max_blocks: usize, 
     drop(c);
 }
 
+/// Makes the error's Python `args`, as a caller reading them would.
+fn with_args(e: Error) -> Error {
+    use redis_exceptions::RedisErrorExt;
+    std::hint::black_box(e.args().len());
+    e
+}
+
 #[test]
 fn sweep_shapes_at_one_mebibyte_stay_within_their_budgets() {
     use redis_exceptions::{parse_error_bytes, parse_frame, RedisErrorExt};
@@ -453,16 +460,17 @@ fn sweep_shapes_at_one_mebibyte_stay_within_their_budgets() {
 
         let raw = c.message().len();
         let decoded = String::from_utf8_lossy(c.message()).len();
-        // Valid UTF-8: the message and the box, two blocks. Invalid: the
-        // decoded message (grown at most twice, then trimmed: four calls),
-        // the raw reply, the rare-parts box and the error's box.
+        // Valid UTF-8: the message and the box, two blocks. Invalid: the raw
+        // reply, its box and the error's box, then (once `args()` asks for
+        // it) the decoded message, grown at most twice and then trimmed: four
+        // calls. Every call below asks for `args()`.
         let (max_blocks, peak) = if shape.utf8 {
             (2, decoded + BOX_LIMIT)
         } else {
             (7, decoded + reply.len() + BOXES_LIMIT)
         };
         if let Ok(text) = std::str::from_utf8(&reply) {
-            let (e, n, held) = measure_held(|| parse_error(text));
+            let (e, n, held) = measure_held(|| with_args(parse_error(text)));
             check_budget(
                 &format!("{} parse_error", shape.name),
                 e,
@@ -472,7 +480,7 @@ fn sweep_shapes_at_one_mebibyte_stay_within_their_budgets() {
                 peak,
             );
         }
-        let (e, n, held) = measure_held(|| parse_error_bytes(&reply));
+        let (e, n, held) = measure_held(|| with_args(parse_error_bytes(&reply)));
         assert_eq!(e.to_string().len(), decoded);
         if !shape.utf8 {
             assert_eq!(e.reply().as_deref(), Some(&reply[..]), "{}", shape.name);
@@ -487,7 +495,7 @@ fn sweep_shapes_at_one_mebibyte_stay_within_their_budgets() {
             peak,
         );
         for (kind, frame) in ["RESP2", "RESP3"].iter().zip(&frames) {
-            let (e, n, held) = measure_held(|| parse_frame(frame).expect("a frame"));
+            let (e, n, held) = measure_held(|| with_args(parse_frame(frame).expect("a frame")));
             check_budget(
                 &format!("{} parse_frame {kind}", shape.name),
                 e,

@@ -13,7 +13,8 @@
 //! only), `parse_error_bytes`, `parse_frame_resp2` (`-<reply>\r\n`),
 //! `parse_frame_resp3` (`!<len>\r\n<reply>\r\n`), `redis_rs_resp2` and
 //! `redis_rs_resp3` (`redis::parse_redis_value` on the same frames), and
-//! for the invalid UTF-8 shape `std_from_utf8_lossy`
+//! for the invalid UTF-8 shape `parse_error_bytes_args` (`parse_error_bytes`
+//! and then `args()`, which decodes the message) and `std_from_utf8_lossy`
 //! (`String::from_utf8_lossy(reply).into_owned()`, the decoding baseline).
 //!
 //! Short warm-up and measurement (the machine has two noisy cores), and
@@ -75,6 +76,15 @@ fn bench_sweep(c: &mut Criterion) {
                 b.iter(|| redis::parse_redis_value(black_box(&resp3)))
             });
             if !shape.utf8 {
+                // The message of a reply that is not UTF-8 is decoded when
+                // first asked for: timed here with `args()`.
+                g.bench_function(BenchmarkId::new("parse_error_bytes_args", size), |b| {
+                    b.iter(|| {
+                        let e = parse_error_bytes(black_box(&reply));
+                        black_box(e.args().len());
+                        e
+                    })
+                });
                 g.bench_function(BenchmarkId::new("std_from_utf8_lossy", size), |b| {
                     b.iter(|| String::from_utf8_lossy(black_box(&reply)).into_owned())
                 });
