@@ -186,7 +186,7 @@ fi
 # The suite.
 # ---------------------------------------------------------------------------
 
-say "$CARGO test --all-features"
+say "$CARGO test --all-features ($(rustc --version))"
 "$CARGO" test --all-features
 
 for step in "${check_steps[@]}"; do
