@@ -38,6 +38,7 @@ import inspect
 import json
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 PINNED_REDIS_PY = "8.1.0"
@@ -412,6 +413,8 @@ def construction_record(cls, args, kwargs):
         ok=True,
         str=str(inst),
         repr=repr(inst),
+        # the last line of a traceback: `{:#}` in Rust
+        traceback=traceback.format_exception_only(type(inst), inst)[-1].rstrip("\n"),
         args=plain(inst.args),
         vars=plain(own),
         getattr=probe,

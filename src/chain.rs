@@ -71,6 +71,11 @@ pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorE
     None
 }
 
+/// The exception of this crate that `e` itself is (not its sources).
+pub(crate) fn exception_of<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
+    cast(e, &mut None)
+}
+
 fn cast<'a>(
     e: &'a (dyn StdError + 'static),
     known: &mut Option<Vec<&'static Class>>,

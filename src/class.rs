@@ -427,6 +427,17 @@ impl PartialEq for Class {
 
 impl Eq for Class {}
 
+impl std::hash::Hash for Class {
+    /// By identity, as `==` compares: every class is one static. (Clippy's
+    /// `mutable_key_type` flags `HashSet<&Class>` for the lazily computed
+    /// MRO inside, which is not part of the identity; this crate lists
+    /// `redis_exceptions::Class` under `ignore-interior-mutability` in its
+    /// `clippy.toml`, and so can yours.)
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(self, state)
+    }
+}
+
 impl fmt::Debug for Class {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<class '{}.{}'>", self.module, self.name)

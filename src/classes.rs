@@ -52,6 +52,38 @@ macro_rules! redirect_accessors {
 
 redirect_accessors!(AskError, MovedError);
 
+/// `lock_name=` as a builder on the classes whose `__init__` is
+/// `LockError`'s; `LOCK_CLASSES` lists them for the test that checks the
+/// list against the table.
+macro_rules! lock_builders {
+    ($($class:ident),*) => {
+        $(impl crate::$class {
+            #[doc = concat!(
+                "`", stringify!($class), "(message, lock_name=name)`: sets `lock_name`",
+                " (Python's `None` clears it)."
+            )]
+            ///
+            /// ```
+            /// use redis_exceptions::{LockError, PyValue, RedisErrorExt};
+            ///
+            /// let e = LockError::new("Cannot release a lock that's no longer owned")
+            ///     .with_lock_name("resource-lock");
+            /// assert_eq!(e.lock_name(), Some(&PyValue::from("resource-lock")));
+            /// ```
+            pub fn with_lock_name(mut self, name: impl Into<crate::PyValue>) -> Self {
+                self.state.__set_lock_name(name.into());
+                self
+            }
+        })*
+
+        #[cfg(test)]
+        pub(crate) const LOCK_CLASSES: &[&crate::Class] =
+            &[$(<crate::$class as crate::ExceptionClass>::CLASS),*];
+    };
+}
+
+lock_builders!(LockError, LockNotOwnedError);
+
 /// One test per class, generated from the same table as the structs.
 #[cfg(test)]
 mod per_class {
@@ -99,4 +131,15 @@ mod per_class {
     }
 
     for_each_class!(per_class_tests);
+
+    /// `with_lock_name` exists exactly on the classes whose `__init__`
+    /// (own or inherited) is `LockError`'s.
+    #[test]
+    fn lock_builders_match_the_table() {
+        for class in Class::all() {
+            let lock_init = class.init().0 == crate::class::Init::Lock;
+            let listed = super::LOCK_CLASSES.iter().any(|c| std::ptr::eq(*c, class));
+            assert_eq!(lock_init, listed, "{}", class.name());
+        }
+    }
 }

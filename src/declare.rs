@@ -65,11 +65,22 @@ macro_rules! __exception_struct {
         }
 
         impl ::core::fmt::Display for $name {
-            /// Python's `str(e)`.
+            /// Python's `str(e)`; `{:#}` gives the last line of Python's
+            /// traceback (`redis.exceptions.MovedError: 3999 127.0.0.1:6381`).
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 self.state.__fmt_str(f)
             }
         }
+
+        impl ::core::cmp::PartialEq for $name {
+            /// Same class, `args` and attributes (`status_code`,
+            /// `error_type`, `lock_name`); the cause is not compared.
+            fn eq(&self, other: &Self) -> bool {
+                self.state.__eq(&other.state)
+            }
+        }
+
+        impl ::core::cmp::Eq for $name {}
 
         impl ::core::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

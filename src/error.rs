@@ -262,8 +262,19 @@ impl<T: ExceptionClass> From<T> for Error {
     }
 }
 
+impl PartialEq for Error {
+    /// Same class, `args` and attributes (`status_code`, `error_type`,
+    /// `lock_name`), as the class structs compare; the cause is not compared.
+    fn eq(&self, other: &Self) -> bool {
+        RedisErrorExt::__state(self).__eq(RedisErrorExt::__state(other))
+    }
+}
+
+impl Eq for Error {}
+
 impl fmt::Display for Error {
-    /// Python's `str(e)`.
+    /// Python's `str(e)`; `{:#}` gives the last line of Python's traceback
+    /// (`redis.exceptions.MovedError: 3999 127.0.0.1:6381`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self.as_dyn(), f)
     }

@@ -1,11 +1,15 @@
 //! Python's `try`/`except` in Rust: the `except!` macro, `Error::except`,
 //! and named class sets that mirror redis-py's retry policies.
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::marker::PhantomData;
 
+use crate::chain::exception_of;
 use crate::class::Class;
 use crate::classes::*;
 use crate::error::Error;
+use crate::hierarchy::for_each_class;
 use crate::traits::{ExceptionClass, RedisErrorExt};
 
 impl Error {
@@ -112,6 +116,176 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
     &[AskError::CLASS, MovedError::CLASS],
 );
 
+/// What [`except!`] can match on: this crate's [`Error`], any class
+/// struct, what converts into an [`Error`] (`std::io::Error`, and the
+/// `redis`/`fred` errors with their features), `Box<dyn Error (+ Send +
+/// Sync)>`, and `anyhow::Error` (feature `anyhow`).
+///
+/// For a boxed or anyhow error, the clauses look at the exception of this
+/// crate it holds (an [`Error`] or a class struct; for anyhow also under
+/// `.context(...)` layers), and an error no clause matches is handed back
+/// as it came, of its own type. An exception deeper in the `source()`
+/// chain is not matched, as Python's `except` does not look at
+/// `__cause__`: find it with [`find`](crate::find) and match
+/// `found.to_error()`.
+#[diagnostic::on_unimplemented(
+    message = "`except!` cannot match on `{Self}`",
+    label = "not an error `except!` can look into",
+    note = "`except!` takes a `redis_exceptions::Error`, a class struct, a type that converts into `Error`, a `Box<dyn std::error::Error (+ Send + Sync)>`, or an `anyhow::Error` (feature `anyhow`)",
+    note = "for an exception inside another error, use `redis_exceptions::find(&err).map(|e| e.to_error())` and match that"
+)]
+pub trait Catch: Sized {
+    /// What the clauses look at.
+    #[doc(hidden)]
+    type Subject: Subject;
+
+    #[doc(hidden)]
+    fn __subject(self) -> Self::Subject;
+}
+
+impl<E: Into<Error>> Catch for E {
+    type Subject = Error;
+
+    #[inline]
+    fn __subject(self) -> Error {
+        self.into()
+    }
+}
+
+/// The clauses' side of [`Catch`]; not part of the API.
+#[doc(hidden)]
+pub trait Subject: Sized {
+    /// What an unmatched error is handed back as.
+    type Rest: From<Error>;
+
+    /// `isinstance(subject, T)`.
+    fn __is_a<T: ExceptionClass>(&self) -> bool;
+
+    /// `isinstance(subject, set)`.
+    fn __in(&self, set: &ClassSet) -> bool;
+
+    /// The exception, owned (after a clause matched).
+    fn __take(self) -> Result<Error, Self::Rest>;
+
+    /// The error handed back unmatched.
+    fn __rest(self) -> Self::Rest;
+}
+
+impl Subject for Error {
+    type Rest = Error;
+
+    #[inline]
+    fn __is_a<T: ExceptionClass>(&self) -> bool {
+        self.is_a::<T>()
+    }
+
+    #[inline]
+    fn __in(&self, set: &ClassSet) -> bool {
+        set.matches(self)
+    }
+
+    #[inline]
+    fn __take(self) -> Result<Error, Error> {
+        Ok(self)
+    }
+
+    #[inline]
+    fn __rest(self) -> Error {
+        self
+    }
+}
+
+/// Takes a built-in class struct (or an [`Error`]) out of a box, by value.
+macro_rules! take_structs {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
+        fn take_send(
+            boxed: Box<dyn StdError + Send + Sync>,
+        ) -> Result<Error, Box<dyn StdError + Send + Sync>> {
+            let boxed = match boxed.downcast::<Error>() {
+                Ok(e) => return Ok(*e),
+                Err(other) => other,
+            };
+            $(let boxed = match boxed.downcast::<$name>() {
+                Ok(e) => return Ok(Error::from(*e)),
+                Err(other) => other,
+            };)*
+            Err(boxed)
+        }
+
+        fn take_local(boxed: Box<dyn StdError>) -> Result<Error, Box<dyn StdError>> {
+            let boxed = match boxed.downcast::<Error>() {
+                Ok(e) => return Ok(*e),
+                Err(other) => other,
+            };
+            $(let boxed = match boxed.downcast::<$name>() {
+                Ok(e) => return Ok(Error::from(*e)),
+                Err(other) => other,
+            };)*
+            Err(boxed)
+        }
+    };
+}
+
+for_each_class!(take_structs);
+
+/// `Box<dyn Error>` with and without `Send + Sync`.
+macro_rules! boxed_subject {
+    ($($dyn:ty => $take:ident),*) => {$(
+        impl Catch for Box<$dyn> {
+            type Subject = Self;
+
+            fn __subject(self) -> Self {
+                self
+            }
+        }
+
+        impl Subject for Box<$dyn> {
+            type Rest = Self;
+
+            fn __is_a<T: ExceptionClass>(&self) -> bool {
+                exception_of(&**self).is_some_and(|e| e.is_a::<T>())
+            }
+
+            fn __in(&self, set: &ClassSet) -> bool {
+                exception_of(&**self).is_some_and(|e| set.matches(e))
+            }
+
+            fn __take(self) -> Result<Error, Self> {
+                // A user class struct: a copy, without its cause.
+                $take(self).or_else(|boxed| exception_of(&*boxed).map(|e| e.to_error()).ok_or(boxed))
+            }
+
+            fn __rest(self) -> Self {
+                self
+            }
+        }
+    )*};
+}
+
+boxed_subject!(dyn StdError + Send + Sync => take_send, dyn StdError => take_local);
+
+/// The type of the error `except!` hands back, for inference; not part of
+/// the API.
+#[doc(hidden)]
+pub fn except_hint<S: Subject>(_: &S) -> PhantomData<S::Rest> {
+    PhantomData
+}
+
+/// A clause's value as the chain's result; not part of the API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn except_ok<T, R>(_: PhantomData<R>, value: T) -> Result<T, R> {
+    Ok(value)
+}
+
+/// A matched error that could not be taken, handed back; not part of the
+/// API (it does not happen: a clause only runs after its test passed).
+#[doc(hidden)]
+pub fn except_back<R: From<Error>>(_: PhantomData<R>, e: Error) -> R {
+    R::from(e)
+}
+
 /// A `try`/`except` chain over an error: clauses are tried in order, the
 /// first whose class (or one of whose classes) the error is an instance of
 /// runs, and its value comes back as `Ok`. No match hands the error back as
@@ -125,9 +299,16 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
 /// | `except (ConnectionError, TimeoutError) as e:` | `(ConnectionError, TimeoutError) as e => ...` | [`Error`] |
 /// | `except ResponseError:` | `ResponseError => ...` | |
 /// | `except SET as e:` (a tuple) | `in SET as e => ...` for a [`ClassSet`] | [`Error`] |
+/// | `except:` (last) | `_ => ...` | |
+/// | `except BaseException as e:` (last) | `_ as e => ...` | the error as it came (an [`Error`] for this crate's errors) |
 ///
 /// Bodies are plain expressions (not closures): `return`, `break`,
 /// `continue` and `?` work as in the surrounding function.
+///
+/// The error may be anything [`Catch`] takes: an [`Error`], a class struct
+/// or what converts into an [`Error`] (the result's `Err` is then an
+/// [`Error`]), a `Box<dyn Error (+ Send + Sync)>` or an `anyhow::Error`
+/// (feature `anyhow`), handed back unchanged when no clause matches.
 ///
 /// ```
 /// use redis_exceptions::{except, parse_error, ConnectionError, Error, MovedError, RedisErrorExt};
@@ -145,12 +326,32 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
 /// assert_eq!(handle(TimeoutError::new("Timeout").into()).unwrap(), "retry after Timeout");
 /// let unmatched = handle(parse_error("WRONGTYPE Operation")).unwrap_err();
 /// assert!(unmatched.is::<ResponseError>());
+///
+/// // A boxed error: matched when it holds an exception of this crate,
+/// // handed back as it came otherwise; `_` catches the rest.
+/// let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(parse_error("MOVED 1 h:1"));
+/// let slot = except!(boxed, MovedError as e => e.slot_id()).unwrap();
+/// assert_eq!(slot, Some(1));
+/// let other: Box<dyn std::error::Error + Send + Sync> = "not redis".into();
+/// let r: Result<&str, _> = except!(other, MovedError => "moved");
+/// assert_eq!(r.unwrap_err().to_string(), "not redis");
+/// let other: Box<dyn std::error::Error + Send + Sync> = "not redis".into();
+/// assert_eq!(except!(other, MovedError => "moved", _ => "anything else").unwrap(), "anything else");
+/// ```
+///
+/// A type `except!` cannot look into is a compile error that says so:
+///
+/// ```compile_fail
+/// let err = String::from("boom");
+/// let _ = redis_exceptions::except!(err, redis_exceptions::ResponseError => ());
+/// // error: `except!` cannot match on `String`
 /// ```
 #[macro_export]
 macro_rules! except {
     ($err:expr, $($clauses:tt)*) => {{
-        let __error: $crate::Error = ::core::convert::Into::into($err);
-        $crate::__except_clauses!(__error; $($clauses)*)
+        let __subject = $crate::Catch::__subject($err);
+        let __hint = $crate::__private::except_hint(&__subject);
+        $crate::__except_clauses!(__subject, __hint; $($clauses)*)
     }};
 }
 
@@ -158,59 +359,89 @@ macro_rules! except {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __except_ok {
-    ($body:expr) => {{
+    ($hint:ident, $body:expr) => {{
         #[allow(
             unreachable_code,
             clippy::diverging_sub_expression,
             reason = "a clause body may diverge"
         )]
-        let __value = ::core::result::Result::<_, $crate::Error>::Ok($body);
+        let __value = $crate::__private::except_ok($hint, $body);
         #[allow(unreachable_code, reason = "a clause body may diverge")]
         __value
     }};
+}
+
+/// Takes the matched error and binds it as an [`Error`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __except_take {
+    ($s:ident, $hint:ident, $e:ident => $body:expr) => {
+        match $crate::__private::Subject::__take($s) {
+            ::core::result::Result::Ok($e) => $crate::__except_ok!($hint, $body),
+            ::core::result::Result::Err(__rest) => ::core::result::Result::Err(__rest),
+        }
+    };
 }
 
 /// The clauses of [`except!`], one at a time.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __except_clauses {
-    ($err:ident; $(,)?) => {
-        ::core::result::Result::<_, $crate::Error>::Err($err)
+    ($s:ident, $hint:ident; $(,)?) => {
+        ::core::result::Result::Err($crate::__private::Subject::__rest($s))
     };
-    ($err:ident; in $set:path as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
-        if $set.matches(&$err) {
-            let $e: $crate::Error = $err;
-            $crate::__except_ok!($body)
+    ($s:ident, $hint:ident; _ => $body:expr $(,)?) => {{
+        ::core::mem::drop($s);
+        $crate::__except_ok!($hint, $body)
+    }};
+    ($s:ident, $hint:ident; _ as $e:ident => $body:expr $(,)?) => {{
+        let $e = $crate::__private::Subject::__rest($s);
+        $crate::__except_ok!($hint, $body)
+    }};
+    ($s:ident, $hint:ident; _ $(as $e:ident)? => $body:expr, $($rest:tt)+) => {
+        ::core::compile_error!("`_` catches every error: it must be the last clause of `except!`")
+    };
+    ($s:ident, $hint:ident; in $set:path as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
+        if $crate::__private::Subject::__in(&$s, &$set) {
+            $crate::__except_take!($s, $hint, $e => $body)
         } else {
-            $crate::__except_clauses!($err; $($($rest)*)?)
+            $crate::__except_clauses!($s, $hint; $($($rest)*)?)
         }
     };
-    ($err:ident; ($($class:path),+ $(,)?) as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
-        if false $(|| $err.is_a::<$class>())+ {
-            let $e: $crate::Error = $err;
-            $crate::__except_ok!($body)
+    ($s:ident, $hint:ident; ($($class:path),+ $(,)?) as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
+        if false $(|| $crate::__private::Subject::__is_a::<$class>(&$s))+ {
+            $crate::__except_take!($s, $hint, $e => $body)
         } else {
-            $crate::__except_clauses!($err; $($($rest)*)?)
+            $crate::__except_clauses!($s, $hint; $($($rest)*)?)
         }
     };
-    ($err:ident; ($($class:path),+ $(,)?) => $body:expr $(, $($rest:tt)*)?) => {
-        if false $(|| $err.is_a::<$class>())+ {
-            $crate::__except_ok!($body)
+    ($s:ident, $hint:ident; ($($class:path),+ $(,)?) => $body:expr $(, $($rest:tt)*)?) => {
+        if false $(|| $crate::__private::Subject::__is_a::<$class>(&$s))+ {
+            $crate::__except_ok!($hint, $body)
         } else {
-            $crate::__except_clauses!($err; $($($rest)*)?)
+            $crate::__except_clauses!($s, $hint; $($($rest)*)?)
         }
     };
-    ($err:ident; $class:path as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
-        match $err.except::<$class>() {
-            ::core::result::Result::Ok($e) => $crate::__except_ok!($body),
-            ::core::result::Result::Err($err) => $crate::__except_clauses!($err; $($($rest)*)?),
+    ($s:ident, $hint:ident; $class:path as $e:ident => $body:expr $(, $($rest:tt)*)?) => {
+        if $crate::__private::Subject::__is_a::<$class>(&$s) {
+            match $crate::__private::Subject::__take($s) {
+                ::core::result::Result::Ok(__error) => match __error.except::<$class>() {
+                    ::core::result::Result::Ok($e) => $crate::__except_ok!($hint, $body),
+                    ::core::result::Result::Err(__error) => ::core::result::Result::Err(
+                        $crate::__private::except_back($hint, __error),
+                    ),
+                },
+                ::core::result::Result::Err(__rest) => ::core::result::Result::Err(__rest),
+            }
+        } else {
+            $crate::__except_clauses!($s, $hint; $($($rest)*)?)
         }
     };
-    ($err:ident; $class:path => $body:expr $(, $($rest:tt)*)?) => {
-        if $err.is_a::<$class>() {
-            $crate::__except_ok!($body)
+    ($s:ident, $hint:ident; $class:path => $body:expr $(, $($rest:tt)*)?) => {
+        if $crate::__private::Subject::__is_a::<$class>(&$s) {
+            $crate::__except_ok!($hint, $body)
         } else {
-            $crate::__except_clauses!($err; $($($rest)*)?)
+            $crate::__except_clauses!($s, $hint; $($($rest)*)?)
         }
     };
 }

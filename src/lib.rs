@@ -56,7 +56,8 @@
 //!    `__init__` takes no `status_code` (the builtins, the
 //!    `RedisClusterException` family) is a no-op where Python raises
 //!    `TypeError`; [`Class::call`] raises it.
-//! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`.
+//! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`,
+//!    and so does [`RedisErrorExt::to_error`].
 //! 8. **Python values outside `PyValue`** (feature `pyo3`). An exception
 //!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
 //!    `i64`) arguments and attributes as they are; any other value (a
@@ -82,6 +83,10 @@
 //!     first 200 bytes and its length, and at most 8 values of a list.
 //!     Python's own messages keep CPython's bound (`int()` quotes 200
 //!     characters of the repr).
+//! 12. **Equality is by value.** Python's exceptions compare by identity;
+//!     `==` on [`Error`] and the class structs compares the class, `args`
+//!     and the attributes redis-py sets (`status_code`, `error_type`,
+//!     `lock_name`), not the cause.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -107,6 +112,8 @@ mod scan;
 mod state;
 mod traits;
 
+#[cfg(feature = "anyhow")]
+mod anyhow_impl;
 #[cfg(feature = "fred")]
 mod fred;
 #[cfg(feature = "pyo3")]
@@ -123,7 +130,7 @@ pub use classes::*;
 pub use context::{RedisResultExt, Selector};
 pub use error::Error;
 pub use except::{
-    ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
+    Catch, ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
 pub use io::IoPhase;
@@ -153,6 +160,7 @@ pub use snafu;
 pub mod __private {
     pub use crate::class::{Init, NO_INDEX};
     pub use crate::error::{custom, from_state, ClassHooks};
+    pub use crate::except::{except_back, except_hint, except_ok, Subject};
     #[cfg(feature = "pyo3")]
     pub use crate::python::__PyErr;
     #[cfg(feature = "pyo3")]

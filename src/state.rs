@@ -305,13 +305,61 @@ impl State {
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
 
+    /// `str(e)`; with `{:#}`, the last line of Python's traceback
+    /// (`traceback.format_exception_only`): the class named with its module
+    /// unless it is a builtin, then `": "` and `str(e)` unless that is empty.
     #[doc(hidden)]
     pub fn __fmt_str(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            let module = self.class.module();
+            if module != "builtins" {
+                f.write_str(module)?;
+                f.write_str(".")?;
+            }
+            f.write_str(self.class.name())?;
+            let empty = match &self.args {
+                Args::Empty => true,
+                args => args.first_str() == Some("") && args.as_slice().len() == 1,
+            };
+            if empty {
+                return Ok(());
+            }
+            f.write_str(": ")?;
+        }
         match &self.args {
             // `str(e)` of one `str` argument is that text.
             Args::Inline(s) => f.write_str(s.as_str()),
             Args::Lossy(s) => s.write(f),
             args => py::fmt_args_str(args.as_slice(), f),
+        }
+    }
+
+    /// What `==` compares: the class (identity), `args`, and the attributes
+    /// redis-py sets (`status_code`, `error_type`, `lock_name`; `message`,
+    /// `slot_id`, `host` and `port` follow from `args`). The cause and where
+    /// the instance came from (constructed or parsed, the raw reply bytes)
+    /// are not compared.
+    #[doc(hidden)]
+    pub fn __eq(&self, other: &State) -> bool {
+        std::ptr::eq(self.class, other.class)
+            && self.args.as_slice() == other.args.as_slice()
+            && self.status_code == other.status_code
+            && self.error_type == other.error_type
+            && self.lock_name() == other.lock_name()
+    }
+
+    /// Sets `lock_name` (classes whose `__init__` is `LockError`'s).
+    #[doc(hidden)]
+    pub fn __set_lock_name(&mut self, name: PyValue) {
+        if self.class.init().0 != Init::Lock {
+            return;
+        }
+        if name.is_none() {
+            if let Some(rare) = self.rare.as_deref_mut() {
+                rare.lock_name = None;
+            }
+        } else {
+            self.rare_mut().lock_name = Some(name);
         }
     }
 

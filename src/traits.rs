@@ -144,6 +144,25 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
         self.__state().redirect_view()
     }
 
+    /// An owned copy as the erased [`Error`]: same class, `args`,
+    /// attributes and reply, with no cause (a cause is not `Clone`), like
+    /// [`Clone`] on a class struct. It is how to keep what
+    /// [`find`](crate::find) returns (`&dyn RedisErrorExt`) beyond the error
+    /// it was found in.
+    ///
+    /// ```
+    /// use redis_exceptions::{find, parse_error, Error, MovedError, RedisErrorExt};
+    ///
+    /// let io = std::io::Error::other(parse_error("MOVED 3999 127.0.0.1:6381"));
+    /// let owned: Error = find(&io).unwrap().to_error();
+    /// drop(io);
+    /// assert_eq!(owned, parse_error("MOVED 3999 127.0.0.1:6381"));
+    /// assert_eq!(owned.downcast_ref::<MovedError>().unwrap().port(), Some(6381));
+    /// ```
+    fn to_error(&self) -> Error {
+        Error::from_state(self.__state().clone())
+    }
+
     /// `repr(e)`: `network:ConnectionError` for redis-py's classes,
     /// `ValueError('msg')` for Python's.
     fn py_repr(&self) -> String {

@@ -124,3 +124,62 @@ fn class_constants_are_the_registry_entries() {
     }
     assert!(std::ptr::eq(MovedError::CLASS.bases()[0], AskError::CLASS));
 }
+
+#[test]
+fn equality_compares_class_args_and_attributes_not_the_cause() {
+    let parsed = parse_error("MOVED 3999 127.0.0.1:6381");
+    let built = MovedError::new("3999 127.0.0.1:6381").with_status_code("MOVED");
+    assert_eq!(parsed, Error::from(built.clone()));
+    assert_eq!(parsed.downcast_ref::<MovedError>(), Some(&built));
+    // The cause is not compared.
+    let caused = built.clone().with_source(std::io::Error::other("x"));
+    assert_eq!(caused, built);
+    // Class, args and each attribute are.
+    assert_ne!(
+        Error::from(AskError::new("3999 127.0.0.1:6381").with_status_code("MOVED")),
+        parsed
+    );
+    assert_ne!(
+        MovedError::new("3999 127.0.0.1:6382").with_status_code("MOVED"),
+        built
+    );
+    assert_ne!(MovedError::new("3999 127.0.0.1:6381"), built);
+    let lock = LockError::new("m");
+    assert_ne!(
+        lock.clone().with_lock_name("a"),
+        lock.clone().with_lock_name("b")
+    );
+    assert_eq!(
+        lock.clone().with_lock_name(redis_exceptions::PyValue::None),
+        lock
+    );
+    // A subclass view is not equal to the base class's instance.
+    let view: AskError = parsed.clone().except::<AskError>().unwrap();
+    assert_ne!(
+        view,
+        AskError::new("3999 127.0.0.1:6381").with_status_code("MOVED")
+    );
+}
+
+#[test]
+fn class_hashes_by_identity() {
+    use std::collections::HashSet;
+    let set: HashSet<&redis_exceptions::Class> = redis_exceptions::Class::all().collect();
+    assert_eq!(set.len(), redis_exceptions::Class::all().count());
+    assert!(set.contains(MovedError::CLASS));
+    let mro: HashSet<_> = MovedError::CLASS.mro().iter().copied().collect();
+    assert!(mro.contains(AskError::CLASS) && !mro.contains(ConnectionError::CLASS));
+}
+
+#[test]
+fn found_errors_become_owned() {
+    let io = std::io::Error::other(
+        ConnectionError::new("Error connecting").with_source(std::io::Error::other("refused")),
+    );
+    let owned: Error = redis_exceptions::find(&io).unwrap().to_error();
+    drop(io);
+    assert!(owned.is::<ConnectionError>());
+    assert_eq!(owned.to_string(), "Error connecting");
+    // The cause is not kept.
+    assert!(std::error::Error::source(&owned).is_none());
+}

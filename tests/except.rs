@@ -96,3 +96,66 @@ fn class_sets_mirror_redis_py() {
     assert!(!CLUSTER_ERRORS_ALLOW_RETRY.contains_type(&master_down)); // type(e) in ...
     assert!(RETRY_SUPPORTED_ERRORS.matches(&parse_error("ERR max number of clients reached")));
 }
+
+#[test]
+fn catch_all_is_the_last_clause() {
+    let e = parse_error("WRONGTYPE Operation");
+    assert_eq!(
+        except!(e, MovedError => "moved", _ => "anything").unwrap(),
+        "anything"
+    );
+    let e = parse_error("MOVED 1 h:1");
+    assert_eq!(
+        except!(e, MovedError => "moved", _ => "anything").unwrap(),
+        "moved"
+    );
+    // `_ as e` binds the error itself.
+    let e = parse_error("WRONGTYPE Operation");
+    let back: Error = except!(e, MovedError => None, _ as e => Some(e))
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.reply_code(), Some("WRONGTYPE"));
+}
+
+#[test]
+fn boxed_errors_are_matched_and_handed_back_unchanged() {
+    type Boxed = Box<dyn std::error::Error + Send + Sync>;
+    // An erased Error and a bare struct, inside a box.
+    let boxed: Boxed = Box::new(parse_error("MOVED 3999 127.0.0.1:6381"));
+    let port = except!(boxed, ConnectionError => None, AskError as a => a.port()).unwrap();
+    assert_eq!(port, Some(6381));
+    let boxed: Boxed = Box::new(TimeoutError::new("Timeout reading from socket"));
+    let taken = except!(boxed, in RETRY_SUPPORTED_ERRORS as e => e).unwrap();
+    assert!(taken.is::<TimeoutError>());
+    // The cause of a struct taken out of a box is kept.
+    let boxed: Boxed = Box::new(
+        ConnectionError::new("Error connecting").with_source(std::io::Error::other("refused")),
+    );
+    let taken = except!(boxed, (ConnectionError, TimeoutError) as e => e).unwrap();
+    assert_eq!(
+        std::error::Error::source(&taken).unwrap().to_string(),
+        "refused"
+    );
+    // Unmatched: the same box, same error.
+    let boxed: Boxed = Box::new(parse_error("WRONGTYPE Operation"));
+    let back: Boxed = except!(boxed, ConnectionError => ()).unwrap_err();
+    assert!(back.downcast_ref::<Error>().unwrap().is::<ResponseError>());
+    let boxed: Boxed = "not an exception".into();
+    let back = except!(boxed, ResponseError => ()).unwrap_err();
+    assert_eq!(back.to_string(), "not an exception");
+    // Without Send + Sync too.
+    let local: Box<dyn std::error::Error> = Box::new(parse_error("ASK 1 h:2"));
+    assert_eq!(
+        except!(local, AskError as a => a.slot_id()).unwrap(),
+        Some(1)
+    );
+}
+
+#[test]
+fn what_converts_into_error_is_matched_as_error() {
+    let io = std::io::Error::from(std::io::ErrorKind::TimedOut);
+    assert_eq!(except!(io, TimeoutError => "timeout").unwrap(), "timeout");
+    let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    let back: Error = except!(io, TimeoutError => ()).unwrap_err();
+    assert!(back.is::<ConnectionError>());
+}

@@ -53,6 +53,15 @@ fn check(rec: &Value) -> Result<(), String> {
     if e.py_repr() != rec["repr"] {
         diffs.push(format!("repr {:?} != {}", e.py_repr(), rec["repr"]));
     }
+    // `{:#}`: traceback.format_exception_only's last line; the struct and
+    // the erased error print the same.
+    let line = format!("{e:#}");
+    if line != rec["traceback"] {
+        diffs.push(format!("traceback {line:?} != {}", rec["traceback"]));
+    }
+    if format!("{:#}", e.as_dyn()) != line {
+        diffs.push("{:#} differs through dyn RedisErrorExt".to_owned());
+    }
     let args: Vec<Value> = e.args().iter().map(common::to_json).collect();
     if Value::Array(args.clone()) != rec["args"] {
         diffs.push(format!("args {args:?} != {}", rec["args"]));

@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("parsing and calling", &["call", "reply"]),
     (
         "integrations",
-        &["fred", "redis_rs", "serde_impl", "python"],
+        &["anyhow_impl", "fred", "redis_rs", "serde_impl", "python"],
     ),
 ];
 

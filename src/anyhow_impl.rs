@@ -1,0 +1,77 @@
+//! Feature `anyhow`: [`except!`](crate::except) on an `anyhow::Error`.
+
+use crate::chain::exception_of;
+use crate::classes::*;
+use crate::error::Error;
+use crate::except::{Catch, ClassSet, Subject};
+use crate::hierarchy::for_each_class;
+use crate::traits::{ExceptionClass, RedisErrorExt};
+
+/// `peek` and `take` over the built-in class structs.
+macro_rules! by_struct {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
+        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
+        /// The exception of this crate an `anyhow::Error` holds: an
+        /// [`Error`] or a built-in class struct, also under `.context(...)`
+        /// layers (what anyhow's own `downcast_ref` sees), or a registered
+        /// user class held directly.
+        fn peek(e: &anyhow::Error) -> Option<&dyn RedisErrorExt> {
+            if let Some(erased) = e.downcast_ref::<Error>() {
+                return Some(erased.as_dyn());
+            }
+            $(if let Some(found) = e.downcast_ref::<$name>() {
+                return Some(found);
+            })*
+            exception_of(e.as_ref())
+        }
+
+        /// The exception by value: anyhow's `downcast` drops the context
+        /// layers of the matched error; a user class struct is copied
+        /// without its cause.
+        fn take(e: anyhow::Error) -> Result<Error, anyhow::Error> {
+            let e = match e.downcast::<Error>() {
+                Ok(erased) => return Ok(erased),
+                Err(e) => e,
+            };
+            $(let e = match e.downcast::<$name>() {
+                Ok(found) => return Ok(Error::from(found)),
+                Err(e) => e,
+            };)*
+            match exception_of(e.as_ref()) {
+                Some(found) => Ok(found.to_error()),
+                None => Err(e),
+            }
+        }
+    };
+}
+
+for_each_class!(by_struct);
+
+#[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]
+impl Catch for anyhow::Error {
+    type Subject = anyhow::Error;
+
+    fn __subject(self) -> Self {
+        self
+    }
+}
+
+impl Subject for anyhow::Error {
+    type Rest = anyhow::Error;
+
+    fn __is_a<T: ExceptionClass>(&self) -> bool {
+        peek(self).is_some_and(|e| e.is_a::<T>())
+    }
+
+    fn __in(&self, set: &ClassSet) -> bool {
+        peek(self).is_some_and(|e| set.matches(e))
+    }
+
+    fn __take(self) -> Result<Error, anyhow::Error> {
+        take(self)
+    }
+
+    fn __rest(self) -> Self {
+        self
+    }
+}
