@@ -116,7 +116,7 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
     &[AskError::CLASS, MovedError::CLASS],
 );
 
-/// What [`except!`] can match on: this crate's [`Error`], any class
+/// What [`except!`](crate::except!) can match on: this crate's [`Error`], any class
 /// struct, what converts into an [`Error`] (`std::io::Error`, and the
 /// `redis`/`fred` errors with their features), `Box<dyn Error (+ Send +
 /// Sync)>`, and `anyhow::Error` (feature `anyhow`).
@@ -383,7 +383,7 @@ macro_rules! __except_take {
     };
 }
 
-/// The clauses of [`except!`], one at a time.
+/// The clauses of [`except!`](crate::except!), one at a time.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __except_clauses {
