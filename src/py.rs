@@ -524,6 +524,55 @@ pub(crate) fn py_int_str(text: &str) -> String {
     }
 }
 
+/// The length of `String::from_utf8_lossy(bytes)`, counted without making
+/// it: a valid sequence counts its own length, and each maximal invalid
+/// subpart (a lead byte and the continuation bytes that fit it, cut short;
+/// or a byte that starts nothing) counts three, as U+FFFD. ASCII is skipped
+/// a block at a time.
+fn lossy_len(bytes: &[u8]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let lead = bytes[i];
+        if lead < 0x80 {
+            let run = scan::ascii_prefix(&bytes[i..]);
+            len += run;
+            i += run;
+            continue;
+        }
+        // The range the first continuation byte must fall in, and how many
+        // continuation bytes the lead wants.
+        let (lo, hi, want) = match lead {
+            0xC2..=0xDF => (0x80, 0xBF, 1),
+            0xE0 => (0xA0, 0xBF, 2),
+            0xE1..=0xEC | 0xEE..=0xEF => (0x80, 0xBF, 2),
+            0xED => (0x80, 0x9F, 2),
+            0xF0 => (0x90, 0xBF, 3),
+            0xF1..=0xF3 => (0x80, 0xBF, 3),
+            0xF4 => (0x80, 0x8F, 3),
+            _ => (1, 0, 0),
+        };
+        let mut got = 0;
+        while got < want {
+            let Some(&b) = bytes.get(i + 1 + got) else {
+                break;
+            };
+            let (l, h) = if got == 0 { (lo, hi) } else { (0x80, 0xBF) };
+            if b < l || b > h {
+                break;
+            }
+            got += 1;
+        }
+        if want > 0 && got == want {
+            len += 1 + want;
+        } else {
+            len += 3;
+        }
+        i += 1 + got;
+    }
+    len
+}
+
 /// Python's `bytes.decode("utf-8", "replace")`, which is
 /// `String::from_utf8_lossy(bytes).into_owned()` made at its exact size: the
 /// buffer never holds more than the decoded text.
@@ -535,18 +584,6 @@ pub(crate) fn py_int_str(text: &str) -> String {
 /// once, to the exact total.
 pub(crate) fn decode_lossy(bytes: &[u8]) -> String {
     const REPLACEMENT: &str = "\u{FFFD}";
-    let decoded_len = |rest: &[u8]| -> usize {
-        rest.utf8_chunks()
-            .map(|c| {
-                c.valid().len()
-                    + if c.invalid().is_empty() {
-                        0
-                    } else {
-                        REPLACEMENT.len()
-                    }
-            })
-            .sum()
-    };
     let mut out = String::with_capacity(bytes.len());
     let mut consumed = 0;
     for chunk in bytes.utf8_chunks() {
@@ -558,7 +595,7 @@ pub(crate) fn decode_lossy(bytes: &[u8]) -> String {
                 REPLACEMENT.len()
             };
         if out.capacity() - out.len() < need {
-            out.reserve_exact(decoded_len(&bytes[consumed..]));
+            out.reserve_exact(lossy_len(&bytes[consumed..]));
         }
         out.push_str(valid);
         if !invalid.is_empty() {
@@ -616,7 +653,27 @@ mod tests {
             &[0xff; 100],
             b"h\xc3\xa9\xffllo",
         ];
+        // Every sequence of up to three bytes from the interesting values,
+        // then each behind ASCII.
+        let interesting = [
+            0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0,
+            0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xff,
+        ];
+        for &a in &interesting {
+            for &b in &interesting {
+                for &c in &interesting {
+                    for seq in [&[a][..], &[a, b], &[a, b, c], &[b'x', a, b, c, a, b]] {
+                        assert_eq!(
+                            lossy_len(seq),
+                            String::from_utf8_lossy(seq).len(),
+                            "{seq:x?}"
+                        );
+                    }
+                }
+            }
+        }
         for bytes in cases {
+            assert_eq!(lossy_len(bytes), String::from_utf8_lossy(bytes).len());
             let ours = decode_lossy(bytes);
             assert_eq!(ours, String::from_utf8_lossy(bytes));
             assert_eq!(ours.capacity(), ours.len(), "{bytes:?}");

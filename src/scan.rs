@@ -86,6 +86,17 @@ pub(crate) fn find_non_digit(hay: &[u8]) -> Option<usize> {
     )
 }
 
+/// The length of the ASCII run `hay` starts with.
+#[inline]
+pub(crate) fn ascii_prefix(hay: &[u8]) -> usize {
+    position(
+        hay,
+        |k| k.iter().fold(0u8, |acc, &b| acc | b) >= 0x80,
+        |b| !b.is_ascii(),
+    )
+    .unwrap_or(hay.len())
+}
+
 /// The offset of the first `"\r\n"` in `hay`.
 pub(crate) fn find_crlf(hay: &[u8]) -> Option<usize> {
     let mut from = 0;
@@ -127,6 +138,14 @@ mod tests {
                     .map(|&b| if b == b'a' { b'7' } else { b })
                     .collect();
                 assert_eq!(find_non_digit(&digits), h.iter().position(|&b| b == b' '));
+                let high: Vec<u8> = h
+                    .iter()
+                    .map(|&b| if b == b' ' { 0xc3 } else { b })
+                    .collect();
+                assert_eq!(
+                    ascii_prefix(&high),
+                    h.iter().position(|&b| b == b' ').unwrap_or(len)
+                );
             }
         }
         hay[100] = b'\r';
