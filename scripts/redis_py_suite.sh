@@ -17,6 +17,8 @@
 #    free loopback port: plain (redis-py's parse_error) and with
 #    `-p redis_exceptions_rs.pytest_plugin` (install()); the tests listed
 #    in scripts/redis_py_suite.deselect are deselected;
+#    then the same pair for tests/test_cluster.py against a fresh 3-master
+#    cluster (RESP2 parser; REDIS_PY_SUITE_CLUSTER=0 skips it);
 # 4. scripts/redis_py_suite_compare.py compares each pair of JUnit reports.
 #
 # Fails unless every pair has identical pass/fail/skip sets, the plain run
@@ -129,7 +131,7 @@ start_server() {
     mkdir -p "$dir"
     "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
       --dir "$dir" --enable-debug-command yes --enable-module-command yes \
-      --logfile "$dir/server.log" &
+      --logfile "$dir/server.log" ${REDIS_EXTRA_ARGS:-} &
     server_pid=$!
     server_pids+=("$server_pid")
     for tries in $(seq 1 50); do
@@ -153,6 +155,38 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
 }
 
+# Starts a 3-master cluster (three servers as start_server starts them, then
+# `redis-cli --cluster create`): sets $port (the first node) and
+# $cluster_pids.
+start_cluster() {
+  local extra=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000)
+  local nodes=() i tries
+  cluster_pids=()
+  for i in 1 2 3; do
+    REDIS_EXTRA_ARGS="${extra[*]}" start_server
+    nodes+=("127.0.0.1:$port")
+    cluster_pids+=("$server_pid")
+  done
+  port="${nodes[0]#*:}"
+  echo yes | "$REDIS_CLI" --cluster create "${nodes[@]}" --cluster-replicas 0 \
+    > "$results/cluster-create.log" 2>&1
+  for tries in $(seq 1 100); do
+    if [ "$("$REDIS_CLI" -p "$port" cluster info 2>/dev/null | tr -d '\r' | grep -c '^cluster_state:ok$')" = 1 ] \
+      && [ "$("$REDIS_CLI" -p "$port" cluster nodes 2>/dev/null | grep -c master)" = 3 ]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "redis_py_suite: the cluster did not reach cluster_state:ok" >&2
+  return 1
+}
+
+stop_cluster() {
+  for server_pid in "${cluster_pids[@]}"; do
+    stop_server
+  done
+}
+
 results="$WORK/results"
 rm -rf -- "$results"
 mkdir -p "$results"
@@ -160,8 +194,16 @@ mkdir -p "$results"
 # run NAME PROTOCOL HIDE_HIREDIS MODE
 run() {
   local name="$1" protocol="$2" hide="$3" mode="$4"
-  start_server
-  say "$name, $mode: ${#TESTS[@]} files against redis-server on 127.0.0.1:$port (protocol $protocol)"
+  local tests=("${TESTS[@]}") options=()
+  if [ "$name" = cluster ]; then
+    start_cluster
+    tests=(tests/test_cluster.py)
+    options=(--redis-cluster-nodes=3)
+    say "$name, $mode: ${tests[*]} against a 3-node cluster from 127.0.0.1:$port (protocol $protocol)"
+  else
+    start_server
+    say "$name, $mode: ${#tests[@]} files against redis-server on 127.0.0.1:$port (protocol $protocol)"
+  fi
   local install=0
   [ "$mode" = install ] && install=1
   local status=0
@@ -174,12 +216,16 @@ run() {
     fi
     REDIS_EXCEPTIONS_RS_INSTALL="$install" \
     REDIS_EXCEPTIONS_RS_REPORT="$results/$name-$mode.json" \
-      "$py" -m pytest "${TESTS[@]}" "${deselect[@]}" \
+      "$py" -m pytest "${tests[@]}" "${deselect[@]}" "${options[@]+"${options[@]}"}" \
         --redis-url="redis://127.0.0.1:$port/0" --protocol="$protocol" \
         -p redis_exceptions_rs.pytest_plugin -p no:cacheprovider \
         -q -rfE --junitxml="$results/$name-$mode.xml" > "$results/$name-$mode.log" 2>&1
   ) || status=$?
-  stop_server
+  if [ "$name" = cluster ]; then
+    stop_cluster
+  else
+    stop_server
+  fi
   tail -n 3 "$results/$name-$mode.log"
   # pytest: 0 all passed, 1 some failed (compared below); others are errors.
   if [ "$status" -gt 1 ]; then
@@ -191,8 +237,13 @@ run() {
 start=$SECONDS
 failed=0
 summary=()
-for spec in "resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "hiredis 2 0 _HiredisParser"; do
+specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "hiredis 2 0 _HiredisParser")
+# The cluster run: MOVED, ASK and CLUSTERDOWN only come from a cluster.
+[ "${REDIS_PY_SUITE_CLUSTER:-1}" = 1 ] && specs+=("cluster 2 1 _RESP2Parser")
+for spec in "${specs[@]}"; do
   read -r name protocol hide parser <<< "$spec"
+  # REDIS_PY_SUITE_ONLY="resp3 cluster": only those (for working on one).
+  case " ${REDIS_PY_SUITE_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
   run "$name" "$protocol" "$hide" plain
   run "$name" "$protocol" "$hide" install
   if ! out="$("$py" scripts/redis_py_suite_compare.py "$name" \
@@ -209,4 +260,4 @@ if [ "$failed" != 0 ]; then
   echo "redis_py_suite: FAILED (runs differ, or the Rust path was not taken)" >&2
   exit 1
 fi
-echo "redis_py_suite: identical with and without install() on RESP2, RESP3 and hiredis"
+echo "redis_py_suite: identical with and without install() (${#specs[@]} parsers/topologies)"

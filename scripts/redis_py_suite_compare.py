@@ -52,6 +52,8 @@ def main():
     status = "IDENTICAL" if not problems else "DIFFERENT"
     print("%-8s %s (%s): %d tests (%s) in both runs; Rust parsed %d error replies (plain run: %d)"
           % (name, status, rust_r["parser"], len(plain), summary, rust_r["calls"], plain_r["calls"]))
+    classes = sorted(rust_r.get("classes", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    print("         with install(): " + ", ".join("%s %d" % kv for kv in classes))
     for p in problems:
         print("    " + p)
     return 1 if problems else 0

@@ -5,7 +5,10 @@
     install()         -> route redis-py's BaseParser.parse_error through Rust
     uninstall()       -> put redis-py's own back
     calls()           -> how many replies Rust has parsed
+    classes()         -> how many of each class install() returned
 """
+
+import collections
 
 from redis._parsers.base import BaseParser
 
@@ -13,6 +16,7 @@ from ._native import calls, classify, parse_error, reset_calls
 
 __all__ = [
     "calls",
+    "classes",
     "classify",
     "install",
     "installed",
@@ -28,14 +32,24 @@ _ORIGINAL = BaseParser.__dict__["parse_error"]
 _TABLE = BaseParser.EXCEPTION_CLASSES
 
 
+_CLASSES = collections.Counter()
+
+
 def _parse_error(cls, response):
     if type(response) is not str or cls.EXCEPTION_CLASSES is not _TABLE:
         return _ORIGINAL.__func__(cls, response)
     try:
-        return parse_error(response)
+        e = parse_error(response)
     except UnicodeEncodeError:
         # Lone surrogates (a `surrogateescape` decoder): not UTF-8 text.
         return _ORIGINAL.__func__(cls, response)
+    _CLASSES[type(e).__name__] += 1
+    return e
+
+
+def classes():
+    """How many instances of each class the installed parser returned."""
+    return dict(_CLASSES)
 
 
 _parse_error.__doc__ = _ORIGINAL.__func__.__doc__

@@ -5,7 +5,7 @@
 installs the Rust parser before any test runs (REDIS_EXCEPTIONS_RS_INSTALL=0
 leaves redis-py's own in place, for a reference run) and, at the end,
 prints how many replies Rust parsed. With REDIS_EXCEPTIONS_RS_REPORT=path it
-also writes a JSON report there: {"installed", "calls", "parser"}, where
+also writes a JSON report there: {"installed", "calls", "parser", "classes"}, where
 "parser" is the parser class of a connection opened with the suite's
 --redis-url and --protocol options (redis-py's conftest), when it has them.
 """
@@ -40,10 +40,12 @@ def _parser(config):
 
 
 def pytest_unconfigure(config):
+    parser = _parser(config)  # its connection's replies count too
     report = {
         "installed": redis_exceptions_rs.installed(),
         "calls": redis_exceptions_rs.calls(),
-        "parser": _parser(config),
+        "parser": parser,
+        "classes": redis_exceptions_rs.classes(),
     }
     path = os.environ.get("REDIS_EXCEPTIONS_RS_REPORT")
     if path:
