@@ -89,24 +89,30 @@ macro_rules! define_repr {
                 }
             }
 
-            /// The variant of the built-in class at `index` (the order of
-            /// `for_each_class`, as [`Class::index`] counts), built from
-            /// `state` where it stands; the state back for any other index.
-            #[inline]
-            #[allow(
-                clippy::result_large_err,
-                reason = "the state is handed back as it came, on a path no built-in class takes"
-            )]
-            fn builtin(index: usize, state: State) -> Result<Repr, State> {
+            /// The number of built-in classes.
+            const BUILTINS: usize = [$(stringify!($name)),*].len();
+
+            /// Writes the variant of the built-in class at `index` (the
+            /// order of `for_each_class`, as [`Class::index`] counts) into
+            /// `slot`, moving `state` there once. `index` must be below
+            /// [`Repr::BUILTINS`]; past it the last class is used.
+            #[inline(always)]
+            fn write_builtin(
+                slot: Box<std::mem::MaybeUninit<Repr>>,
+                index: usize,
+                state: State,
+            ) -> Box<Repr> {
                 let mut at = 0;
                 $(
-                    if index == at {
-                        return Ok(Repr::$name(<$name as ExceptionClass>::__from_state(state)));
-                    }
                     at += 1;
+                    if index == at - 1 || at == Repr::BUILTINS {
+                        return Box::write(
+                            slot,
+                            Repr::$name(<$name as ExceptionClass>::__from_state(state)),
+                        );
+                    }
                 )*
-                let _ = at;
-                Err(state)
+                unreachable!("for_each_class declares at least one class")
             }
 
             fn into_state(self) -> State {
@@ -191,16 +197,14 @@ impl Error {
     }
 
     pub(crate) fn from_state(state: State) -> Error {
-        // The built-in classes directly, so that the state is moved into the
-        // box once; the others through their hooks.
-        let state = match state.class.index() {
-            Some(index) => match Repr::builtin(index, state) {
-                Ok(repr) => return Error::from_repr(repr),
-                Err(state) => state,
-            },
-            None => state,
-        };
-        (ClassHooks::of(state.class).make)(state)
+        // The built-in classes directly, the box made first so that the
+        // state is moved into it once; the others through their hooks.
+        match state.class.index() {
+            Some(index) if index < Repr::BUILTINS => {
+                Error(Repr::write_builtin(Box::new_uninit(), index, state))
+            }
+            _ => (ClassHooks::of(state.class).make)(state),
+        }
     }
 
     /// The error as a trait object.

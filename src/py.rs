@@ -449,6 +449,12 @@ fn int_digits(text: &str, stop_at: usize) -> PyInt {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
+    // More ASCII digits in a row than the caller reads: decided there.
+    if let Some(head) = digits.as_bytes().get(..stop_at) {
+        if scan::find_non_digit(head).is_none() {
+            return PyInt::TooManyDigits(stop_at);
+        }
+    }
     // Plain ASCII digits, checked a block at a time: the count is the
     // length, and only the last 19 significant digits can make an `i64`.
     if !digits.is_empty() && scan::find_non_digit(digits.as_bytes()).is_none() {

@@ -116,12 +116,19 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
 }
 
 /// [`parses`] on bytes, for classification, a block at a time: the first
-/// space, no second one, an ASCII node and its last colon, then the two
-/// numbers where they stand. A node that is not ASCII takes the `str` path. A payload that is not plain
-/// ASCII, or whose numbers are not plain digits, takes the full `str` path.
+/// space, no second one, the node's last colon, then the two numbers where
+/// they stand. The host is not decoded: a space or a colon is never part of
+/// a multi-byte UTF-8 character, so the offsets are those of the `str`
+/// rules, and a caller that needs the host as text checks it then (a reply
+/// that is not UTF-8 is read again from its decoded message).
 pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
     let space = scan::find(payload, b' ')?;
     let node = &payload[space + 1..];
+    if scan::find(node, b' ').is_some() {
+        return None;
+    }
+    let colon = space + 1 + scan::rfind(node, b':')?;
+    let (slot_bytes, port_bytes) = (&payload[..space], &payload[colon + 1..]);
     let plain = |digits: &[u8]| {
         (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
             || {
@@ -131,28 +138,23 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
             },
         )
     };
-    if scan::find(node, b' ').is_some() {
-        return None;
-    }
-    if !node.is_ascii() {
-        return parses(std::str::from_utf8(payload).ok()?);
-    }
-    // An ASCII node: the spans are found, and the numbers read where they are
-    // (the slot may still hold non-ASCII digits).
-    let colon = space + 1 + scan::rfind(node, b':')?;
-    let space32 = u32::try_from(space).ok()?;
-    let colon32 = u32::try_from(colon).ok()?;
-    let (slot, port) = match (plain(&payload[..space]), plain(&payload[colon + 1..])) {
-        (Some(slot), Some(port)) => (slot, port),
-        _ => {
-            let slot_text = std::str::from_utf8(&payload[..space]).ok()?;
-            let port_text = std::str::from_utf8(&payload[colon + 1..]).ok()?;
-            (int(slot_text, false).ok()?, int(port_text, false).ok()?)
+    // `int()` of a number: a run of more ASCII digits than it converts
+    // fails whatever follows, so only that many bytes are read.
+    let number = |digits: &[u8]| -> Option<i64> {
+        if let Some(v) = plain(digits) {
+            return Some(v);
         }
+        if let Some(head) = digits.get(..=MAX_STR_DIGITS) {
+            // No other byte in the head: too many digits.
+            scan::find_non_digit(head)?;
+        }
+        int(std::str::from_utf8(digits).ok()?, false).ok()
     };
+    let slot = number(slot_bytes)?;
+    let port = number(port_bytes)?;
     Some(Spans {
-        space: space32,
-        colon: colon32,
+        space: u32::try_from(space).ok()?,
+        colon: u32::try_from(colon).ok()?,
         slot,
         port,
     })
@@ -368,6 +370,15 @@ mod tests {
         ];
         for p in &payloads {
             assert_eq!(parses_bytes(p.as_bytes()), parses(p), "{p:.40}");
+            // Invalid UTF-8 in the host does not change the offsets.
+            if let Some(at) = p.rfind(':').filter(|&at| at > 2) {
+                let mut bad = p.as_bytes().to_vec();
+                bad[at - 1] = 0xff;
+                let good = std::str::from_utf8(&bad[..at - 1]).is_ok();
+                if good && parses(p).is_some() && !p[..at].ends_with(' ') {
+                    assert!(parses_bytes(&bad).is_some(), "{p:.40}");
+                }
+            }
             assert_eq!(parses(p), parse(p).ok(), "{p:.40}");
         }
     }

@@ -45,7 +45,7 @@ pub(crate) enum Args {
 pub(crate) struct LossyStr {
     raw: Box<[u8]>,
     start: usize,
-    value: once_cell::sync::OnceCell<PyValue>,
+    value: once_cell::race::OnceBox<PyValue>,
 }
 
 impl LossyStr {
@@ -55,7 +55,7 @@ impl LossyStr {
 
     fn value(&self) -> &PyValue {
         self.value
-            .get_or_init(|| PyValue::Str(py::decode_lossy(self.message())))
+            .get_or_init(|| Box::new(PyValue::Str(py::decode_lossy(self.message()))))
     }
 
     /// The decoded message, written without keeping it.
@@ -79,7 +79,7 @@ impl Clone for LossyStr {
         LossyStr {
             raw: self.raw.clone(),
             start: self.start,
-            value: once_cell::sync::OnceCell::new(),
+            value: once_cell::race::OnceBox::new(),
         }
     }
 }
@@ -98,7 +98,7 @@ pub(crate) const INLINE: usize = 64;
 pub(crate) struct InlineStr {
     len: u8,
     bytes: [u8; INLINE],
-    value: once_cell::sync::OnceCell<PyValue>,
+    value: once_cell::race::OnceBox<PyValue>,
 }
 
 impl InlineStr {
@@ -111,7 +111,7 @@ impl InlineStr {
         Some(InlineStr {
             len,
             bytes,
-            value: once_cell::sync::OnceCell::new(),
+            value: once_cell::race::OnceBox::new(),
         })
     }
 
@@ -122,7 +122,7 @@ impl InlineStr {
 
     fn value(&self) -> &PyValue {
         self.value
-            .get_or_init(|| PyValue::Str(self.as_str().to_owned()))
+            .get_or_init(|| Box::new(PyValue::Str(self.as_str().to_owned())))
     }
 }
 
@@ -132,7 +132,7 @@ impl Clone for InlineStr {
         InlineStr {
             len: self.len,
             bytes: self.bytes,
-            value: once_cell::sync::OnceCell::new(),
+            value: once_cell::race::OnceBox::new(),
         }
     }
 }
@@ -162,7 +162,7 @@ impl Args {
         Args::Lossy(Box::new(LossyStr {
             raw,
             start,
-            value: once_cell::sync::OnceCell::new(),
+            value: once_cell::race::OnceBox::new(),
         }))
     }
 
