@@ -267,6 +267,7 @@ def plot(sweep_path, png_path):
         ("parse_error_bytes", "ours: parse_error_bytes", "tab:blue", "-"),
         ("classify", "ours: classify", "tab:cyan", "-"),
         ("parse_frame_resp2", "ours: parse_frame `-`", "tab:green", "-"),
+        ("parse_error_bytes_args", "ours: parse_error_bytes + args() (decoded)", "tab:brown", "-"),
         ("redis_rs_resp2", "redis-rs: parse_redis_value `-`", "tab:orange", "--"),
         ("redis_rs_resp3", "redis-rs: parse_redis_value `!`", "tab:red", "--"),
         ("redis_py_decode_parse_error", "redis-py: decode + parse_error", "tab:purple", ":"),
@@ -293,9 +294,15 @@ def plot(sweep_path, png_path):
     for j in range(len(shapes), rows_n * cols):
         axes[j // cols][j % cols].axis("off")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(lines), fontsize=8)
+    for row in axes:
+        for ax in row:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8)
     fig.suptitle("Time per reply against reply size (log-log), one panel per shape")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.08, 1, 0.97))
     fig.savefig(png_path, dpi=90)
 
 
