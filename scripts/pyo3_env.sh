@@ -25,7 +25,9 @@
 #   3. prints `export ...` lines on stdout (everything else goes to stderr).
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
+# ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
+# shellcheck source=scripts/venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 BASE_PY="${REDIS_EXCEPTIONS_PYO3_BASE:-/usr/bin/python3.11}"
 VENV="${REDIS_EXCEPTIONS_PYO3_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/redis-exceptions/pyo3-venv}"
 
@@ -54,28 +56,10 @@ if ! have_base; then
   have_base || { log "$BASE_PY still unusable after apt-get"; exit 1; }
 fi
 
-venv_ok() {
-  [ -x "$VENV/bin/python" ] || return 1
-  "$VENV/bin/python" - "$REDIS_PY_VERSION" "$BASE_PY" <<'EOF' >/dev/null 2>&1
-import os, sys
-import redis
-want, base = sys.argv[1], sys.argv[2]
-assert redis.__version__ == want, redis.__version__
-assert os.path.realpath(sys._base_executable) == os.path.realpath(base)
-EOF
-}
-
 mkdir -p "$(dirname "$VENV")"
 exec 9>"$VENV.lock"
 flock 9
-if ! venv_ok; then
-  log "creating $VENV from $BASE_PY with redis==$REDIS_PY_VERSION"
-  rm -rf -- "$VENV"
-  "$BASE_PY" -m venv "$VENV" >&2
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "redis==$REDIS_PY_VERSION" >&2
-  venv_ok || { log "the venv at $VENV does not import redis==$REDIS_PY_VERSION"; exit 1; }
-fi
+ensure_venv "$VENV" "$BASE_PY" >&2
 flock -u 9
 
 log "ok: $("$VENV/bin/python" -c 'import sys, redis; print(sys.version.split()[0], "redis", redis.__version__)') in $VENV"

@@ -23,9 +23,10 @@
 # CARGO (cargo binary, default `cargo`).
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
-
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
+# shellcheck source=scripts/venv.sh
+source "$repo_root/scripts/venv.sh"
 cd "$repo_root"
 
 setup_only=""
@@ -155,16 +156,8 @@ fi
 # ---------------------------------------------------------------------------
 
 if [ -z "${PYTHON:-}" ]; then
-  venv="${REDIS_EXCEPTIONS_VENV:-$repo_root/target/py-venv}"
-  if ! "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" \
-    >/dev/null 2>&1; then
-    say "venv with redis==$REDIS_PY_VERSION at $venv"
-    rm -rf -- "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-      "redis==$REDIS_PY_VERSION"
-  fi
-  PYTHON="$venv/bin/python"
+  ensure_venv "${REDIS_EXCEPTIONS_VENV:-$repo_root/target/py-venv}"
+  PYTHON="$py"
 fi
 export PYTHON
 

@@ -195,30 +195,33 @@ impl Subject for Error {
     }
 }
 
+/// `downcast` of a boxed error, for both trait objects `except!` takes.
+trait DowncastBox: Sized {
+    fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self>;
+}
+
+impl DowncastBox for Box<dyn StdError + Send + Sync> {
+    fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self> {
+        self.downcast::<T>()
+    }
+}
+
+impl DowncastBox for Box<dyn StdError> {
+    fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self> {
+        self.downcast::<T>()
+    }
+}
+
 /// Takes a built-in class struct (or an [`Error`]) out of a box, by value.
 macro_rules! take_structs {
     ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
         $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
-        fn take_send(
-            boxed: Box<dyn StdError + Send + Sync>,
-        ) -> Result<Error, Box<dyn StdError + Send + Sync>> {
-            let boxed = match boxed.downcast::<Error>() {
+        fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
+            let boxed = match boxed.downcast_box::<Error>() {
                 Ok(e) => return Ok(*e),
                 Err(other) => other,
             };
-            $(let boxed = match boxed.downcast::<$name>() {
-                Ok(e) => return Ok(Error::from(*e)),
-                Err(other) => other,
-            };)*
-            Err(boxed)
-        }
-
-        fn take_local(boxed: Box<dyn StdError>) -> Result<Error, Box<dyn StdError>> {
-            let boxed = match boxed.downcast::<Error>() {
-                Ok(e) => return Ok(*e),
-                Err(other) => other,
-            };
-            $(let boxed = match boxed.downcast::<$name>() {
+            $(let boxed = match boxed.downcast_box::<$name>() {
                 Ok(e) => return Ok(Error::from(*e)),
                 Err(other) => other,
             };)*
@@ -231,7 +234,7 @@ for_each_class!(take_structs);
 
 /// `Box<dyn Error>` with and without `Send + Sync`.
 macro_rules! boxed_subject {
-    ($($dyn:ty => $take:ident),*) => {$(
+    ($($dyn:ty),*) => {$(
         impl Catch for Box<$dyn> {
             type Subject = Self;
 
@@ -253,7 +256,7 @@ macro_rules! boxed_subject {
 
             fn __take(self) -> Result<Error, Self> {
                 // A user class struct: a copy, without its cause.
-                $take(self).or_else(|boxed| exception_of(&*boxed).map(|e| e.to_error()).ok_or(boxed))
+                take_boxed(self).or_else(|boxed| exception_of(&*boxed).map(|e| e.to_error()).ok_or(boxed))
             }
 
             fn __rest(self) -> Self {
@@ -263,7 +266,7 @@ macro_rules! boxed_subject {
     )*};
 }
 
-boxed_subject!(dyn StdError + Send + Sync => take_send, dyn StdError => take_local);
+boxed_subject!(dyn StdError + Send + Sync, dyn StdError);
 
 /// The type of the error `except!` hands back, for inference; not part of
 /// the API.

@@ -502,6 +502,27 @@ fn live_server_errors_match_redis_py() {
     });
 }
 
+/// A pipeline holding a recorded scenario's set-up commands (a `MULTI`
+/// and what it queues) followed by `EXEC`, not yet sent.
+async fn queued_transaction(
+    c: &fred::prelude::Client,
+    name: &str,
+) -> fred::clients::Pipeline<fred::prelude::Client> {
+    let p = c.pipeline();
+    for step in scenario(name)["setup"].as_array().unwrap() {
+        let line = strings(&step["command"]);
+        let _: () = p
+            .custom(command(&line[0], false), line[1..].to_vec())
+            .await
+            .unwrap();
+    }
+    let _: () = p
+        .custom(command("EXEC", false), Vec::<String>::new())
+        .await
+        .unwrap();
+    p
+}
+
 #[test]
 fn live_transactions_match_redis_py() {
     let live = Live::start("trx", &[]);
@@ -513,19 +534,7 @@ fn live_transactions_match_redis_py() {
         // error, as redis-py's transaction pipeline raises it (redis-py adds
         // "Command # 1 (FOOBAR) of pipeline caused error: ", which fred does
         // not keep).
-        let s = scenario("standalone/execabort");
-        let p = c.pipeline();
-        for step in s["setup"].as_array().unwrap() {
-            let line = strings(&step["command"]);
-            let _: () = p
-                .custom(command(&line[0], false), line[1..].to_vec())
-                .await
-                .unwrap();
-        }
-        let _: () = p
-            .custom(command("EXEC", false), Vec::<String>::new())
-            .await
-            .unwrap();
+        let p = queued_transaction(&c, "standalone/execabort").await;
         let err = p
             .all::<Value>()
             .await
@@ -548,19 +557,7 @@ fn live_transactions_match_redis_py() {
         assert_raised(&last, &raised("standalone/execabort", "client_resp2"), port);
 
         // An error inside EXEC's reply: fred fails the whole reply with it.
-        let s = scenario("standalone/exec_with_runtime_error");
-        let p = c.pipeline();
-        for step in s["setup"].as_array().unwrap() {
-            let line = strings(&step["command"]);
-            let _: () = p
-                .custom(command(&line[0], false), line[1..].to_vec())
-                .await
-                .unwrap();
-        }
-        let _: () = p
-            .custom(command("EXEC", false), Vec::<String>::new())
-            .await
-            .unwrap();
+        let p = queued_transaction(&c, "standalone/exec_with_runtime_error").await;
         let err = p.last::<Value>().await.expect_err("EXEC holds an error");
         let expected = raised(
             "standalone/exec_with_runtime_error",

@@ -6,6 +6,8 @@
 //! the memory bounds in `tests/alloc.rs`, the `serde` and `redis` parts in
 //! their feature's file.
 
+mod common;
+
 use std::io;
 use std::sync::{Arc, Barrier};
 
@@ -32,25 +34,9 @@ mod second {
     }
 }
 
-/// A class built at run time with the constructor `exception!` uses; with
-/// no hooks of its own, its instances are carried by the struct of its
-/// nearest built-in ancestor.
+/// A class made at run time (see `common::runtime_class`).
 fn runtime_class(name: &str, bases: &[&'static Class]) -> &'static Class {
-    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    let bases: &'static [&'static Class] = Box::leak(bases.to_vec().into_boxed_slice());
-    Box::leak(Box::new(Class::__new(
-        name,
-        "hardening",
-        bases,
-        "",
-        redis_exceptions::__private::NO_INDEX,
-        Class::__ancestors_of(bases),
-        None,
-        None,
-        false,
-        None,
-        &(),
-    )))
+    common::runtime_class("hardening", name, bases)
 }
 
 #[test]

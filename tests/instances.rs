@@ -9,18 +9,7 @@ use serde_json::Value;
 
 fn check(rec: &Value) -> Result<(), String> {
     let class = rec["class"].as_str().unwrap();
-    let args: Vec<PyValue> = rec["args_given"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(common::py_value)
-        .collect();
-    let kwargs_owned: Vec<(String, PyValue)> = rec["kwargs_given"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), common::py_value(v)))
-        .collect();
+    let (args, kwargs_owned) = common::record_call(rec);
     let kwargs: Vec<(&str, PyValue)> = kwargs_owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))

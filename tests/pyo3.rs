@@ -335,18 +335,7 @@ fn every_instance_record() {
         let h = helpers(py);
         for rec in records {
             let name = rec["class"].as_str().unwrap();
-            let args: Vec<PyValue> = rec["args_given"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(common::py_value)
-                .collect();
-            let kwargs: Vec<(String, PyValue)> = rec["kwargs_given"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), common::py_value(v)))
-                .collect();
+            let (args, kwargs) = common::record_call(rec);
             let py_args = PyTuple::new(py, args.iter().map(|a| to_py(py, a))).unwrap();
             let py_kwargs = PyDict::new(py);
             for (k, v) in &kwargs {

@@ -13,6 +13,8 @@
 //! same for both; only the instance struct differs (here the struct of the
 //! nearest built-in ancestor carries the state).
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
@@ -22,25 +24,9 @@ use redis_exceptions::{
     construct, Class, ConnectionError, ExceptionClass, RedisErrorExt, ResponseError,
 };
 
-/// A class made at run time with the constructor `exception!` uses; with
-/// no hooks of its own, its instances are carried by the struct of its
-/// nearest built-in ancestor.
+/// A class made at run time (see `common::runtime_class`).
 fn runtime_class(name: &str, bases: &[&'static Class]) -> &'static Class {
-    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    let bases: &'static [&'static Class] = Box::leak(bases.to_vec().into_boxed_slice());
-    Box::leak(Box::new(Class::__new(
-        name,
-        "stress",
-        bases,
-        "",
-        redis_exceptions::__private::NO_INDEX,
-        Class::__ancestors_of(bases),
-        None,
-        None,
-        false,
-        None,
-        &(),
-    )))
+    common::runtime_class("stress", name, bases)
 }
 
 // ---------------------------------------------------------------------------

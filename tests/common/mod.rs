@@ -49,6 +49,50 @@ fn parse_bytes_repr(lit: &str) -> Vec<u8> {
     out
 }
 
+/// The call an `instances.json` record made: its positional arguments and
+/// its keywords, in the record's order.
+pub fn record_call(rec: &Value) -> (Vec<PyValue>, Vec<(String, PyValue)>) {
+    let args = rec["args_given"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(py_value)
+        .collect();
+    let kwargs = rec["kwargs_given"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), py_value(v)))
+        .collect();
+    (args, kwargs)
+}
+
+/// A class made at run time with the constructor `exception!` uses, leaked
+/// to be `'static`; with no hooks of its own, its instances are carried by
+/// the struct of its nearest built-in ancestor.
+pub fn runtime_class(
+    module: &'static str,
+    name: &str,
+    bases: &[&'static redis_exceptions::Class],
+) -> &'static redis_exceptions::Class {
+    use redis_exceptions::Class;
+    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    let bases: &'static [&'static Class] = Box::leak(bases.to_vec().into_boxed_slice());
+    Box::leak(Box::new(Class::__new(
+        name,
+        module,
+        bases,
+        "",
+        redis_exceptions::__private::NO_INDEX,
+        Class::__ancestors_of(bases),
+        None,
+        None,
+        false,
+        None,
+        &(),
+    )))
+}
+
 /// A Python value as the fixtures' JSON.
 pub fn to_json(v: &PyValue) -> Value {
     match v {
