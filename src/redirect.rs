@@ -122,12 +122,28 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
 /// rules, and a caller that needs the host as text checks it then (a reply
 /// that is not UTF-8 is read again from its decoded message).
 pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
-    let space = scan::find(payload, b' ')?;
-    let node = &payload[space + 1..];
-    if scan::find(node, b' ').is_some() {
-        return None;
-    }
-    let colon = space + 1 + scan::rfind(node, b':')?;
+    let (space, colon) = match scan::short_masks(payload, b' ', b':') {
+        // A typical payload: both searches from one block's masks.
+        Some((spaces, colons)) => {
+            if spaces.count_ones() != 1 {
+                return None;
+            }
+            let space = spaces.trailing_zeros();
+            let node_colons = colons & !((2u32 << space) - 1);
+            if node_colons == 0 {
+                return None;
+            }
+            (space as usize, (31 - node_colons.leading_zeros()) as usize)
+        }
+        None => {
+            let space = scan::find(payload, b' ')?;
+            let node = &payload[space + 1..];
+            if scan::find(node, b' ').is_some() {
+                return None;
+            }
+            (space, space + 1 + scan::rfind(node, b':')?)
+        }
+    };
     let (slot_bytes, port_bytes) = (&payload[..space], &payload[colon + 1..]);
     let plain = |digits: &[u8]| {
         (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
@@ -368,6 +384,20 @@ mod tests {
             "-9223372036854775808 h:9223372036854775808".to_owned(),
             "00000000000000000000000001 h:1".to_owned(),
         ];
+        // Around one block (the short payloads are read from one block's
+        // masks, the others a block at a time).
+        let shaped = [
+            "1 {}:1", "1:2 {}", " 1 {}:1", "1 {}:", "1 :{}1", "1 a:{}:2", ":1 {}", "1 {}",
+            "1 {} :1", "1 :{}",
+        ];
+        let payloads: Vec<String> = payloads
+            .into_iter()
+            .chain(
+                shaped
+                    .iter()
+                    .flat_map(|t| (0..40).map(move |n| t.replace("{}", &"h".repeat(n)))),
+            )
+            .collect();
         for p in &payloads {
             assert_eq!(parses_bytes(p.as_bytes()), parses(p), "{p:.40}");
             // Invalid UTF-8 in the host does not change the offsets.

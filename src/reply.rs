@@ -63,6 +63,19 @@ static CODES: &[(&str, Target)] = &[
     ("MASTERDOWN", Target::Class(MasterDownError::CLASS)),
 ];
 
+/// The length of the longest code in [`CODES`].
+const LONGEST_CODE: usize = {
+    let mut i = 0;
+    let mut longest = 0;
+    while i < CODES.len() {
+        if CODES[i].0.len() > longest {
+            longest = CODES[i].0.len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// One row of the reply table, for documentation and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyRule {
@@ -170,7 +183,11 @@ impl<'a> Classified<'a> {
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
 pub fn classify(reply: &[u8]) -> Classified<'_> {
-    let code_end = scan::find(reply, b' ');
+    // A known code is at most `LONGEST_CODE` bytes, so only that many and
+    // the space after them are searched: a long reply with no early space
+    // has no known code, whatever follows.
+    let head = &reply[..reply.len().min(LONGEST_CODE + 1)];
+    let code_end = head.iter().position(|&b| b == b' ');
     let code = &reply[..code_end.unwrap_or(reply.len())];
     let Some(&(code, target)) = CODES.iter().find(|(c, _)| c.as_bytes() == code) else {
         return Classified {

@@ -20,10 +20,14 @@ fn block(chunk: &[u8]) -> &[u8; BLOCK] {
 }
 
 /// The offset of the first byte of `hay` that satisfies `hit`; `test` says
-/// whether a whole block holds one (it must agree with `hit`).
+/// whether a whole block holds one (it must agree with `hit`). The bytes
+/// past the last whole block are tested as one block too, padded with
+/// `pad` (a byte `hit` rejects): a short reply costs one block test, not a
+/// loop over its bytes.
 #[inline(always)]
 fn position(
     hay: &[u8],
+    pad: u8,
     test: impl Fn(&[u8; BLOCK]) -> bool,
     hit: impl Fn(u8) -> bool + Copy,
 ) -> Option<usize> {
@@ -35,17 +39,47 @@ fn position(
         }
         base += BLOCK;
     }
-    chunks
-        .remainder()
+    let rest = chunks.remainder();
+    if !test(&padded(rest, pad)) {
+        return None;
+    }
+    rest.iter().position(|&b| hit(b)).map(|i| base + i)
+}
+
+/// `rest` (shorter than a block) followed by `pad` up to a whole block.
+#[inline(always)]
+fn padded(rest: &[u8], pad: u8) -> [u8; BLOCK] {
+    let mut last = [pad; BLOCK];
+    last[..rest.len()].copy_from_slice(rest);
+    last
+}
+
+/// Bit `i` set when `block[i] == x`: compiled to one vector compare and a
+/// mask move.
+#[inline(always)]
+fn mask(block: &[u8; BLOCK], x: u8) -> u32 {
+    block
         .iter()
-        .position(|&b| hit(b))
-        .map(|i| base + i)
+        .enumerate()
+        .fold(0u32, |m, (i, &b)| m | (u32::from(b == x) << i))
+}
+
+/// For a `hay` of at most one block: bit masks of where `a` and where `b`
+/// stand (bit `i` for `hay[i]`), from one padded block; `None` when `hay`
+/// is longer than a block or `a`/`b` is the pad byte 0.
+#[inline]
+pub(crate) fn short_masks(hay: &[u8], a: u8, b: u8) -> Option<(u32, u32)> {
+    if hay.len() > BLOCK || a == 0 || b == 0 {
+        return None;
+    }
+    let last = padded(hay, 0);
+    Some((mask(&last, a), mask(&last, b)))
 }
 
 /// The offset of the first `needle` in `hay`.
 #[inline]
 pub(crate) fn find(hay: &[u8], needle: u8) -> Option<usize> {
-    position(hay, |k| has(k, needle), |b| b == needle)
+    position(hay, !needle, |k| has(k, needle), |b| b == needle)
 }
 
 /// The offset of the last `needle` in `hay`.
@@ -59,7 +93,11 @@ pub(crate) fn rfind(hay: &[u8], needle: u8) -> Option<usize> {
             return chunk.iter().rposition(|&b| b == needle).map(|i| end + i);
         }
     }
-    chunks.remainder().iter().rposition(|&b| b == needle)
+    let rest = chunks.remainder();
+    if !has(&padded(rest, !needle), needle) {
+        return None;
+    }
+    rest.iter().rposition(|&b| b == needle)
 }
 
 /// The offset of the first CR or LF in `hay`.
@@ -67,6 +105,7 @@ pub(crate) fn rfind(hay: &[u8], needle: u8) -> Option<usize> {
 pub(crate) fn find_line_break(hay: &[u8]) -> Option<usize> {
     position(
         hay,
+        0,
         |k| has(k, b'\r') | has(k, b'\n'),
         |b| b == b'\r' || b == b'\n',
     )
@@ -77,6 +116,7 @@ pub(crate) fn find_line_break(hay: &[u8]) -> Option<usize> {
 pub(crate) fn find_non_digit(hay: &[u8]) -> Option<usize> {
     position(
         hay,
+        b'0',
         |k| {
             k.iter()
                 .fold(0u8, |acc, &b| acc | u8::from(b.wrapping_sub(b'0') > 9))
@@ -91,6 +131,7 @@ pub(crate) fn find_non_digit(hay: &[u8]) -> Option<usize> {
 pub(crate) fn ascii_prefix(hay: &[u8]) -> usize {
     position(
         hay,
+        0,
         |k| k.iter().fold(0u8, |acc, &b| acc | b) >= 0x80,
         |b| !b.is_ascii(),
     )
@@ -148,6 +189,22 @@ mod tests {
                 );
             }
         }
+        for len in 0..=40 {
+            for at in 0..len {
+                let mut h = vec![b'a'; len];
+                h[at] = b' ';
+                h[len - 1 - at / 2] = b':';
+                let want = |x: u8| {
+                    h.iter()
+                        .enumerate()
+                        .filter(|&(_, &b)| b == x)
+                        .fold(0u32, |m, (i, _)| m | 1 << i)
+                };
+                let got = short_masks(&h, b' ', b':');
+                assert_eq!(got, (len <= BLOCK).then(|| (want(b' '), want(b':'))));
+            }
+        }
+        assert_eq!(short_masks(b"a", 0, b'a'), None);
         hay[100] = b'\r';
         hay[150] = b'\r';
         hay[151] = b'\n';
