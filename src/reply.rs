@@ -259,6 +259,11 @@ pub fn parse_error(reply: &str) -> Error {
 /// exact size, next to the bytes.
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
     let c = classify(reply);
+    // A short ASCII message (the usual reply) is copied in place without
+    // UTF-8 validation.
+    if let Some(args) = Args::short_ascii(c.message()) {
+        return build(&c, args);
+    }
     // Known codes are ASCII, so the message is valid exactly when the reply is.
     // (`from_utf8` first: its validation is much faster than the lossy one.)
     match std::str::from_utf8(c.message()) {

@@ -115,6 +115,22 @@ impl InlineStr {
         })
     }
 
+    /// The same from bytes that are ASCII (so valid UTF-8) and short
+    /// enough; `None` otherwise. The ASCII test is cheaper than UTF-8
+    /// validation on the short messages that fit.
+    fn ascii(bytes: &[u8]) -> Option<InlineStr> {
+        if bytes.len() > INLINE || !bytes.is_ascii() {
+            return None;
+        }
+        let mut inline = [0; INLINE];
+        inline[..bytes.len()].copy_from_slice(bytes);
+        Some(InlineStr {
+            len: u8::try_from(bytes.len()).ok()?,
+            bytes: inline,
+            value: once_cell::race::OnceBox::new(),
+        })
+    }
+
     fn as_str(&self) -> &str {
         // Copied from a `str`, so the check cannot fail.
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
@@ -173,6 +189,12 @@ impl Args {
     /// One `str` argument: in place when it is short, else on the heap.
     pub(crate) fn message(text: &str) -> Args {
         InlineStr::new(text).map_or_else(|| Args::One(PyValue::Str(text.to_owned())), Args::Inline)
+    }
+
+    /// One `str` argument from bytes, in place, when they are short and
+    /// ASCII; `None` otherwise (the caller validates them as UTF-8).
+    pub(crate) fn short_ascii(bytes: &[u8]) -> Option<Args> {
+        InlineStr::ascii(bytes).map(Args::Inline)
     }
 
     /// The first argument when it is a `str`, without making Python values.
