@@ -115,6 +115,10 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
     scan(payload, false).ok()
 }
 
+/// Up to this length a payload's space and colon are searched byte by byte
+/// from where they usually stand (the start, the end), not a block at a time.
+const SHORT_PAYLOAD: usize = 64;
+
 /// [`parses`] on bytes, for classification, a block at a time: the first
 /// space, no second one, the node's last colon, then the two numbers where
 /// they stand. The host is not decoded: a space or a colon is never part of
@@ -122,28 +126,24 @@ pub(crate) fn parses(payload: &str) -> Option<Spans> {
 /// rules, and a caller that needs the host as text checks it then (a reply
 /// that is not UTF-8 is read again from its decoded message).
 pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
-    let (space, colon) = match scan::short_masks(payload, b' ', b':') {
-        // A typical payload: both searches from one block's masks.
-        Some((spaces, colons)) => {
-            if spaces.count_ones() != 1 {
-                return None;
-            }
-            let space = spaces.trailing_zeros();
-            let node_colons = colons & !((2u32 << space) - 1);
-            if node_colons == 0 {
-                return None;
-            }
-            (space as usize, (31 - node_colons.leading_zeros()) as usize)
-        }
-        None => {
-            let space = scan::find(payload, b' ')?;
-            let node = &payload[space + 1..];
-            if scan::find(node, b' ').is_some() {
-                return None;
-            }
-            (space, space + 1 + scan::rfind(node, b':')?)
-        }
+    let space = if payload.len() <= SHORT_PAYLOAD {
+        // A typical payload: the slot is a few bytes, read one at a time.
+        payload.iter().position(|&b| b == b' ')?
+    } else {
+        scan::find(payload, b' ')?
     };
+    let node = &payload[space + 1..];
+    if scan::find(node, b' ').is_some() {
+        return None;
+    }
+    let colon = space
+        + 1
+        + if node.len() <= SHORT_PAYLOAD {
+            // The port is a few bytes from the end.
+            node.iter().rposition(|&b| b == b':')?
+        } else {
+            scan::rfind(node, b':')?
+        };
     let (slot_bytes, port_bytes) = (&payload[..space], &payload[colon + 1..]);
     let plain = |digits: &[u8]| {
         (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
@@ -163,6 +163,18 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
         if let Some(head) = digits.get(..=MAX_STR_DIGITS) {
             // No other byte in the head: too many digits.
             scan::find_non_digit(head)?;
+        } else if !digits.is_empty() && scan::find_non_digit(digits).is_none() {
+            // Plain ASCII digits within the limit, read in one pass: only
+            // the last 19 significant digits can make an `i64`.
+            let significant = &digits[digits.iter().take_while(|&&d| d == b'0').count()..];
+            let value = (significant.len() <= 19)
+                .then(|| {
+                    significant.iter().try_fold(0i64, |v, &d| {
+                        v.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+                    })
+                })
+                .flatten();
+            return Some(packed(value));
         }
         int(std::str::from_utf8(digits).ok()?, false).ok()
     };
@@ -383,6 +395,11 @@ mod tests {
             "1 [::1]:0007".to_owned(),
             "-9223372036854775808 h:9223372036854775808".to_owned(),
             "00000000000000000000000001 h:1".to_owned(),
+            "9223372036854775807 h:9223372036854775808".to_owned(),
+            format!("{}9223372036854775807 h:1", "0".repeat(40)),
+            format!("{} h:{}", "7".repeat(300), "0".repeat(4300)),
+            format!("1 h:{}", "0".repeat(4301)),
+            format!("1 h:{}", "1".repeat(4300)),
         ];
         // Around one block (the short payloads are read from one block's
         // masks, the others a block at a time).
