@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Instructions per call (valgrind's callgrind), for the per-call and
+# per-byte performance targets: unlike times, the counts do not move with
+# the load of a shared machine. Compare two checkouts by running this in
+# each.
+#
+#   bash scripts/count_instructions.sh [N]
+#
+# Builds `call_loop` (bench/src/bin/call_loop.rs) in release into
+# $CARGO_TARGET_DIR (default /tmp/bench-target), runs each case with 0 and
+# N (default 100) iterations under callgrind, and prints (Ir(N) - Ir(0)) / N:
+# per corpus reply for the corpus cases, per call otherwise. Needs valgrind
+# (apt-get install -y valgrind).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/bench-target}"
+n="${1:-100}"
+cd "$repo_root"
+cargo build --release -q -p redis-exceptions-bench --bin call_loop
+bin="$CARGO_TARGET_DIR/release/call_loop"
+
+refs() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
+    sed -n 's/.*I *refs: *//p' | tr -d ','
+}
+
+printf '| case | instructions per call |\n|---|--:|\n'
+for case in corpus:classify corpus:parse_error corpus:parse_frame \
+  moved:classify moved:parse_error moved:parse_frame \
+  bare_code:parse_error:4096 bare_code:parse_frame:4096 \
+  moved_long_host:parse_error:4096 moved_long_host:parse_frame:4096 \
+  long_digits:parse_error:4096 long_digits:parse_frame:4096 \
+  invalid_utf8:args:4096 invalid_utf8:std_lossy:4096; do
+  zero="$(refs "$case" 0)"
+  many="$(refs "$case" "$n")"
+  per=$(((many - zero) / n))
+  case "$case" in
+    corpus:*) per=$((per / 127)) ;;
+  esac
+  printf '| %s | %s |\n' "$case" "$per"
+done
