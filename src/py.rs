@@ -546,6 +546,12 @@ fn lossy_len(bytes: &[u8]) -> usize {
             i += run;
             continue;
         }
+        if !(0xC2..=0xF4).contains(&lead) {
+            // A byte that starts nothing: one replacement.
+            len += 3;
+            i += 1;
+            continue;
+        }
         // The range the first continuation byte must fall in, and how many
         // continuation bytes the lead wants.
         let (lo, hi, want) = match lead {
@@ -587,12 +593,25 @@ fn lossy_len(bytes: &[u8]) -> usize {
 /// bytes), so the text is at least as long as the bytes: decoding starts in a
 /// buffer of that size, and only if the replacements outgrow it is the rest
 /// measured (one more pass over the remaining bytes) and the buffer grown
-/// once, to the exact total.
+/// once, to the exact total. A byte that starts no UTF-8 sequence (the usual
+/// garbage) is replaced directly, without a trip through `utf8_chunks`.
 pub(crate) fn decode_lossy(bytes: &[u8]) -> String {
     const REPLACEMENT: &str = "\u{FFFD}";
     let mut out = String::with_capacity(bytes.len());
-    let mut consumed = 0;
-    for chunk in bytes.utf8_chunks() {
+    let mut i = 0;
+    while let Some(&lead) = bytes.get(i) {
+        let rest = &bytes[i..];
+        if lead >= 0x80 && !(0xC2..=0xF4).contains(&lead) {
+            if out.capacity() - out.len() < REPLACEMENT.len() {
+                out.reserve_exact(lossy_len(rest));
+            }
+            out.push_str(REPLACEMENT);
+            i += 1;
+            continue;
+        }
+        let Some(chunk) = rest.utf8_chunks().next() else {
+            break;
+        };
         let (valid, invalid) = (chunk.valid(), chunk.invalid());
         let need = valid.len()
             + if invalid.is_empty() {
@@ -601,13 +620,13 @@ pub(crate) fn decode_lossy(bytes: &[u8]) -> String {
                 REPLACEMENT.len()
             };
         if out.capacity() - out.len() < need {
-            out.reserve_exact(lossy_len(&bytes[consumed..]));
+            out.reserve_exact(lossy_len(rest));
         }
         out.push_str(valid);
         if !invalid.is_empty() {
             out.push_str(REPLACEMENT);
         }
-        consumed += valid.len() + invalid.len();
+        i += valid.len() + invalid.len();
     }
     out
 }
@@ -669,16 +688,23 @@ mod tests {
             for &b in &interesting {
                 for &c in &interesting {
                     for seq in [&[a][..], &[a, b], &[a, b, c], &[b'x', a, b, c, a, b]] {
-                        assert_eq!(
-                            lossy_len(seq),
-                            String::from_utf8_lossy(seq).len(),
-                            "{seq:x?}"
-                        );
+                        let std = String::from_utf8_lossy(seq);
+                        assert_eq!(lossy_len(seq), std.len(), "{seq:x?}");
+                        let ours = decode_lossy(seq);
+                        assert_eq!(ours, std, "{seq:x?}");
+                        assert_eq!(ours.capacity(), ours.len(), "{seq:x?}");
                     }
                 }
             }
         }
-        for bytes in cases {
+        // Long mixes: the buffer outgrown by strays, by cut sequences, by both.
+        let mixed: Vec<Vec<u8>> = vec![
+            [&[0xff; 50][..], "é€😀".repeat(10).as_bytes(), &[0xe2, 0x82]].concat(),
+            ["é€😀".repeat(20).as_bytes(), &[0xff; 40][..], b"tail"].concat(),
+            [b"x\xe2\x82".repeat(30).as_slice(), &[0xc3]].concat(),
+            [b"\xf0\x90\x80\xc0".repeat(25).as_slice(), "€".as_bytes()].concat(),
+        ];
+        for bytes in cases.iter().copied().chain(mixed.iter().map(Vec::as_slice)) {
             assert_eq!(lossy_len(bytes), String::from_utf8_lossy(bytes).len());
             let ours = decode_lossy(bytes);
             assert_eq!(ours, String::from_utf8_lossy(bytes));
