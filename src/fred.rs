@@ -31,10 +31,6 @@ use crate::{
     MaxConnectionsError, RedisClusterException, RedisError, ValueError,
 };
 
-/// redis-py's message for a server that closed the connection
-/// (`SERVER_CLOSED_CONNECTION_ERROR`).
-const SERVER_CLOSED: &str = "Connection closed by server.";
-
 /// fred's text for an empty error reply.
 const EMPTY_REPLY: &str = "No response!";
 
@@ -216,7 +212,7 @@ fn cluster_exception(m: String) -> Error {
 }
 
 fn server_closed(_: String) -> Error {
-    ConnectionError::new(SERVER_CLOSED).into()
+    ConnectionError::new(crate::io::SERVER_CLOSED).into()
 }
 
 /// redis-py's timeout message for a read from `addr` (or the socket).
@@ -438,21 +434,8 @@ fn reply_kind(reply: &str) -> Option<ErrorKind> {
 
 /// [`Error::from_io`] in the phase the error and the address give.
 fn from_io(err: io::Error, addr: Option<(&str, u16)>) -> Error {
-    let phase = match addr {
-        Some((host, port)) if crate::io::only_when_connecting(&err) => {
-            IoPhase::Connect { host, port }
-        }
-        Some(_) if crate::io::only_when_writing(&err) => IoPhase::Write,
-        Some((host, port)) => IoPhase::Read { host, port },
-        None => IoPhase::Socket,
-    };
-    if err.kind() == io::ErrorKind::UnexpectedEof
-        && err.raw_os_error().is_none()
-        && !matches!(phase, IoPhase::Connect { .. })
-    {
-        return ConnectionError::new(SERVER_CLOSED).into();
-    }
-    Error::from_io(err, phase)
+    let phase = IoPhase::implied(&err, addr);
+    Error::from_client_io(err, phase)
 }
 
 /// The `std::io::Error` fred kept as its `Debug` text:

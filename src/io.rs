@@ -60,7 +60,7 @@ impl<'a> Phase<'a> {
 
 /// The errors only opening a connection gives: refused, address not
 /// available, host or network unreachable.
-pub(crate) fn only_when_connecting(err: &io::Error) -> bool {
+fn only_when_connecting(err: &io::Error) -> bool {
     matches!(
         err.kind(),
         io::ErrorKind::ConnectionRefused
@@ -71,7 +71,7 @@ pub(crate) fn only_when_connecting(err: &io::Error) -> bool {
 }
 
 /// The errors only writing gives: a broken pipe.
-pub(crate) fn only_when_writing(err: &io::Error) -> bool {
+fn only_when_writing(err: &io::Error) -> bool {
     err.kind() == io::ErrorKind::BrokenPipe
 }
 
@@ -83,16 +83,19 @@ fn is_timeout(err: &io::Error) -> bool {
     )
 }
 
+/// The OS's text for an error number, as Python's `os.strerror` gives it
+/// (std's `Display` without its " (os error N)" suffix).
+pub(crate) fn strerror(code: i32) -> String {
+    let text = io::Error::from_raw_os_error(code).to_string();
+    let suffix = format!(" (os error {code})");
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
 /// Python's `OSError.args`: `(errno, strerror)` for an OS error, else the
 /// message alone.
 fn os_args(err: &io::Error) -> Vec<PyValue> {
     match err.raw_os_error() {
-        Some(code) => {
-            let text = io::Error::from_raw_os_error(code).to_string();
-            let suffix = format!(" (os error {code})");
-            let strerror = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
-            vec![PyValue::Int(i64::from(code)), PyValue::Str(strerror)]
-        }
+        Some(code) => vec![PyValue::Int(i64::from(code)), PyValue::Str(strerror(code))],
         None => vec![PyValue::Str(err.to_string())],
     }
 }
@@ -152,6 +155,40 @@ impl Error {
         } else {
             ConnectionError::new(message).with_source(err).into()
         }
+    }
+}
+
+/// redis-py's message for a server that closed the connection
+/// (`SERVER_CLOSED_CONNECTION_ERROR`).
+pub(crate) const SERVER_CLOSED: &str = "Connection closed by server.";
+
+impl<'a> IoPhase<'a> {
+    /// The phase a client's I/O error implies when the client knows only
+    /// the server's address: connecting or writing for the errors only
+    /// those give, else reading; [`IoPhase::Socket`] without an address.
+    pub(crate) fn implied(err: &io::Error, addr: Option<(&'a str, u16)>) -> Self {
+        match addr {
+            Some((host, port)) if only_when_connecting(err) => IoPhase::Connect { host, port },
+            Some(_) if only_when_writing(err) => IoPhase::Write,
+            Some((host, port)) => IoPhase::Read { host, port },
+            None => IoPhase::Socket,
+        }
+    }
+}
+
+impl Error {
+    /// [`Error::from_io`] for an error a Redis client reports: an end of
+    /// file that is not the OS's, outside connecting, is the server closing
+    /// the connection, which redis-py reports as `ConnectionError("Connection
+    /// closed by server.")`.
+    pub(crate) fn from_client_io(err: io::Error, phase: IoPhase<'_>) -> Error {
+        if err.kind() == io::ErrorKind::UnexpectedEof
+            && err.raw_os_error().is_none()
+            && !matches!(phase, IoPhase::Connect { .. })
+        {
+            return ConnectionError::new(SERVER_CLOSED).into();
+        }
+        Error::from_io(err, phase)
     }
 }
 

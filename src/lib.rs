@@ -86,7 +86,9 @@
 //! 12. **Equality is by value.** Python's exceptions compare by identity;
 //!     `==` on [`Error`] and the class structs compares the class, `args`
 //!     and the attributes redis-py sets (`status_code`, `error_type`,
-//!     `lock_name`), not the cause.
+//!     `lock_name`), not the cause, nor the raw bytes of a reply that was
+//!     not UTF-8 (two such replies that decode to the same text are equal;
+//!     [`RedisErrorExt::reply`] tells them apart).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -339,11 +339,8 @@ fn cause_to_py<'py>(
             (Some(code), _) => {
                 // `OSError(errno, strerror)`: Python picks the subclass
                 // (`ConnectionRefusedError` for 111, ...).
-                let text = io::Error::from_raw_os_error(code).to_string();
-                let suffix = format!(" (os error {code})");
-                let strerror = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
                 py.get_type::<PyOSError>()
-                    .call1((code, strerror))?
+                    .call1((code, crate::io::strerror(code)))?
                     .cast_into::<PyBaseException>()?
             }
             // PyO3's mapping by `ErrorKind`, the message as the argument.

@@ -28,10 +28,6 @@ use crate::error::Error;
 use crate::io::IoPhase;
 use crate::reply::parse_error;
 
-/// redis-py's message for a server that closed the connection
-/// (`SERVER_CLOSED_CONNECTION_ERROR`).
-const SERVER_CLOSED: &str = "Connection closed by server.";
-
 impl Error {
     /// The error redis-py would raise where redis-rs returned `err`; `err`
     /// (cloned: `RedisError` is `Clone`) is kept as `source()`.
@@ -172,14 +168,7 @@ fn convert(err: &redis::RedisError, phase: IoPhase<'_>) -> Error {
             parse_error(&server_reply(code, Some(&text)))
         }
         ErrorKind::Io => match io_error(err) {
-            Some(io)
-                if io.kind() == io::ErrorKind::UnexpectedEof
-                    && io.raw_os_error().is_none()
-                    && !matches!(phase, IoPhase::Connect { .. }) =>
-            {
-                ConnectionError::new(SERVER_CLOSED).into()
-            }
-            Some(io) => Error::from_io(rebuild_io(io), phase),
+            Some(io) => Error::from_client_io(rebuild_io(io), phase),
             None => ConnectionError::new(text(err)).into(),
         },
         ErrorKind::Parse | ErrorKind::UnexpectedReturnType => {
