@@ -7,7 +7,8 @@
 #   bash scripts/redis_py_suite.sh --bench   # steps 1 only, then scripts/pyo3_bench.py
 #
 # 1. a venv ($WORK/venv) with redis==8.1.0, the suite's test requirements,
-#    hiredis and maturin; the package built into it (maturin develop --release);
+#    hiredis and maturin; the package built into it (maturin develop --release)
+#    and its own tests run (python/redis_exceptions_rs/tests, under a second);
 # 2. the redis==8.1.0 sdist from PyPI (pip download --no-binary :all:); its
 #    tests/ and pyproject.toml (pytest settings) unpacked into $WORK/suite;
 # 3. for each parser (RESP2: --protocol=2, RESP3: --protocol=3, both with
@@ -85,6 +86,12 @@ say "building python/redis_exceptions_rs into the venv (maturin develop --releas
   VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
 )
 "$py" -c "import redis_exceptions_rs as r; assert r.parse_error('NOAUTH x').__class__.__name__ == 'AuthenticationError'"
+
+say "the package's own tests against redis-py (python/redis_exceptions_rs/tests)"
+# parse_error (str, bytes, lone surrogates), classify, install(),
+# uninstall(), installed(), classes() against redis-py's parse_error on
+# every reply of tests/fixtures/public_corpus.json. A failure stops here.
+"$py" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q
 
 if [ -n "$bench" ]; then
   say "costs of the Python bridge (scripts/pyo3_bench.py)"
