@@ -1,6 +1,7 @@
 //! Class metadata: names, bases, C3 MRO, `issubclass`, the registry.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
 use std::sync::RwLock;
 
@@ -231,20 +232,6 @@ impl Class {
     /// once the MRO is known (building an instance computes it).
     #[inline]
     pub fn is_subclass_of(&'static self, other: &Class) -> bool {
-        self.subclass_scan(other, &mut 0)
-    }
-
-    /// [`Class::is_subclass_of`], with the number of classes it visited:
-    /// the same code, for tests that bound the work of a query.
-    #[doc(hidden)]
-    pub fn __is_subclass_of_counted(&'static self, other: &Class) -> (bool, usize) {
-        let mut visited = 0;
-        let answer = self.subclass_scan(other, &mut visited);
-        (answer, visited)
-    }
-
-    #[inline(always)]
-    fn subclass_scan(&'static self, other: &Class, visited: &mut usize) -> bool {
         if other.index != NO_INDEX {
             return self.ancestors & (1 << other.index) != 0;
         }
@@ -254,9 +241,22 @@ impl Class {
             return false;
         }
         self.mro().iter().any(|c| {
-            *visited += 1;
+            // Debug builds count the scan too; release builds only count
+            // MRO construction, which happens once per class.
+            #[cfg(debug_assertions)]
+            count_work(1);
             std::ptr::eq(*c, other)
         })
+    }
+
+    /// The number of classes this thread has examined so far while
+    /// building MROs (C3 merge, depth-first fallback, copying the bases'
+    /// MROs) and, in debug builds, while scanning an MRO in
+    /// [`Class::is_subclass_of`]. Tests read it before and after a query
+    /// to bound the work the query did, whatever it had to build.
+    #[doc(hidden)]
+    pub fn __work() -> u64 {
+        WORK.with(Cell::get)
     }
 
     /// `__mro__` (without `object`), by C3 linearization.
@@ -468,13 +468,28 @@ impl fmt::Display for MroError {
 
 impl std::error::Error for MroError {}
 
+thread_local! {
+    /// Classes examined on this thread; see [`Class::__work`].
+    static WORK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Adds `n` classes examined to this thread's work count.
+#[inline(always)]
+fn count_work(n: usize) {
+    WORK.with(|w| w.set(w.get().saturating_add(n as u64)));
+}
+
 /// `class` then its ancestors, depth first and left to right, each once.
 fn depth_first(class: &'static Class) -> Vec<&'static Class> {
     let mut order: Vec<&'static Class> = Vec::new();
     let mut stack = vec![class];
     while let Some(c) = stack.pop() {
-        if !order.iter().any(|o| std::ptr::eq(*o, c)) {
+        // The popped class, and each class of `order` compared with it.
+        let seen = order.iter().position(|o| std::ptr::eq(*o, c));
+        count_work(1 + seen.map_or(order.len(), |i| i + 1));
+        if seen.is_none() {
             order.push(c);
+            count_work(c.bases.len());
             stack.extend(c.bases.iter().rev());
         }
     }
@@ -482,22 +497,34 @@ fn depth_first(class: &'static Class) -> Vec<&'static Class> {
 }
 
 /// C3 linearization, as `type.__mro__` computes it.
+///
+/// Every class examined is counted (see [`Class::__work`]): each class of
+/// the bases' MROs copied in, each head tried and each tail class it is
+/// compared with, and each list checked while dropping a chosen head.
 fn c3(class: &'static Class) -> Result<Vec<&'static Class>, MroError> {
     let mut seqs: Vec<Vec<&'static Class>> = Vec::with_capacity(class.bases.len() + 1);
     for base in class.bases {
-        seqs.push(base.try_mro()?.to_vec());
+        let mro = base.try_mro()?;
+        count_work(mro.len());
+        seqs.push(mro.to_vec());
     }
+    count_work(class.bases.len());
     seqs.push(class.bases.to_vec());
     let mut out = vec![class];
     loop {
+        count_work(seqs.len());
         seqs.retain(|s| !s.is_empty());
         if seqs.is_empty() {
             return Ok(out);
         }
         let head = seqs.iter().map(|s| s[0]).find(|cand| {
-            !seqs
-                .iter()
-                .any(|s| s[1..].iter().any(|c| std::ptr::eq(*c, *cand)))
+            count_work(1);
+            !seqs.iter().any(|s| {
+                s[1..].iter().any(|c| {
+                    count_work(1);
+                    std::ptr::eq(*c, *cand)
+                })
+            })
         });
         let Some(head) = head else {
             let mut bases: Vec<&'static str> = Vec::new();
@@ -509,6 +536,7 @@ fn c3(class: &'static Class) -> Result<Vec<&'static Class>, MroError> {
             return Err(MroError { bases });
         };
         out.push(head);
+        count_work(seqs.len());
         for s in &mut seqs {
             if std::ptr::eq(s[0], head) {
                 s.remove(0);

@@ -181,13 +181,46 @@ mod ladder {
 }
 
 #[test]
-fn is_a_on_a_diamond_ladder_visits_each_class_once() {
+fn is_a_on_a_diamond_ladder_does_polynomial_work() {
     use ladder::*;
     // The reproducer took 6 s at k = 28 (it doubles per level);
-    // k = 40 would take hours. Work is counted in classes visited.
-    let top = A40::CLASS;
-    let mro = top.mro();
+    // k = 40 would take hours. Work is counted in classes examined
+    // (`Class::__work`), MRO construction included: a query's first use of
+    // a class builds its MRO and those of all its ancestors. Half the ladder
+    // first, so that exponential work fails the bound in seconds (about
+    // 6 * 2^20 classes against a bound of about 1.1 million) instead of
+    // running for hours.
+    for top in [A20::CLASS, A40::CLASS] {
+        let before = Class::__work();
+        assert!(!top.is_subclass_of(Unrelated::CLASS));
+        let first = Class::__work() - before;
+        let mro = top.mro();
+        let bound = common::mro_work_bound(top) + mro.len() as u64;
+        assert!(
+            first <= bound,
+            "first query on {}: {first} classes examined, bound {bound}",
+            top.name()
+        );
+        // The MROs were built by that query, not before it.
+        assert!(first > (mro.len() * mro.len() / 4) as u64, "{first}");
+        // Later queries build nothing and scan at most the MRO once.
+        for target in [Unrelated::CLASS, B0::CLASS, A0::CLASS, B19::CLASS, top] {
+            let before = Class::__work();
+            let answer = top.is_subclass_of(target);
+            let visited = Class::__work() - before;
+            assert_eq!(answer, mro.iter().any(|c| std::ptr::eq(*c, target)));
+            assert!(
+                visited <= mro.len() as u64,
+                "{} vs {}: {visited} classes examined, MRO {}",
+                top.name(),
+                target.name(),
+                mro.len()
+            );
+        }
+    }
+    let mro = A40::CLASS.mro();
     assert_eq!(mro.len(), 2 * 40 + 2 + 3);
+    let before = Class::__work();
     assert!(!A40::new("m").is_a::<Unrelated>());
     assert!(A40::new("m").is_a::<B0>());
     let e: Error = A40::new("m").into();
@@ -195,15 +228,9 @@ fn is_a_on_a_diamond_ladder_visits_each_class_once() {
     assert!(!e.is_instance(Unrelated::CLASS));
     assert!(!redis_exceptions::ClassSet::new("s", &[Unrelated::CLASS]).matches(&e));
     assert!(except!(e, Unrelated => (), B0 => ()).is_ok());
-    for target in [Unrelated::CLASS, B0::CLASS, A0::CLASS, B39::CLASS] {
-        let (answer, visited) = top.__is_subclass_of_counted(target);
-        assert_eq!(answer, mro.iter().any(|c| std::ptr::eq(*c, target)));
-        assert!(
-            visited <= mro.len(),
-            "{} visited {visited} classes",
-            target.name()
-        );
-    }
+    // Eight queries and constructions, none of which builds an MRO.
+    let work = Class::__work() - before;
+    assert!(work <= 8 * mro.len() as u64, "{work}");
 }
 
 // ---------------------------------------------------------------------------

@@ -109,3 +109,40 @@ pub fn report(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "conformance: {line}");
 }
+
+/// An upper bound on the classes a query on `class` may examine
+/// (`Class::__work`) while building every MRO it needs, from C3's cost.
+///
+/// For a class with `b` bases and an MRO of `L` classes, the merge copies
+/// at most `b * L` classes in, then makes at most `L` steps; a step tries at
+/// most `b + 1` heads, each against at most `b * L` tail classes, and checks
+/// `b + 1` lists twice: at most `b*L + L*(b+1)*(b*L + 3)`, which is at most
+/// `4 * (b+1)^2 * L^2`. When the merge fails, the depth-first fallback pops
+/// at most `1 + B*L` classes (`B` the most bases any class has), each
+/// compared with at most `L`: at most `4 * (B+1)^2 * L^2` more. A query may
+/// have to build the MRO of every class of `class`'s MRO, so the bound is
+/// that sum over them: polynomial (cubic in the number of classes for a
+/// ladder whose MROs grow by two classes a level), where a naive recursion
+/// through the bases is exponential.
+pub fn mro_work_bound(class: &'static redis_exceptions::Class) -> u64 {
+    use redis_exceptions::Class;
+    let square = |b: usize, l: usize| 4 * ((b as u64 + 1) * l as u64).pow(2);
+    let most_bases = Class::all()
+        .chain(class.mro().iter().copied())
+        .map(|c| c.bases().len())
+        .max()
+        .unwrap_or(0);
+    class
+        .mro()
+        .iter()
+        .map(|c| {
+            let l = c.mro().len();
+            let fallback = if c.try_mro().is_err() {
+                square(most_bases, l)
+            } else {
+                0
+            };
+            square(c.bases().len(), l) + fallback
+        })
+        .sum()
+}
