@@ -160,8 +160,10 @@ impl Error {
 
 /// redis-py's message for a server that closed the connection
 /// (`SERVER_CLOSED_CONNECTION_ERROR`).
+#[cfg(any(feature = "redis", feature = "fred"))]
 pub(crate) const SERVER_CLOSED: &str = "Connection closed by server.";
 
+#[cfg(feature = "fred")]
 impl<'a> IoPhase<'a> {
     /// The phase a client's I/O error implies when the client knows only
     /// the server's address: connecting or writing for the errors only
@@ -176,6 +178,7 @@ impl<'a> IoPhase<'a> {
     }
 }
 
+#[cfg(any(feature = "redis", feature = "fred"))]
 impl Error {
     /// [`Error::from_io`] for an error a Redis client reports: an end of
     /// file that is not the OS's, outside connecting, is the server closing
