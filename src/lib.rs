@@ -93,58 +93,33 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[rustfmt::skip]
-mod unicode_tables;
-
-mod call;
-mod chain;
 mod class;
-mod classes;
-mod context;
-mod declare;
 mod error;
-mod except;
-mod hierarchy;
-mod io;
-mod py;
-mod py_error;
-mod redirect;
-mod reply;
-mod scan;
-mod state;
-mod traits;
+mod instance;
+mod integrations;
+mod parse;
+mod pyrt;
 
-#[cfg(feature = "anyhow")]
-mod anyhow_impl;
-#[cfg(feature = "fred")]
-mod fred;
-#[cfg(feature = "pyo3")]
-mod python;
-#[cfg(feature = "redis")]
-mod redis_rs;
-#[cfg(feature = "serde")]
-mod serde_impl;
-
-pub use call::{construct, ConstructError};
-pub use chain::find;
 pub use class::{Class, ExceptionType, MroError};
-pub use classes::*;
-pub use context::{RedisResultExt, Selector};
-pub use error::Error;
-pub use except::{
+pub use error::chain::find;
+pub use error::context::{RedisResultExt, Selector};
+pub use error::erased::Error;
+pub use error::except::{
     Catch, ClassSet, CLUSTER_ERRORS_ALLOW_RETRY, CLUSTER_PIPELINE_ERRORS_ALLOW_RETRY,
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
-pub use io::IoPhase;
-pub use py::PyValue;
-pub use py_error::{CallError, PyErrorKind};
-pub use redirect::Redirect;
-pub use reply::{
+pub use error::io::IoPhase;
+pub use error::structs::*;
+pub use error::traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
+pub use instance::redirect::Redirect;
+pub use instance::state::BoxError;
+pub use parse::call::{construct, ConstructError};
+pub use parse::reply::{
     classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, Classified,
     FrameError, ReplyRule,
 };
-pub use state::BoxError;
-pub use traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
+pub use pyrt::call_error::{CallError, PyErrorKind};
+pub use pyrt::value::PyValue;
 
 /// The traits, for a glob import: `use redis_exceptions::prelude::*;`.
 pub mod prelude {
@@ -161,14 +136,14 @@ pub use snafu;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::class::{Init, NO_INDEX};
-    pub use crate::error::{custom, from_state, ClassHooks};
-    pub use crate::except::{except_back, except_hint, except_ok, Subject};
+    pub use crate::error::erased::{custom, from_state, ClassHooks};
+    pub use crate::error::except::{except_back, except_hint, except_ok, Subject};
+    pub use crate::error::traits::is_instance_of;
+    pub use crate::instance::state::State;
     #[cfg(feature = "pyo3")]
-    pub use crate::python::__PyErr;
+    pub use crate::integrations::pyo3::__PyErr;
     #[cfg(feature = "pyo3")]
-    pub use crate::python::__user_into_pyerr;
-    pub use crate::state::State;
-    pub use crate::traits::is_instance_of;
+    pub use crate::integrations::pyo3::__user_into_pyerr;
     pub use snafu;
 }
 

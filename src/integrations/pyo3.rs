@@ -19,12 +19,12 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 
+use crate::class::hierarchy::for_each_class;
 use crate::class::{Class, ExceptionType, Init};
-use crate::error::Error;
-use crate::hierarchy::for_each_class;
-use crate::py::PyValue;
-use crate::state::{Args, State};
-use crate::traits::RedisErrorExt;
+use crate::error::erased::Error;
+use crate::error::traits::RedisErrorExt;
+use crate::instance::state::{Args, State};
+use crate::pyrt::value::PyValue;
 
 /// What the `ImportError` tells the user to install.
 const INSTALL_HINT: &str = "pip install redis==8.1.0";
@@ -340,7 +340,7 @@ fn cause_to_py<'py>(
                 // `OSError(errno, strerror)`: Python picks the subclass
                 // (`ConnectionRefusedError` for 111, ...).
                 py.get_type::<PyOSError>()
-                    .call1((code, crate::io::strerror(code)))?
+                    .call1((code, crate::error::io::strerror(code)))?
                     .cast_into::<PyBaseException>()?
             }
             // PyO3's mapping by `ErrorKind`, the message as the argument.

@@ -212,7 +212,7 @@ fn cluster_exception(m: String) -> Error {
 }
 
 fn server_closed(_: String) -> Error {
-    ConnectionError::new(crate::io::SERVER_CLOSED).into()
+    ConnectionError::new(crate::error::io::SERVER_CLOSED).into()
 }
 
 /// redis-py's timeout message for a read from `addr` (or the socket).

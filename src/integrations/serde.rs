@@ -8,11 +8,13 @@ use serde::de::{self, Deserialize, Deserializer, Error as _, MapAccess, SeqAcces
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
 
+use crate::class::hierarchy::for_each_class;
 use crate::class::{Class, Init};
-use crate::error::Error;
-use crate::hierarchy::for_each_class;
-use crate::py::{list_repr_excerpt, write_str_repr_excerpt, BytesExcerpt, Excerpt, PyValue};
-use crate::traits::RedisErrorExt;
+use crate::error::erased::Error;
+use crate::error::traits::RedisErrorExt;
+use crate::pyrt::value::{
+    list_repr_excerpt, write_str_repr_excerpt, BytesExcerpt, Excerpt, PyValue,
+};
 
 /// The module a form names when it has no `"module"` key.
 const DEFAULT_MODULE: &str = "redis.exceptions";
@@ -372,7 +374,7 @@ struct Form {
 }
 
 // Errors quote what they refuse as an excerpt and its length (see
-// `crate::py::Excerpt`), never whole: serde's own "invalid type: string
+// `crate::pyrt::value::Excerpt`), never whole: serde's own "invalid type: string
 // ..." would echo a value of any size, so the visitors below refuse
 // strings and bytes themselves.
 

@@ -3,11 +3,11 @@
 use std::any::Any;
 use std::fmt;
 
+use crate::class::hierarchy::for_each_class;
 use crate::class::Class;
-use crate::classes::*;
-use crate::hierarchy::for_each_class;
-use crate::state::State;
-use crate::traits::{ExceptionClass, RedisErrorExt};
+use crate::error::structs::*;
+use crate::error::traits::{ExceptionClass, RedisErrorExt};
+use crate::instance::state::State;
 
 /// Any exception of this crate or of a class declared with
 /// [`exception!`](crate::exception), owned and erased: what a function

@@ -23,10 +23,10 @@ use std::sync::Arc;
 
 use redis::{ErrorKind, ServerError};
 
-use crate::classes::*;
-use crate::error::Error;
-use crate::io::IoPhase;
-use crate::reply::parse_error;
+use crate::error::erased::Error;
+use crate::error::io::IoPhase;
+use crate::error::structs::*;
+use crate::parse::reply::parse_error;
 
 impl Error {
     /// The error redis-py would raise where redis-rs returned `err`; `err`

@@ -7,7 +7,9 @@ use std::sync::RwLock;
 
 use once_cell::sync::{Lazy, OnceCell};
 
-use crate::hierarchy::{for_each_class, module_name};
+pub(crate) mod hierarchy;
+
+use hierarchy::{for_each_class, module_name};
 
 /// redis-py's `ExceptionType`: the broad kind of an error, read from the
 /// instance's `error_type` attribute.

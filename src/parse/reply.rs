@@ -6,13 +6,13 @@ use std::borrow::Cow;
 use snafu::Snafu;
 
 use crate::class::Class;
-use crate::classes::*;
-use crate::error::Error;
-use crate::py;
-use crate::redirect::{self, Redirect, Spans};
-use crate::scan;
-use crate::state::{Args, Origin, State};
-use crate::traits::ExceptionClass;
+use crate::error::erased::Error;
+use crate::error::structs::*;
+use crate::error::traits::ExceptionClass;
+use crate::instance::redirect::{self, Redirect, Spans};
+use crate::instance::state::{Args, Origin, State};
+use crate::pyrt::scan;
+use crate::pyrt::value as py;
 
 /// What a reply code maps to: one class, or (for `ERR`) a table of exact
 /// messages with `ResponseError` for any other message.
@@ -141,7 +141,7 @@ impl<'a> Classified<'a> {
     /// `isinstance` of the would-be error.
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
-        crate::traits::is_instance_of::<T>(self.class)
+        crate::error::traits::is_instance_of::<T>(self.class)
     }
 
     /// The `status_code` redis-py gives: the code when it is in its table.

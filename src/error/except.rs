@@ -5,12 +5,12 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::chain::exception_of;
+use crate::class::hierarchy::for_each_class;
 use crate::class::Class;
-use crate::classes::*;
-use crate::error::Error;
-use crate::hierarchy::for_each_class;
-use crate::traits::{ExceptionClass, RedisErrorExt};
+use crate::error::chain::exception_of;
+use crate::error::erased::Error;
+use crate::error::structs::*;
+use crate::error::traits::{ExceptionClass, RedisErrorExt};
 
 impl Error {
     /// `except T as e`: the error as a `T` if it is an instance of `T` (or

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::py::{
+use crate::pyrt::call_error::CallError;
+use crate::pyrt::scan;
+use crate::pyrt::value::{
     py_int, py_int_accepts, py_int_str, truncated_repr, Excerpt, PyInt, PyValue, MAX_STR_DIGITS,
 };
-use crate::py_error::CallError;
-use crate::scan;
 
 /// Where the parts of a redirect payload sit in the message, and the two
 /// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).

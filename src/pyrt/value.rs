@@ -3,8 +3,8 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::scan;
-use crate::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE};
+use crate::pyrt::scan;
+use crate::pyrt::unicode_tables::{DECIMAL_ZEROS, NON_PRINTABLE};
 
 /// One Python value as it can appear in an exception's `args` or as a
 /// keyword argument: `None`, `str`, `bytes` or `int`.

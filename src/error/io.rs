@@ -2,9 +2,9 @@
 
 use std::io;
 
-use crate::classes::{ConnectionError, TimeoutError};
-use crate::error::Error;
-use crate::py::{tuple_repr, PyValue};
+use crate::error::erased::Error;
+use crate::error::structs::{ConnectionError, TimeoutError};
+use crate::pyrt::value::{tuple_repr, PyValue};
 
 /// Where a socket error happened; each phase has redis-py's own message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

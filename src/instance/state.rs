@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::class::{Class, ExceptionType, Init};
-use crate::py::{self, PyValue};
-use crate::redirect::{self, Redirect, Spans};
+use crate::instance::redirect::{self, Redirect, Spans};
+use crate::pyrt::value::{self as py, PyValue};
 
 /// A boxed error kept as an exception's cause (`raise X from cause`).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -1,7 +1,7 @@
 //! The 39 class structs, generated from the table in `hierarchy.rs`.
 
-use crate::hierarchy::{for_each_class, module_name};
-use crate::traits::RedisErrorExt;
+use crate::class::hierarchy::{for_each_class, module_name};
+use crate::error::traits::RedisErrorExt;
 
 macro_rules! define_structs {
     ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,

@@ -6,10 +6,10 @@ use std::any::Any;
 use std::borrow::Cow;
 
 use crate::class::{Class, ExceptionType};
-use crate::error::Error;
-use crate::py::{self, PyValue};
-use crate::redirect::Redirect;
-use crate::state::{Origin, State};
+use crate::error::erased::Error;
+use crate::instance::redirect::Redirect;
+use crate::instance::state::{Origin, State};
+use crate::pyrt::value::{self as py, PyValue};
 
 /// The instance attributes [`RedisErrorExt::getattr`] knows, in the order
 /// redis-py's classes set them.

@@ -6,11 +6,11 @@ use std::borrow::Cow;
 use snafu::Snafu;
 
 use crate::class::{Class, Init};
-use crate::error::Error;
-use crate::py::PyValue;
-use crate::py_error::{CallError, PyErrorKind};
-use crate::redirect;
-use crate::state::{Args, State};
+use crate::error::erased::Error;
+use crate::instance::redirect;
+use crate::instance::state::{Args, State};
+use crate::pyrt::call_error::{CallError, PyErrorKind};
+use crate::pyrt::value::PyValue;
 
 /// `Class(*args, **kwargs)` by class name, with Python's call semantics:
 /// the instance Python would build, or the exception it would raise.

@@ -3,8 +3,8 @@
 use std::error::Error as StdError;
 
 use crate::class::Class;
-use crate::error::{ClassHooks, Error};
-use crate::traits::RedisErrorExt;
+use crate::error::erased::{ClassHooks, Error};
+use crate::error::traits::RedisErrorExt;
 
 /// The first exception of this crate in `err`'s chain (`err` itself, then
 /// each `source()`), as a trait object: works on what a library returned

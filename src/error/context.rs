@@ -5,9 +5,9 @@ use std::marker::PhantomData;
 
 use snafu::IntoError;
 
-use crate::py::PyValue;
-use crate::state::{BoxError, State};
-use crate::traits::ExceptionClass;
+use crate::error::traits::ExceptionClass;
+use crate::instance::state::{BoxError, State};
+use crate::pyrt::value::PyValue;
 
 /// A context selector for class `C`, made by `C::context(message)`: it turns
 /// a `Result`'s error into `C(message)` with that error as the cause

@@ -1,11 +1,11 @@
 //! Feature `anyhow`: [`except!`](crate::except) on an `anyhow::Error`.
 
-use crate::chain::exception_of;
-use crate::classes::*;
-use crate::error::Error;
-use crate::except::{Catch, ClassSet, Subject};
-use crate::hierarchy::for_each_class;
-use crate::traits::{ExceptionClass, RedisErrorExt};
+use crate::class::hierarchy::for_each_class;
+use crate::error::chain::exception_of;
+use crate::error::erased::Error;
+use crate::error::except::{Catch, ClassSet, Subject};
+use crate::error::structs::*;
+use crate::error::traits::{ExceptionClass, RedisErrorExt};
 
 /// `peek` and `take` over the built-in class structs.
 macro_rules! by_struct {

@@ -1,0 +1,12 @@
+//! Layer 4, exceptions as Rust types: the traits, the class structs, the
+//! erased [`Error`](crate::Error), the macros that declare classes, and
+//! what works on them (`except!`, `find`, context selectors, I/O errors).
+
+pub(crate) mod chain;
+pub(crate) mod context;
+pub(crate) mod declare;
+pub(crate) mod erased;
+pub(crate) mod except;
+pub(crate) mod io;
+pub(crate) mod structs;
+pub(crate) mod traits;

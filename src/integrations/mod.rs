@@ -1,0 +1,12 @@
+//! Layer 6, other crates: one file per optional feature, named after it.
+
+#[cfg(feature = "anyhow")]
+mod anyhow;
+#[cfg(feature = "fred")]
+mod fred;
+#[cfg(feature = "pyo3")]
+pub(crate) mod pyo3;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "serde")]
+mod serde;
