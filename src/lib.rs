@@ -135,8 +135,10 @@ pub use snafu;
 /// What the macros need; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::class::{Init, NO_INDEX};
-    pub use crate::error::erased::{custom, from_state, ClassHooks};
+    #[cfg(debug_assertions)]
+    pub use crate::class::mro_work;
+    pub use crate::class::ClassDef;
+    pub use crate::error::erased::{custom, from_state, StructHooks};
     pub use crate::error::except::{except_back, except_hint, except_ok, Subject};
     pub use crate::error::traits::is_instance_of;
     pub use crate::instance::state::State;

@@ -1,97 +1,38 @@
-//! Class metadata: names, bases, C3 MRO, `issubclass`, the registry.
+//! Class metadata: names, bases, C3 MRO, `issubclass`, the registry, and
+//! the statics of the built-in classes, made from the table in
+//! `hierarchy.rs`.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::fmt;
 use std::sync::RwLock;
 
 use once_cell::sync::{Lazy, OnceCell};
 
+mod exception_type;
 pub(crate) mod hierarchy;
+mod init;
+mod mro;
 
-use hierarchy::{for_each_class, module_name};
+/// The classes examined while building MROs and scanning them, on this
+/// thread (debug builds): what the tests bound a query's work by.
+#[cfg(debug_assertions)]
+pub use mro::work::count as mro_work;
 
-/// redis-py's `ExceptionType`: the broad kind of an error, read from the
-/// instance's `error_type` attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ExceptionType {
-    /// `ExceptionType.NETWORK` (`"network"`).
-    Network,
-    /// `ExceptionType.TLS` (`"tls"`).
-    Tls,
-    /// `ExceptionType.AUTH` (`"auth"`).
-    Auth,
-    /// `ExceptionType.SERVER` (`"server"`).
-    Server,
-}
+pub use exception_type::ExceptionType;
+use hierarchy::for_each_class;
+pub use init::Init;
+pub(crate) use init::{Attr, OtherKeywords, Params};
+pub use mro::MroError;
+use mro::{c3, depth_first};
 
-impl ExceptionType {
-    /// The enum's Python value: `"network"`, `"tls"`, `"auth"` or `"server"`.
-    pub const fn value(self) -> &'static str {
-        match self {
-            ExceptionType::Network => "network",
-            ExceptionType::Tls => "tls",
-            ExceptionType::Auth => "auth",
-            ExceptionType::Server => "server",
-        }
-    }
-
-    /// The member whose value is `value`.
-    pub fn from_value(value: &str) -> Option<Self> {
-        [Self::Network, Self::Tls, Self::Auth, Self::Server]
-            .into_iter()
-            .find(|t| t.value() == value)
-    }
-}
-
-impl fmt::Display for ExceptionType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.value())
-    }
-}
-
-/// The kinds of `__init__` found in `redis.exceptions`: what a call binds and
-/// which attributes it leaves on the instance.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Init {
-    /// `BaseException.__init__(*args)`: no keywords; no attributes.
-    Builtin,
-    /// `(*args, status_code=None)`: `error_type`, `status_code`.
-    Status,
-    /// `(*args, status_code=None, **kwargs)`: like `Status`, other keywords ignored.
-    StatusKw,
-    /// `(message=None, lock_name=None)`: `args == (message,)`, plus `message`, `lock_name`.
-    Lock,
-    /// `(*args)` with no keywords: `error_type` only.
-    Star,
-    /// `(resp, status_code=None)` not chaining up: `args == (resp,)`, `message`.
-    Resp,
-    /// `(resp, status_code=None)` parsing `"<slot> <host>:<port>"`.
-    Redirect,
-}
-
-impl Init {
-    /// Whether instances get a `status_code` attribute.
-    pub(crate) fn has_status_code(self) -> bool {
-        !matches!(self, Init::Builtin | Init::Star)
-    }
-
-    /// Whether the `message` instance attribute mirrors `args[0]`.
-    pub(crate) fn has_message(self) -> bool {
-        matches!(self, Init::Lock | Init::Resp | Init::Redirect)
-    }
-}
-
-/// What the layers above attach to a class declared outside this crate:
-/// the erased error's constructor and cast (`ClassHooks` in `error.rs`),
-/// opaque at this layer. The built-in classes carry `&()`: the erased error
-/// keeps their hooks in a table of its own, by index.
-#[doc(hidden)]
-pub type Hooks = &'static (dyn Any + Send + Sync);
+/// What the erased error's layer attaches to a class declared with
+/// [`crate::exception!`]: how to build and find its struct. Opaque here,
+/// below that layer; the built-in classes have none (their structs are
+/// found by index).
+pub(crate) type Hooks = &'static (dyn Any + Send + Sync);
 
 /// The index of every class declared outside this crate.
-pub const NO_INDEX: u8 = u8::MAX;
+const NO_INDEX: u8 = u8::MAX;
 
 /// A Python exception class: name, module, bases, MRO.
 ///
@@ -117,11 +58,11 @@ pub struct Class {
     doc: &'static str,
     index: u8,
     ancestors: u64,
-    init: Option<Init>,
+    init: Option<&'static Init>,
     sets_error_type: Option<ExceptionType>,
     own_repr: bool,
     class_message: Option<&'static str>,
-    hooks: Hooks,
+    hooks: Option<Hooks>,
     mro: OnceCell<Linearized>,
     resolved: OnceCell<Resolved>,
 }
@@ -136,29 +77,62 @@ struct Linearized {
 /// What a class inherits along its MRO, resolved once.
 #[derive(Clone, Copy)]
 struct Resolved {
-    init: Init,
+    init: &'static Init,
     owner: &'static Class,
     error_type: Option<ExceptionType>,
     redis_repr: bool,
     class_message: Option<&'static str>,
 }
 
+/// A class declared outside this crate, as a const struct literal: what
+/// [`crate::exception!`] writes, made into a [`Class`] by [`ClassDef::build`].
+#[doc(hidden)]
+pub struct ClassDef {
+    /// `__name__`.
+    pub name: &'static str,
+    /// `__module__`.
+    pub module: &'static str,
+    /// `__bases__`.
+    pub bases: &'static [&'static Class],
+    /// The doc line.
+    pub doc: &'static str,
+    /// The struct's hooks (see `error/erased.rs`), `None` for a class with
+    /// no struct of its own: its instances use its nearest built-in
+    /// ancestor's struct.
+    pub hooks: Option<&'static (dyn Any + Send + Sync)>,
+}
+
+impl ClassDef {
+    /// The class: it inherits its `__init__`, `error_type`, `repr` and
+    /// `message` along its MRO, as a Python class with a `pass` body does.
+    pub const fn build(self) -> Class {
+        let mut ancestors = 0;
+        let mut i = 0;
+        while i < self.bases.len() {
+            ancestors |= self.bases[i].ancestors;
+            i += 1;
+        }
+        let mut class = Class::new(
+            self.name,
+            self.module,
+            self.bases,
+            self.doc,
+            NO_INDEX,
+            ancestors,
+        );
+        class.hooks = self.hooks;
+        class
+    }
+}
+
 impl Class {
-    /// Builds class metadata; used by [`crate::exception!`] for user classes.
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments, reason = "one argument per table column")]
-    pub const fn __new(
+    const fn new(
         name: &'static str,
         module: &'static str,
         bases: &'static [&'static Class],
         doc: &'static str,
         index: u8,
         ancestors: u64,
-        init: Option<Init>,
-        sets_error_type: Option<ExceptionType>,
-        own_repr: bool,
-        class_message: Option<&'static str>,
-        hooks: Hooks,
     ) -> Self {
         Class {
             name,
@@ -167,26 +141,38 @@ impl Class {
             doc,
             index,
             ancestors,
-            init,
-            sets_error_type,
-            own_repr,
-            class_message,
-            hooks,
+            init: None,
+            sets_error_type: None,
+            own_repr: false,
+            class_message: None,
+            hooks: None,
             mro: OnceCell::new(),
             resolved: OnceCell::new(),
         }
     }
 
-    /// The union of the bases' ancestor bits, for a user class.
-    #[doc(hidden)]
-    pub const fn __ancestors_of(bases: &[&Class]) -> u64 {
-        let mut bits = 0;
-        let mut i = 0;
-        while i < bases.len() {
-            bits |= bases[i].ancestors;
-            i += 1;
-        }
-        bits
+    /// The table's `init` column.
+    const fn init_column(mut self, init: &'static Init) -> Self {
+        self.init = Some(init);
+        self
+    }
+
+    /// The table's `error_type` column.
+    const fn error_type_column(mut self, t: ExceptionType) -> Self {
+        self.sets_error_type = Some(t);
+        self
+    }
+
+    /// The table's `repr: own` column.
+    const fn repr_column(mut self) -> Self {
+        self.own_repr = true;
+        self
+    }
+
+    /// The table's `message` column.
+    const fn message_column(mut self, message: &'static str) -> Self {
+        self.class_message = Some(message);
+        self
     }
 
     /// The set of built-in classes this class derives from, as bits.
@@ -242,23 +228,7 @@ impl Class {
         if self.index != NO_INDEX || other.ancestors & !self.ancestors != 0 {
             return false;
         }
-        self.mro().iter().any(|c| {
-            // Debug builds count the scan too; release builds only count
-            // MRO construction, which happens once per class.
-            #[cfg(debug_assertions)]
-            count_work(1);
-            std::ptr::eq(*c, other)
-        })
-    }
-
-    /// The number of classes this thread has examined so far while
-    /// building MROs (C3 merge, depth-first fallback, copying the bases'
-    /// MROs) and, in debug builds, while scanning an MRO in
-    /// [`Class::is_subclass_of`]. Tests read it before and after a query
-    /// to bound the work the query did, whatever it had to build.
-    #[doc(hidden)]
-    pub fn __work() -> u64 {
-        WORK.with(Cell::get)
+        self.mro().iter().any(|c| mro::same(c, other))
     }
 
     /// `__mro__` (without `object`), by C3 linearization.
@@ -329,7 +299,7 @@ impl Class {
 
     /// The `__init__` that runs for a call of this class (the first class
     /// in the MRO that defines one) and that class.
-    pub(crate) fn init(&'static self) -> (Init, &'static Class) {
+    pub(crate) fn init(&'static self) -> (&'static Init, &'static Class) {
         let r = self.resolved();
         (r.init, r.owner)
     }
@@ -360,18 +330,19 @@ impl Class {
     }
 
     /// What the layers above attached to a class declared outside this crate.
-    pub(crate) fn hooks(&self) -> Hooks {
+    pub(crate) fn hooks(&self) -> Option<Hooks> {
         self.hooks
     }
 
-    /// The built-in classes and those registered with [`Class::register`].
-    pub(crate) fn known() -> Vec<&'static Class> {
+    /// The first `Some` that `f` gives for a class: the built-in classes,
+    /// then those registered with [`Class::register`] (read under the
+    /// registry's lock, nothing allocated).
+    pub(crate) fn find_known<T>(mut f: impl FnMut(&'static Class) -> Option<T>) -> Option<T> {
+        if let Some(found) = BUILTIN.iter().find_map(|c| f(c)) {
+            return Some(found);
+        }
         let registered = REGISTERED.read().unwrap_or_else(|e| e.into_inner());
-        BUILTIN
-            .iter()
-            .copied()
-            .chain(registered.iter().copied())
-            .collect()
+        registered.iter().find_map(|c| f(c))
     }
 
     /// The 39 classes of this crate in Python's definition order: the
@@ -452,142 +423,15 @@ impl fmt::Display for Class {
     }
 }
 
-/// Python's `TypeError` for bases that admit no C3 linearization.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MroError {
-    bases: Vec<&'static str>,
-}
-
-impl fmt::Display for MroError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Cannot create a consistent method resolution order (MRO) for bases {}",
-            self.bases.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for MroError {}
-
-thread_local! {
-    /// Classes examined on this thread; see [`Class::__work`].
-    static WORK: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Adds `n` classes examined to this thread's work count.
-#[inline(always)]
-fn count_work(n: usize) {
-    WORK.with(|w| w.set(w.get().saturating_add(n as u64)));
-}
-
-/// `class` then its ancestors, depth first and left to right, each once.
-fn depth_first(class: &'static Class) -> Vec<&'static Class> {
-    let mut order: Vec<&'static Class> = Vec::new();
-    let mut stack = vec![class];
-    while let Some(c) = stack.pop() {
-        // The popped class, and each class of `order` compared with it.
-        let seen = order.iter().position(|o| std::ptr::eq(*o, c));
-        count_work(1 + seen.map_or(order.len(), |i| i + 1));
-        if seen.is_none() {
-            order.push(c);
-            count_work(c.bases.len());
-            stack.extend(c.bases.iter().rev());
-        }
-    }
-    order
-}
-
-/// C3 linearization, as `type.__mro__` computes it.
-///
-/// Every class examined is counted (see [`Class::__work`]): each class of
-/// the bases' MROs copied in, each head tried and each tail class it is
-/// compared with, and each list checked while dropping a chosen head.
-fn c3(class: &'static Class) -> Result<Vec<&'static Class>, MroError> {
-    let mut seqs: Vec<Vec<&'static Class>> = Vec::with_capacity(class.bases.len() + 1);
-    for base in class.bases {
-        let mro = base.try_mro()?;
-        count_work(mro.len());
-        seqs.push(mro.to_vec());
-    }
-    count_work(class.bases.len());
-    seqs.push(class.bases.to_vec());
-    let mut out = vec![class];
-    loop {
-        count_work(seqs.len());
-        seqs.retain(|s| !s.is_empty());
-        if seqs.is_empty() {
-            return Ok(out);
-        }
-        let head = seqs.iter().map(|s| s[0]).find(|cand| {
-            count_work(1);
-            !seqs.iter().any(|s| {
-                s[1..].iter().any(|c| {
-                    count_work(1);
-                    std::ptr::eq(*c, *cand)
-                })
-            })
-        });
-        let Some(head) = head else {
-            let mut bases: Vec<&'static str> = Vec::new();
-            for s in &seqs {
-                if !bases.contains(&s[0].name) {
-                    bases.push(s[0].name);
-                }
-            }
-            return Err(MroError { bases });
-        };
-        out.push(head);
-        count_work(seqs.len());
-        for s in &mut seqs {
-            if std::ptr::eq(s[0], head) {
-                s.remove(0);
-            }
-        }
-    }
-}
-
 static REGISTERED: Lazy<RwLock<Vec<&'static Class>>> = Lazy::new(|| RwLock::new(Vec::new()));
 
-macro_rules! opt_type {
-    (-) => {
-        None
-    };
-    ($t:ident) => {
-        Some(ExceptionType::$t)
-    };
-}
-
-macro_rules! opt_init {
-    (-) => {
-        None
-    };
-    ($t:ident) => {
-        Some(Init::$t)
-    };
-}
-
-macro_rules! opt_message {
-    (-) => {
-        None
-    };
-    ($m:literal) => {
-        Some($m)
-    };
-}
-
-macro_rules! is_repr {
-    (-) => {
-        false
-    };
-    (repr) => {
-        true
-    };
-}
-
+/// The built-in classes' statics, from the whole rows of the table: the
+/// one reader of its columns.
 macro_rules! define_statics {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident ( $($base:ident),* ) in $m0:ident $(. $m:ident)* $({ $($key:ident : $value:tt),* $(,)? })?;
+    )*) => {
         /// Position of each built-in class in the table.
         #[allow(non_camel_case_types, clippy::enum_variant_names, reason = "variants are Python class names")]
         #[derive(Clone, Copy)]
@@ -606,18 +450,16 @@ macro_rules! define_statics {
         pub(crate) mod statics {
             use super::*;
             $(
-                pub(crate) static $name: Class = Class::__new(
-                    stringify!($name),
-                    module_name!($module),
-                    &[$(&$base),*],
-                    concat!($($doc),*),
-                    Index::$name as u8,
-                    ancestors::$name,
-                    opt_init!($init),
-                    opt_type!($et),
-                    is_repr!($repr),
-                    opt_message!($message),
-                    &(),
+                pub(crate) static $name: Class = columns!(
+                    Class::new(
+                        stringify!($name),
+                        concat!(stringify!($m0) $(, ".", stringify!($m))*),
+                        &[$(&$base),*],
+                        concat!($($doc),*),
+                        Index::$name as u8,
+                        ancestors::$name,
+                    )
+                    $($(, $key $value)*)?
                 );
             )*
         }
@@ -625,6 +467,23 @@ macro_rules! define_statics {
         static BUILTIN: &[&Class] = &[$(&statics::$name),*];
 
         const _: () = assert!(BUILTIN.len() <= 64, "ancestor sets are u64 bit sets");
+    };
+}
+
+/// Applies a row's named columns to its class, one builder call each.
+macro_rules! columns {
+    ($class:expr) => { $class };
+    ($class:expr, init $kind:ident $($rest:tt)*) => {
+        columns!($class.init_column(Init::$kind) $($rest)*)
+    };
+    ($class:expr, error_type $t:ident $($rest:tt)*) => {
+        columns!($class.error_type_column(ExceptionType::$t) $($rest)*)
+    };
+    ($class:expr, repr own $($rest:tt)*) => {
+        columns!($class.repr_column() $($rest)*)
+    };
+    ($class:expr, message $m:literal $($rest:tt)*) => {
+        columns!($class.message_column($m) $($rest)*)
     };
 }
 

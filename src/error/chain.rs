@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 
 use crate::class::Class;
-use crate::error::erased::{ClassHooks, Error};
+use crate::error::erased::{Carrier, Error};
 use crate::error::traits::RedisErrorExt;
 
 /// The first exception of this crate in `err`'s chain (`err` itself, then
@@ -52,10 +52,9 @@ use crate::error::traits::RedisErrorExt;
 /// gets it). With a transparent variant, match the variant itself
 /// (`AppError::Redis(e) => ...`) instead of calling `find`.
 pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
-    let mut known: Option<Vec<&'static Class>> = None;
     let mut next = Some(err);
     while let Some(e) = next {
-        if let Some(found) = cast(e, &mut known) {
+        if let Some(found) = exception_of(e) {
             return Some(found);
         }
         // An `io::Error` wrapping another error reports the inner error's
@@ -73,18 +72,20 @@ pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorE
 
 /// The exception of this crate that `e` itself is (not its sources).
 pub(crate) fn exception_of<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
-    cast(e, &mut None)
+    carried(e).map(|(_, found)| found)
 }
 
-fn cast<'a>(
+/// The exception `e` itself is, and the struct that carries it: the erased
+/// [`Error`], then each known class's struct (built-in, then registered),
+/// in one loop that allocates nothing.
+pub(crate) fn carried<'a>(
     e: &'a (dyn StdError + 'static),
-    known: &mut Option<Vec<&'static Class>>,
-) -> Option<&'a dyn RedisErrorExt> {
+) -> Option<(Option<Carrier>, &'a dyn RedisErrorExt)> {
     if let Some(erased) = e.downcast_ref::<Error>() {
-        return Some(erased.as_dyn());
+        return Some((None, erased.as_dyn()));
     }
-    known
-        .get_or_insert_with(Class::known)
-        .iter()
-        .find_map(|class| (ClassHooks::of(class).cast)(e))
+    Class::find_known(|class| {
+        let carrier = Carrier::of(class);
+        carrier.cast(e).map(|found| (Some(carrier), found))
+    })
 }

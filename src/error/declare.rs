@@ -191,20 +191,15 @@ macro_rules! exception {
             $(#[doc = $doc])*
             $vis struct $name;
             class = {
-                static CLASS: $crate::Class = $crate::Class::__new(
-                    ::core::stringify!($name),
-                    ::core::module_path!(),
-                    &[$(<$base as $crate::ExceptionClass>::CLASS),+],
-                    ::core::concat!("" $(, $doc)*),
-                    $crate::__private::NO_INDEX,
-                    $crate::Class::__ancestors_of(&[$(<$base as $crate::ExceptionClass>::CLASS),+]),
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                    false,
-                    ::core::option::Option::None,
-                    &HOOKS,
-                );
-                static HOOKS: $crate::__private::ClassHooks = $crate::__private::ClassHooks {
+                static CLASS: $crate::Class = $crate::__private::ClassDef {
+                    name: ::core::stringify!($name),
+                    module: ::core::module_path!(),
+                    bases: &[$(<$base as $crate::ExceptionClass>::CLASS),+],
+                    doc: ::core::concat!("" $(, $doc)*),
+                    hooks: ::core::option::Option::Some(&HOOKS),
+                }
+                .build();
+                static HOOKS: $crate::__private::StructHooks = $crate::__private::StructHooks {
                     make: |state| $crate::__private::custom(<$name as $crate::ExceptionClass>::__from_state(state)),
                     cast: |e| e.downcast_ref::<$name>().map(|x| x as &dyn $crate::RedisErrorExt),
                 };

@@ -36,9 +36,10 @@ pub struct Error(Box<Repr>);
 const _: () = assert!(std::mem::size_of::<Result<(), Error>>() == std::mem::size_of::<usize>());
 
 macro_rules! define_repr {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
-        /// Storage of an [`Error`]: the built-in classes inline, user classes boxed.
+    ($($name:ident),*) => {
+        /// Storage of an [`Error`]: a built-in class's struct in place, a
+        /// user class's boxed. (Safe Rust reaches a `&T` only through a
+        /// place of type `T`: the variants are those places.)
         #[allow(clippy::enum_variant_names, reason = "variants are Python class names")]
         pub(crate) enum Repr {
             $($name($name),)*
@@ -46,34 +47,8 @@ macro_rules! define_repr {
         }
 
         impl Repr {
-            /// The ancestor set, a constant per built-in variant.
-            #[inline]
-            fn ancestors(&self) -> u64 {
-                match self {
-                    $(Repr::$name(_) => <$name as ExceptionClass>::__ANCESTORS,)*
-                    Repr::Custom(e) => e.class().__ancestors(),
-                }
-            }
-
-            /// `downcast_ref` with the type test resolved per arm at compile time.
-            #[inline]
-            fn downcast_ref<T: ExceptionClass>(&self) -> Option<&T> {
-                match self {
-                    $(Repr::$name(e) => (e as &dyn Any).downcast_ref::<T>(),)*
-                    Repr::Custom(e) => e.__as_any().downcast_ref::<T>(),
-                }
-            }
-
-            #[inline]
-            fn as_dyn(&self) -> &dyn RedisErrorExt {
-                match self {
-                    $(Repr::$name(e) => e,)*
-                    Repr::Custom(e) => &**e,
-                }
-            }
-
-            /// The state without a virtual call for the built-in classes:
-            /// every arm reads the same field, so this compiles to one test.
+            /// The state: every built-in arm reads the same field, so this
+            /// compiles to one test.
             #[inline]
             fn state(&self) -> &State {
                 match self {
@@ -82,37 +57,28 @@ macro_rules! define_repr {
                 }
             }
 
-            fn as_dyn_mut(&mut self) -> &mut dyn RedisErrorExt {
+            #[inline]
+            fn view(&self) -> &dyn RedisErrorExt {
+                match self {
+                    $(Repr::$name(e) => e,)*
+                    Repr::Custom(e) => &**e,
+                }
+            }
+
+            fn view_mut(&mut self) -> &mut dyn RedisErrorExt {
                 match self {
                     $(Repr::$name(e) => e,)*
                     Repr::Custom(e) => &mut **e,
                 }
             }
 
-            /// The number of built-in classes.
-            const BUILTINS: usize = [$(stringify!($name)),*].len();
-
-            /// Writes the variant of the built-in class at `index` (the
-            /// order of `for_each_class`, as [`Class::index`] counts) into
-            /// `slot`, moving `state` there once. `index` must be below
-            /// [`Repr::BUILTINS`]; past it the last class is used.
-            #[inline(always)]
-            fn write_builtin(
-                slot: Box<std::mem::MaybeUninit<Repr>>,
-                index: usize,
-                state: State,
-            ) -> Box<Repr> {
-                let mut at = 0;
-                $(
-                    at += 1;
-                    if index == at - 1 || at == Repr::BUILTINS {
-                        return Box::write(
-                            slot,
-                            Repr::$name(<$name as ExceptionClass>::__from_state(state)),
-                        );
-                    }
-                )*
-                unreachable!("for_each_class declares at least one class")
+            /// `downcast_ref`, the type test resolved per arm at compile time.
+            #[inline]
+            fn downcast_ref<T: ExceptionClass>(&self) -> Option<&T> {
+                match self {
+                    $(Repr::$name(e) => (e as &dyn Any).downcast_ref::<T>(),)*
+                    Repr::Custom(e) => e.__as_any().downcast_ref::<T>(),
+                }
             }
 
             fn into_state(self) -> State {
@@ -123,60 +89,66 @@ macro_rules! define_repr {
             }
         }
 
-        /// `State -> Error` for each built-in class.
-        #[allow(non_snake_case, reason = "functions are named after Python classes")]
-        mod make {
-            use super::*;
-            $(pub(super) fn $name(state: State) -> Error {
-                Error::from_repr(Repr::$name(<$name as ExceptionClass>::__from_state(state)))
-            })*
-        }
+        /// `State -> Repr` for each built-in class, by [`Class`] index.
+        static MAKE: &[fn(State) -> Repr] = &[$(|state| Repr::$name(<$name as ExceptionClass>::__from_state(state))),*];
 
-        /// The hooks of the built-in classes, in the table's order (their
-        /// [`Class`] index).
-        static BUILTIN_HOOKS: &[ClassHooks] = &[$(ClassHooks {
-            make: make::$name,
-            cast: |e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt),
-        },)*];
+        /// The struct of each built-in class behind a `dyn Error`, by index.
+        static CAST: &[Cast] = &[$(|e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt)),*];
     };
 }
 
-for_each_class!(define_repr);
+for_each_class!(names: define_repr);
 
 /// Finds a class's struct behind a `dyn Error`.
 #[doc(hidden)]
 pub type Cast = for<'a> fn(&'a (dyn std::error::Error + 'static)) -> Option<&'a dyn RedisErrorExt>;
 
-/// What the erased error needs from a class: how to build its struct from a
-/// state, and how to find its struct behind a `dyn Error`. A class declared
-/// with [`exception!`](crate::exception) carries its own (as the
-/// [`Class`]'s opaque hooks); the built-in classes' are a table here.
+/// What the erased error needs from a class declared with
+/// [`exception!`](crate::exception): how to build its struct from a state,
+/// and how to find its struct behind a `dyn Error`. The macro attaches
+/// them to the [`Class`]; the built-in classes use the tables above.
 #[doc(hidden)]
-pub struct ClassHooks {
+pub struct StructHooks {
     /// `State -> Error`: the class's struct, erased.
     pub make: fn(State) -> Error,
     /// The class's struct behind `err`, if that is what `err` is.
     pub cast: Cast,
 }
 
-impl ClassHooks {
-    /// The hooks of `class`: the table's for a built-in class, its own for
-    /// a class declared with [`exception!`](crate::exception). A class made
-    /// by hand with other hooks gets those of its nearest built-in ancestor.
+/// How to build and find the struct that carries instances of a class.
+#[derive(Clone, Copy)]
+pub(crate) enum Carrier {
+    /// A built-in class's struct, by index.
+    Builtin(usize),
+    /// A user class's struct.
+    User(&'static StructHooks),
+}
+
+impl Carrier {
+    /// The struct of `class`: its own, or, for a class made without one
+    /// (at run time, with no hooks), its nearest built-in ancestor's.
     #[inline]
-    pub(crate) fn of(class: &'static Class) -> &'static ClassHooks {
-        match class.index().and_then(|i| BUILTIN_HOOKS.get(i)) {
-            Some(hooks) => hooks,
-            None => class
-                .hooks()
-                .downcast_ref::<ClassHooks>()
-                .or_else(|| {
-                    class
-                        .mro()
-                        .iter()
-                        .find_map(|c| c.index().and_then(|i| BUILTIN_HOOKS.get(i)))
-                })
-                .unwrap_or(&BUILTIN_HOOKS[0]),
+    pub(crate) fn of(class: &'static Class) -> Carrier {
+        if let Some(index) = class.index() {
+            return Carrier::Builtin(index);
+        }
+        if let Some(hooks) = class.hooks().and_then(|h| h.downcast_ref::<StructHooks>()) {
+            return Carrier::User(hooks);
+        }
+        // Every MRO ends at `BaseException`, a built-in class.
+        let index = class.mro().iter().find_map(|c| c.index()).unwrap_or(0);
+        Carrier::Builtin(index)
+    }
+
+    /// The struct behind `e`, if `e` is this carrier's struct.
+    #[inline]
+    pub(crate) fn cast<'a>(
+        self,
+        e: &'a (dyn std::error::Error + 'static),
+    ) -> Option<&'a dyn RedisErrorExt> {
+        match self {
+            Carrier::Builtin(i) => CAST.get(i).and_then(|cast| cast(e)),
+            Carrier::User(hooks) => (hooks.cast)(e),
         }
     }
 }
@@ -197,27 +169,27 @@ impl Error {
     }
 
     pub(crate) fn from_state(state: State) -> Error {
-        // The built-in classes directly, the box made first so that the
-        // state is moved into it once; the others through their hooks.
-        match state.class.index() {
-            Some(index) if index < Repr::BUILTINS => {
-                Error(Repr::write_builtin(Box::new_uninit(), index, state))
+        // The box is made first so that the state is moved into it once.
+        match Carrier::of(state.class) {
+            Carrier::Builtin(index) => {
+                let make = MAKE.get(index).copied().unwrap_or(MAKE[0]);
+                Error(Box::write(Box::new_uninit(), make(state)))
             }
-            _ => (ClassHooks::of(state.class).make)(state),
+            Carrier::User(hooks) => (hooks.make)(state),
         }
     }
 
     /// The error as a trait object.
     #[inline]
     pub fn as_dyn(&self) -> &(dyn RedisErrorExt + 'static) {
-        self.0.as_dyn()
+        self.0.view()
     }
 
     /// `isinstance(self, T)`: whether `T` is the class or one of its ancestors.
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
         if T::__BIT != 0 {
-            self.0.ancestors() & T::__BIT != 0
+            self.0.state().class.__ancestors() & T::__BIT != 0
         } else {
             self.class().is_subclass_of(T::CLASS)
         }
@@ -236,7 +208,7 @@ impl Error {
 
     /// The concrete struct, mutably, if it is exactly `T`.
     pub fn downcast_mut<T: ExceptionClass>(&mut self) -> Option<&mut T> {
-        self.0.as_dyn_mut().__as_any_mut().downcast_mut::<T>()
+        self.0.view_mut().__as_any_mut().downcast_mut::<T>()
     }
 
     /// The concrete struct by value if it is exactly `T`; the error itself
@@ -256,7 +228,7 @@ impl Error {
     }
 
     fn state_mut(&mut self) -> &mut State {
-        self.0.as_dyn_mut().__state_mut()
+        self.0.view_mut().__state_mut()
     }
 }
 
@@ -313,7 +285,7 @@ impl RedisErrorExt for Error {
 
     #[inline]
     fn __state_mut(&mut self) -> &mut State {
-        self.0.as_dyn_mut().__state_mut()
+        self.0.view_mut().__state_mut()
     }
 
     fn __as_any(&self) -> &dyn Any {
@@ -321,7 +293,7 @@ impl RedisErrorExt for Error {
     }
 
     fn __as_any_mut(&mut self) -> &mut dyn Any {
-        self.0.as_dyn_mut().__as_any_mut()
+        self.0.view_mut().__as_any_mut()
     }
 
     fn __into_state_boxed(self: Box<Self>) -> State {

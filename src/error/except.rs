@@ -7,8 +7,8 @@ use std::marker::PhantomData;
 
 use crate::class::hierarchy::for_each_class;
 use crate::class::Class;
-use crate::error::chain::exception_of;
-use crate::error::erased::Error;
+use crate::error::chain::{carried, exception_of};
+use crate::error::erased::{Carrier, Error};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
 
@@ -198,11 +198,15 @@ impl Subject for Error {
 /// `downcast` of a boxed error, for both trait objects `except!` takes.
 trait DowncastBox: Sized {
     fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self>;
+    fn as_error(&self) -> &(dyn StdError + 'static);
 }
 
 impl DowncastBox for Box<dyn StdError + Send + Sync> {
     fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self> {
         self.downcast::<T>()
+    }
+    fn as_error(&self) -> &(dyn StdError + 'static) {
+        &**self
     }
 }
 
@@ -210,27 +214,41 @@ impl DowncastBox for Box<dyn StdError> {
     fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self> {
         self.downcast::<T>()
     }
+    fn as_error(&self) -> &(dyn StdError + 'static) {
+        &**self
+    }
 }
 
-/// Takes a built-in class struct (or an [`Error`]) out of a box, by value.
-macro_rules! take_structs {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
-        fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
-            let boxed = match boxed.downcast_box::<Error>() {
-                Ok(e) => return Ok(*e),
-                Err(other) => other,
-            };
-            $(let boxed = match boxed.downcast_box::<$name>() {
-                Ok(e) => return Ok(Error::from(*e)),
-                Err(other) => other,
-            };)*
-            Err(boxed)
+/// Takes a built-in class struct by value out of a box, by the class's
+/// index; the box back when it holds another type.
+macro_rules! take_by_index {
+    ($($name:ident),*) => {
+        fn take_builtin<B: DowncastBox>(index: usize, boxed: B) -> Result<Error, B> {
+            let takes: [fn(B) -> Result<Error, B>; [$(stringify!($name)),*].len()] =
+                [$(|b| b.downcast_box::<$name>().map(|e| Error::from(*e))),*];
+            match takes.get(index) {
+                Some(take) => take(boxed),
+                None => Err(boxed),
+            }
         }
     };
 }
 
-for_each_class!(take_structs);
+for_each_class!(names: take_by_index);
+
+/// The exception a box holds, by value: an [`Error`] or a built-in class
+/// struct as it is; a user class struct as a copy, without its cause.
+fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
+    let boxed = match boxed.downcast_box::<Error>() {
+        Ok(e) => return Ok(*e),
+        Err(other) => other,
+    };
+    match carried(boxed.as_error()) {
+        Some((Some(Carrier::Builtin(index)), _)) => take_builtin(index, boxed),
+        Some((_, found)) => Ok(found.to_error()),
+        None => Err(boxed),
+    }
+}
 
 /// `Box<dyn Error>` with and without `Send + Sync`.
 macro_rules! boxed_subject {
@@ -256,7 +274,7 @@ macro_rules! boxed_subject {
 
             fn __take(self) -> Result<Error, Self> {
                 // A user class struct: a copy, without its cause.
-                take_boxed(self).or_else(|boxed| exception_of(&*boxed).map(|e| e.to_error()).ok_or(boxed))
+                take_boxed(self)
             }
 
             fn __rest(self) -> Self {

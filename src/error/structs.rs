@@ -1,17 +1,16 @@
 //! The 39 class structs, generated from the table in `hierarchy.rs`.
 
-use crate::class::hierarchy::{for_each_class, module_name};
+use crate::class::hierarchy::for_each_class;
 use crate::error::traits::RedisErrorExt;
 
 macro_rules! define_structs {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr; )*) => {$(
         crate::__exception_struct! {
             $(#[doc = $doc])*
             ///
             #[doc = concat!(
                 "Python: `class ", stringify!($name), "(", stringify!($($base),*), ")` in `",
-                module_name!($module), "`."
+                $module, "`."
             )]
             pub struct $name;
             class = &crate::class::statics::$name;
@@ -21,7 +20,7 @@ macro_rules! define_structs {
     )*};
 }
 
-for_each_class!(define_structs);
+for_each_class!(structs: define_structs);
 
 /// The redirect attributes of `AskError` and `MovedError`, as inherent methods.
 macro_rules! redirect_accessors {
@@ -91,8 +90,7 @@ mod per_class {
     use crate::{Class, Error, ExceptionClass, RedisErrorExt};
 
     macro_rules! per_class_tests {
-        ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-            $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+        ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr; )*) => {$(
             #[test]
             #[allow(non_snake_case, reason = "tests are named after Python classes")]
             fn $name() {
@@ -101,7 +99,7 @@ mod per_class {
                 assert!(e.is_a::<$name>());
                 $(assert!(e.is_a::<$base>(), "{} is_a {}", stringify!($name), stringify!($base));)*
                 assert_eq!(<$name as ExceptionClass>::CLASS.name(), stringify!($name));
-                assert_eq!(<$name as ExceptionClass>::CLASS.module(), module_name!($module));
+                assert_eq!(<$name as ExceptionClass>::CLASS.module(), $module);
                 // The constants `is_a` tests against agree with the metadata.
                 let bit = <$name as ExceptionClass>::__BIT;
                 assert_eq!(bit.count_ones(), 1);
@@ -130,14 +128,14 @@ mod per_class {
         )*};
     }
 
-    for_each_class!(per_class_tests);
+    for_each_class!(structs: per_class_tests);
 
     /// `with_lock_name` exists exactly on the classes whose `__init__`
     /// (own or inherited) is `LockError`'s.
     #[test]
     fn lock_builders_match_the_table() {
         for class in Class::all() {
-            let lock_init = class.init().0 == crate::class::Init::Lock;
+            let lock_init = class.init().0.has_lock_name();
             let listed = super::LOCK_CLASSES.iter().any(|c| std::ptr::eq(*c, class));
             assert_eq!(lock_init, listed, "{}", class.name());
         }

@@ -11,25 +11,13 @@ use crate::pyrt::value::{
 };
 
 /// Where the parts of a redirect payload sit in the message, and the two
-/// integers as Python's `int()` read them ([`BEYOND`] outside `i64`).
+/// integers as Python's `int()` read them (`None`: outside `i64`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Spans {
     space: u32,
     colon: u32,
-    slot: i64,
-    port: i64,
-}
-
-/// Marks an integer `int()` accepts but `i64` cannot hold (the one value
-/// `i64::MIN` is reported the same way).
-const BEYOND: i64 = i64::MIN;
-
-fn packed(v: Option<i64>) -> i64 {
-    v.unwrap_or(BEYOND)
-}
-
-fn unpacked(v: i64) -> Option<i64> {
-    (v != BEYOND).then_some(v)
+    slot: Option<i64>,
+    port: Option<i64>,
 }
 
 /// Why redis-py's `AskError.__init__` raises `ValueError` for a payload:
@@ -70,14 +58,14 @@ impl Failure<'_> {
 /// `int(text)`; with `exact` false the count of a too-long literal is only a
 /// lower bound (see [`py_int_accepts`]), which callers that drop the
 /// failure do not need.
-fn int(text: &str, exact: bool) -> Result<i64, Failure<'_>> {
+fn int(text: &str, exact: bool) -> Result<Option<i64>, Failure<'_>> {
     let outcome = if exact {
         py_int(text)
     } else {
         py_int_accepts(text)
     };
     match outcome {
-        PyInt::Valid(v) => Ok(packed(v)),
+        PyInt::Valid(v) => Ok(v),
         PyInt::Invalid => Err(Failure::Literal(text)),
         PyInt::TooManyDigits(count) => Err(Failure::Digits(count)),
     }
@@ -86,7 +74,7 @@ fn int(text: &str, exact: bool) -> Result<i64, Failure<'_>> {
 /// redis-py's reading of a payload, in its order of checks:
 /// `slot_id, new_node = resp.split(" ")`, `host, port =
 /// new_node.rsplit(":", 1)`, `int(slot_id)`, `int(port)`.
-fn scan(payload: &str, exact: bool) -> Result<Spans, Failure<'_>> {
+fn read_payload(payload: &str, exact: bool) -> Result<Spans, Failure<'_>> {
     let space = payload.find(' ').ok_or(Failure::NotEnough)?;
     let node = &payload[space + 1..];
     if node.contains(' ') {
@@ -105,27 +93,27 @@ fn scan(payload: &str, exact: bool) -> Result<Spans, Failure<'_>> {
 
 /// Parses `payload` as redis-py does, or says which `ValueError` redis-py
 /// raises for it.
-pub(crate) fn parse(payload: &str) -> Result<Spans, CallError> {
-    scan(payload, true).map_err(Failure::into_call_error)
+pub(crate) fn parse_strict(payload: &str) -> Result<Spans, CallError> {
+    read_payload(payload, true).map_err(Failure::into_call_error)
 }
 
 /// The same rules for classification: no error, no allocation, and a
 /// number is read no further than the digit limit.
-pub(crate) fn parses(payload: &str) -> Option<Spans> {
-    scan(payload, false).ok()
+pub(crate) fn parse_lenient(payload: &str) -> Option<Spans> {
+    read_payload(payload, false).ok()
 }
 
 /// Up to this length a payload's space and colon are searched byte by byte
 /// from where they usually stand (the start, the end), not a block at a time.
 const SHORT_PAYLOAD: usize = 64;
 
-/// [`parses`] on bytes, for classification, a block at a time: the first
+/// [`parse_lenient`] on bytes, for classification, a block at a time: the first
 /// space, no second one, the node's last colon, then the two numbers where
 /// they stand. The host is not decoded: a space or a colon is never part of
 /// a multi-byte UTF-8 character, so the offsets are those of the `str`
 /// rules, and a caller that needs the host as text checks it then (a reply
 /// that is not UTF-8 is read again from its decoded message).
-pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
+pub(crate) fn parse_lenient_bytes(payload: &[u8]) -> Option<Spans> {
     let space = if payload.len() <= SHORT_PAYLOAD {
         // A typical payload: the slot is a few bytes, read one at a time.
         payload.iter().position(|&b| b == b' ')?
@@ -156,9 +144,9 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
     };
     // `int()` of a number: a run of more ASCII digits than it converts
     // fails whatever follows, so only that many bytes are read.
-    let number = |digits: &[u8]| -> Option<i64> {
+    let number = |digits: &[u8]| -> Option<Option<i64>> {
         if let Some(v) = plain(digits) {
-            return Some(v);
+            return Some(Some(v));
         }
         if let Some(head) = digits.get(..=MAX_STR_DIGITS) {
             // No other byte in the head: too many digits.
@@ -174,7 +162,7 @@ pub(crate) fn parses_bytes(payload: &[u8]) -> Option<Spans> {
                     })
                 })
                 .flatten();
-            return Some(packed(value));
+            return Some(value);
         }
         int(std::str::from_utf8(digits).ok()?, false).ok()
     };
@@ -195,8 +183,8 @@ impl Spans {
             slot_text: message.get(..space).unwrap_or(""),
             host: message.get(space + 1..colon).unwrap_or(""),
             port_text: message.get(colon + 1..).unwrap_or(""),
-            slot: unpacked(self.slot),
-            port: unpacked(self.port),
+            slot: self.slot,
+            port: self.port,
         }
     }
 }
@@ -349,7 +337,7 @@ mod tests {
 
     #[test]
     fn python_errors() {
-        let err = |p: &str| parse(p).unwrap_err().to_string();
+        let err = |p: &str| parse_strict(p).unwrap_err().to_string();
         assert_eq!(
             err("3999"),
             "ValueError: not enough values to unpack (expected 2, got 1)"
@@ -416,30 +404,34 @@ mod tests {
             )
             .collect();
         for p in &payloads {
-            assert_eq!(parses_bytes(p.as_bytes()), parses(p), "{p:.40}");
+            assert_eq!(
+                parse_lenient_bytes(p.as_bytes()),
+                parse_lenient(p),
+                "{p:.40}"
+            );
             // Invalid UTF-8 in the host does not change the offsets.
             if let Some(at) = p.rfind(':').filter(|&at| at > 2) {
                 let mut bad = p.as_bytes().to_vec();
                 bad[at - 1] = 0xff;
                 let good = std::str::from_utf8(&bad[..at - 1]).is_ok();
-                if good && parses(p).is_some() && !p[..at].ends_with(' ') {
-                    assert!(parses_bytes(&bad).is_some(), "{p:.40}");
+                if good && parse_lenient(p).is_some() && !p[..at].ends_with(' ') {
+                    assert!(parse_lenient_bytes(&bad).is_some(), "{p:.40}");
                 }
             }
-            assert_eq!(parses(p), parse(p).ok(), "{p:.40}");
+            assert_eq!(parse_lenient(p), parse_strict(p).ok(), "{p:.40}");
         }
     }
 
     #[test]
     fn views() {
         let msg = "3999 ::1:6381";
-        let r = parse(msg).unwrap().view(msg);
+        let r = parse_strict(msg).unwrap().view(msg);
         assert_eq!(
             (r.host(), r.port(), r.addr().unwrap()),
             ("::1", Some(6381), "[::1]:6381".to_owned())
         );
         let msg = "1 h:99999";
-        let r = parse(msg).unwrap().view(msg);
+        let r = parse_strict(msg).unwrap().view(msg);
         assert_eq!((r.port(), r.port_value()), (None, PyValue::Int(99999)));
         assert_eq!(r.addr(), None);
     }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::class::{Class, ExceptionType, Init};
+use crate::class::{Class, ExceptionType};
 use crate::instance::redirect::{self, Redirect, Spans};
 use crate::pyrt::value::{self as py, PyValue};
 
@@ -274,14 +274,13 @@ impl State {
         status_code: Option<Cow<'static, str>>,
     ) -> State {
         let mut state = State::new(class, args, status_code);
-        match class.init().0 {
-            Init::Lock => {
-                state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
-            }
-            Init::Redirect => {
-                state.redirect = state.message_str().and_then(redirect::parses);
-            }
-            _ => {}
+        let init = class.init().0;
+        if init.has_lock_name() {
+            // `LockError(message)`: `args` is `(message,)`.
+            state.args = Args::One(state.args.as_slice().first().cloned().unwrap_or_default());
+        }
+        if init.parses_redirect() {
+            state.redirect = state.message_str().and_then(redirect::parse_lenient);
         }
         state
     }
@@ -373,7 +372,7 @@ impl State {
     /// Sets `lock_name` (classes whose `__init__` is `LockError`'s).
     #[doc(hidden)]
     pub fn __set_lock_name(&mut self, name: PyValue) {
-        if self.class.init().0 != Init::Lock {
+        if !self.class.init().0.has_lock_name() {
             return;
         }
         if name.is_none() {
@@ -412,7 +411,7 @@ impl State {
 
     pub(crate) fn lock_name(&self) -> Option<&PyValue> {
         static NONE: PyValue = PyValue::None;
-        (self.class.init().0 == Init::Lock).then(|| {
+        self.class.init().0.has_lock_name().then(|| {
             self.rare()
                 .and_then(|r| r.lock_name.as_ref())
                 .unwrap_or(&NONE)

@@ -7,45 +7,56 @@ use crate::error::except::{Catch, ClassSet, Subject};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
 
-/// `peek` and `take` over the built-in class structs.
-macro_rules! by_struct {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {
-        /// The exception of this crate an `anyhow::Error` holds: an
-        /// [`Error`] or a built-in class struct, also under `.context(...)`
-        /// layers (what anyhow's own `downcast_ref` sees), or a registered
-        /// user class held directly.
-        fn peek(e: &anyhow::Error) -> Option<&dyn RedisErrorExt> {
-            if let Some(erased) = e.downcast_ref::<Error>() {
-                return Some(erased.as_dyn());
-            }
-            $(if let Some(found) = e.downcast_ref::<$name>() {
-                return Some(found);
-            })*
-            exception_of(e.as_ref())
-        }
-
-        /// The exception by value: anyhow's `downcast` drops the context
-        /// layers of the matched error; a user class struct is copied
-        /// without its cause.
-        fn take(e: anyhow::Error) -> Result<Error, anyhow::Error> {
-            let e = match e.downcast::<Error>() {
-                Ok(erased) => return Ok(erased),
-                Err(e) => e,
-            };
-            $(let e = match e.downcast::<$name>() {
-                Ok(found) => return Ok(Error::from(found)),
-                Err(e) => e,
-            };)*
-            match exception_of(e.as_ref()) {
-                Some(found) => Ok(found.to_error()),
-                None => Err(e),
-            }
-        }
+/// anyhow's own downcasts (which see through `.context(...)` layers), one
+/// per built-in class struct, by the class's index.
+macro_rules! downcasts {
+    ($($name:ident),*) => {
+        static PEEK: &[for<'a> fn(&'a anyhow::Error) -> Option<&'a dyn RedisErrorExt>] =
+            &[$(|e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt)),*];
+        static TAKE: &[fn(anyhow::Error) -> Result<Error, anyhow::Error>] =
+            &[$(|e| e.downcast::<$name>().map(Error::from)),*];
     };
 }
 
-for_each_class!(by_struct);
+for_each_class!(names: downcasts);
+
+/// The exception of this crate an `anyhow::Error` holds: an [`Error`] or
+/// a built-in class struct, also under `.context(...)` layers (what
+/// anyhow's own `downcast_ref` sees), or a registered user class held
+/// directly; with the index of the built-in struct that holds it.
+fn peek(e: &anyhow::Error) -> Option<(Option<usize>, &dyn RedisErrorExt)> {
+    if let Some(erased) = e.downcast_ref::<Error>() {
+        return Some((None, erased.as_dyn()));
+    }
+    if let Some(found) = PEEK
+        .iter()
+        .enumerate()
+        .find_map(|(i, peek)| Some((Some(i), peek(e)?)))
+    {
+        return Some(found);
+    }
+    exception_of(e.as_ref()).map(|found| (None, found))
+}
+
+/// The exception by value: anyhow's `downcast` drops the context layers of
+/// the matched error; a user class struct is copied without its cause.
+fn take(e: anyhow::Error) -> Result<Error, anyhow::Error> {
+    let index = match peek(&e) {
+        None => return Err(e),
+        Some((Some(index), _)) => index,
+        Some((None, found)) => {
+            let copy = found.to_error();
+            return match e.downcast::<Error>() {
+                Ok(erased) => Ok(erased),
+                Err(_) => Ok(copy),
+            };
+        }
+    };
+    match TAKE.get(index) {
+        Some(take) => take(e),
+        None => Err(e),
+    }
+}
 
 #[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]
 impl Catch for anyhow::Error {
@@ -60,11 +71,11 @@ impl Subject for anyhow::Error {
     type Rest = anyhow::Error;
 
     fn __is_a<T: ExceptionClass>(&self) -> bool {
-        peek(self).is_some_and(|e| e.is_a::<T>())
+        peek(self).is_some_and(|(_, e)| e.is_a::<T>())
     }
 
     fn __in(&self, set: &ClassSet) -> bool {
-        peek(self).is_some_and(|e| set.matches(e))
+        peek(self).is_some_and(|(_, e)| set.matches(e))
     }
 
     fn __take(self) -> Result<Error, anyhow::Error> {

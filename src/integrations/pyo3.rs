@@ -20,7 +20,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 
 use crate::class::hierarchy::for_each_class;
-use crate::class::{Class, ExceptionType, Init};
+use crate::class::{Attr, Class, ExceptionType, Init};
 use crate::error::erased::Error;
 use crate::error::traits::RedisErrorExt;
 use crate::instance::state::{Args, State};
@@ -217,18 +217,11 @@ fn to_instance<'py>(
     )?;
     let (init, _) = class.init();
     let kwargs = PyDict::new(py);
-    match init {
-        Init::Builtin | Init::Star => {}
-        Init::Status | Init::StatusKw | Init::Resp | Init::Redirect => {
-            if let Some(code) = &state.status_code {
-                kwargs.set_item("status_code", code.as_ref())?;
-            }
-        }
-        Init::Lock => {
-            if let Some(name) = lock_name(state) {
-                kwargs.set_item("lock_name", value_to_py(py, name)?)?;
-            }
-        }
+    if let (Some(key), Some(code)) = (init.keyword_of(Attr::StatusCode), &state.status_code) {
+        kwargs.set_item(key, code.as_ref())?;
+    }
+    if let (Some(key), Some(name)) = (init.keyword_of(Attr::LockName), lock_name(state)) {
+        kwargs.set_item(key, value_to_py(py, name)?)?;
     }
     // The call redis-py makes for the same construction (`parse_error`
     // calls `exception_class(response, status_code=error_code)`).
@@ -257,17 +250,11 @@ fn partial_instance<'py>(
     ty: &Bound<'py, PyType>,
     args: &Bound<'py, PyTuple>,
     state: &State,
-    init: Init,
+    init: &Init,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut new_args = vec![ty.clone().into_any()];
     new_args.extend(args.iter());
     let obj = ty.call_method1("__new__", PyTuple::new(py, new_args)?)?;
-    let status = |obj: &Bound<'py, PyAny>| -> PyResult<()> {
-        match &state.status_code {
-            Some(code) => obj.setattr("status_code", code.as_ref()),
-            None => obj.setattr("status_code", py.None()),
-        }
-    };
     let message = || -> PyResult<Bound<'py, PyAny>> {
         match state.args.as_slice().first() {
             Some(v) => value_to_py(py, v),
@@ -275,33 +262,22 @@ fn partial_instance<'py>(
         }
     };
     let error_type = || error_type_member(py, state.error_type);
-    match init {
-        Init::Builtin => {}
-        Init::Star => obj.setattr("error_type", error_type()?)?,
-        Init::Status | Init::StatusKw => {
-            obj.setattr("error_type", error_type()?)?;
-            status(&obj)?;
-        }
-        Init::Lock => {
-            obj.setattr("error_type", error_type()?)?;
-            obj.setattr("status_code", py.None())?;
-            obj.setattr("message", message()?)?;
-            let name = match lock_name(state) {
+    for attr in init.attributes {
+        let value = match attr {
+            Attr::ErrorType => error_type()?,
+            Attr::StatusCode => match &state.status_code {
+                Some(code) => PyString::new(py, code).into_any(),
+                None => py.None().into_bound(py),
+            },
+            Attr::Message => message()?,
+            Attr::LockName => match lock_name(state) {
                 Some(v) => value_to_py(py, v)?,
                 None => py.None().into_bound(py),
-            };
-            obj.setattr("lock_name", name)?;
-        }
-        Init::Resp => {
-            obj.setattr("message", message()?)?;
-            obj.setattr("error_type", error_type()?)?;
-            status(&obj)?;
-        }
-        Init::Redirect => {
-            obj.setattr("error_type", error_type()?)?;
-            status(&obj)?;
-            obj.setattr("message", message()?)?;
-        }
+            },
+            // Where `AskError.__init__` raises: the rest is never set.
+            Attr::SlotId | Attr::NodeAddr | Attr::Host | Attr::Port => break,
+        };
+        obj.setattr(attr.name(), value)?;
     }
     Ok(obj)
 }
@@ -418,8 +394,7 @@ impl TryFrom<PyErr> for Error {
 }
 
 macro_rules! class_into_pyerr {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+    ($($name:ident),*) => {$(
         impl From<crate::$name> for PyErr {
             /// The instance of the Python class of the same name; see [`Error::to_py`].
             fn from(e: crate::$name) -> PyErr {
@@ -429,7 +404,7 @@ macro_rules! class_into_pyerr {
     )*};
 }
 
-for_each_class!(class_into_pyerr);
+for_each_class!(names: class_into_pyerr);
 
 /// `From<UserClass> for PyErr`, for [`crate::exception!`].
 #[doc(hidden)]
@@ -500,9 +475,7 @@ fn known_class(py: Python<'_>, ty: &Bound<'_, PyType>) -> Option<&'static Class>
     }
     let name = ty.name().ok()?;
     let name = name.to_str().ok()?;
-    Class::known()
-        .into_iter()
-        .find(|c| c.module() == module && c.name() == name)
+    Class::find_known(|c| (c.module() == module && c.name() == name).then_some(c))
 }
 
 /// The state of the Rust instance for a Python exception, or `None` when no
@@ -540,7 +513,7 @@ fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State>
     });
     let mut state = State::lenient(class, Args::from_vec(args), status_code);
     state.error_type = error_type;
-    if init == Init::Lock {
+    if init.has_lock_name() {
         if let Some(name) = attr("lock_name").map(|v| value_from_py(&v)) {
             if !name.is_none() {
                 state.rare_mut().lock_name = Some(name);

@@ -9,7 +9,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::fmt;
 
 use crate::class::hierarchy::for_each_class;
-use crate::class::{Class, Init};
+use crate::class::{Attr, Class, Params};
 use crate::error::erased::Error;
 use crate::error::traits::RedisErrorExt;
 use crate::pyrt::value::{
@@ -469,35 +469,40 @@ impl Form {
             .map_or(DEFAULT_MODULE, |m| m.0.as_str());
         let class = lookup(&self.class.0, module)?;
         let status_code = self.status_code.unwrap_or_default();
-        let mut args = self.args.0;
+        let args = self.args.0;
         let (init, _) = class.init();
-        let result = match init {
-            Init::Lock => {
-                if args.len() > 1 {
+        // The keywords the class's `__init__` binds, from the form.
+        let lock_name = self.lock_name.unwrap_or_default();
+        let keyword = |name: &'static str| {
+            if init.keyword_of(Attr::StatusCode) == Some(name) {
+                Some((name, status_code.clone()))
+            } else if init.keyword_of(Attr::LockName) == Some(name) {
+                Some((name, lock_name.clone()))
+            } else {
+                None
+            }
+        };
+        let result = match init.params {
+            Params::Named { names, required } => {
+                let wrong = if required == 0 {
+                    (args.len() > 1).then_some("takes one message argument")
+                } else {
+                    (args.len() != 1).then_some("takes exactly one argument")
+                };
+                if let Some(what) = wrong {
                     return Err(format!(
-                        "ValueError: {} takes one message argument, got {}",
+                        "ValueError: {} {what}, got {}",
                         class.name(),
                         list_repr_excerpt(&args)
                     ));
                 }
-                let message = args.pop().unwrap_or_default();
-                class.call(
-                    &[message],
-                    &[("lock_name", self.lock_name.unwrap_or_default())],
-                )
+                let kwargs: Vec<_> = names.iter().skip(1).filter_map(|n| keyword(n)).collect();
+                class.call(&args, &kwargs)
             }
-            Init::Resp | Init::Redirect => {
-                if args.len() != 1 {
-                    return Err(format!(
-                        "ValueError: {} takes exactly one argument, got {}",
-                        class.name(),
-                        list_repr_excerpt(&args)
-                    ));
-                }
-                class.call(&args, &[("status_code", status_code)])
+            Params::Star { keywords, .. } => {
+                let kwargs: Vec<_> = keywords.iter().filter_map(|n| keyword(n)).collect();
+                class.call(&args, &kwargs)
             }
-            Init::Status | Init::StatusKw => class.call(&args, &[("status_code", status_code)]),
-            Init::Builtin | Init::Star => class.call(&args, &[]),
         };
         result.map_err(|e| e.to_string())
     }
@@ -547,8 +552,7 @@ impl<'de> Visitor<'de> for FormVisitor {
 }
 
 macro_rules! class_impls {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:ident,
-        $init:tt, $et:tt, $repr:tt, $message:tt; )*) => {$(
+    ($($name:ident),*) => {$(
         #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl Serialize for crate::$name {
             /// The form of [`Error`]'s `Serialize`.
@@ -573,7 +577,7 @@ macro_rules! class_impls {
     )*};
 }
 
-for_each_class!(class_impls);
+for_each_class!(names: class_impls);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Class, Init};
+use crate::class::{Attr, Class, Init, OtherKeywords, Params};
 use crate::error::erased::Error;
 use crate::instance::redirect;
 use crate::instance::state::{Args, State};
@@ -184,6 +184,8 @@ fn bind_named<'a>(
     Ok(slots)
 }
 
+/// Binds a call to the class's `__init__`, as its description says
+/// (`class/init.rs`): the `TypeError`s of a bad call, then the state.
 fn bind(
     class: &'static Class,
     args: &[PyValue],
@@ -191,59 +193,71 @@ fn bind(
 ) -> Result<State, CallError> {
     let (init, owner) = class.init();
     let mut state = State::new(class, Args::Empty, None);
-    match init {
-        Init::Builtin | Init::Star => {
-            if let Some((key, _)) = kwargs.first() {
-                return Err(match init {
-                    Init::Builtin => CallError::type_error(format!(
-                        "{}() takes no keyword arguments",
-                        class.name()
-                    )),
-                    _ => unexpected(owner, key),
-                });
-            }
-            state.args = Args::from_vec(args.to_vec());
-        }
-        Init::Status | Init::StatusKw => {
+    match init.params {
+        Params::Star {
+            keywords,
+            other_keywords,
+        } => {
             for (key, value) in kwargs {
-                if *key == "status_code" {
-                    state.status_code = status_text(value);
-                } else if init == Init::Status {
-                    return Err(unexpected(owner, key));
+                if keywords.contains(key) {
+                    set_keyword(&mut state, init, key, Some(value));
+                    continue;
+                }
+                match other_keywords {
+                    OtherKeywords::NoneAccepted => {
+                        return Err(CallError::type_error(format!(
+                            "{}() takes no keyword arguments",
+                            class.name()
+                        )))
+                    }
+                    OtherKeywords::Unexpected => return Err(unexpected(owner, key)),
+                    OtherKeywords::Ignored => {}
                 }
             }
             state.args = Args::from_vec(args.to_vec());
         }
-        Init::Lock => {
-            let slots = bind_named(owner, &["message", "lock_name"], 0, args, kwargs)?;
-            state.args = Args::One(slots[0].cloned().unwrap_or_default());
-            if let Some(name) = slots[1].filter(|n| !n.is_none()) {
-                state.rare_mut().lock_name = Some(name.clone());
+        Params::Named { names, required } => {
+            let slots = bind_named(owner, names, required, args, kwargs)?;
+            let first = slots
+                .first()
+                .copied()
+                .flatten()
+                .cloned()
+                .unwrap_or_default();
+            for (name, slot) in names.iter().zip(&slots).skip(1) {
+                set_keyword(&mut state, init, name, *slot);
             }
-        }
-        Init::Resp | Init::Redirect => {
-            let slots = bind_named(owner, &["resp", "status_code"], 1, args, kwargs)?;
-            let resp = slots[0].cloned().unwrap_or_default();
-            state.status_code = slots[1].and_then(status_text);
-            if init == Init::Redirect {
-                let spans = match &resp {
-                    PyValue::Str(s) => redirect::parse(s)?,
-                    PyValue::Bytes(_) => {
-                        return Err(CallError::type_error(
-                            "a bytes-like object is required, not 'str'",
-                        ))
-                    }
-                    other => {
-                        return Err(CallError::new(
-                            PyErrorKind::AttributeError,
-                            format!("'{}' object has no attribute 'split'", other.py_type()),
-                        ))
-                    }
-                };
-                state.redirect = Some(spans);
+            if init.parses_redirect() {
+                state.redirect = Some(redirect_of(&first)?);
             }
-            state.args = Args::One(resp);
+            state.args = Args::One(first);
         }
     }
     Ok(state)
+}
+
+/// Sets the attribute a keyword parameter binds (`status_code`, `lock_name`).
+fn set_keyword(state: &mut State, init: &Init, key: &str, value: Option<&PyValue>) {
+    if init.keyword_of(Attr::StatusCode) == Some(key) {
+        state.status_code = value.and_then(status_text);
+    } else if init.keyword_of(Attr::LockName) == Some(key) {
+        if let Some(name) = value.filter(|n| !n.is_none()) {
+            state.rare_mut().lock_name = Some(name.clone());
+        }
+    }
+}
+
+/// The redirect `AskError.__init__` reads from its first argument, or the
+/// exception it raises.
+fn redirect_of(resp: &PyValue) -> Result<crate::instance::redirect::Spans, CallError> {
+    match resp {
+        PyValue::Str(s) => redirect::parse_strict(s),
+        PyValue::Bytes(_) => Err(CallError::type_error(
+            "a bytes-like object is required, not 'str'",
+        )),
+        other => Err(CallError::new(
+            PyErrorKind::AttributeError,
+            format!("'{}' object has no attribute 'split'", other.py_type()),
+        )),
+    }
 }

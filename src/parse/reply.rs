@@ -208,7 +208,7 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
             .map_or(ResponseError::CLASS, |&(_, class)| class),
     };
     let redirect = if class.is_subclass_of(AskError::CLASS) {
-        redirect::parses_bytes(message)
+        redirect::parse_lenient_bytes(message)
     } else {
         None
     };
@@ -279,7 +279,7 @@ fn build(c: &Classified<'_>, args: Args) -> Error {
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
-        state.message_str().and_then(redirect::parses)
+        state.message_str().and_then(redirect::parse_lenient)
     } else {
         c.redirect
     };

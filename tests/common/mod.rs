@@ -78,19 +78,16 @@ pub fn runtime_class(
     use redis_exceptions::Class;
     let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
     let bases: &'static [&'static Class] = Box::leak(bases.to_vec().into_boxed_slice());
-    Box::leak(Box::new(Class::__new(
-        name,
-        module,
-        bases,
-        "",
-        redis_exceptions::__private::NO_INDEX,
-        Class::__ancestors_of(bases),
-        None,
-        None,
-        false,
-        None,
-        &(),
-    )))
+    Box::leak(Box::new(
+        redis_exceptions::__private::ClassDef {
+            name,
+            module,
+            bases,
+            doc: "",
+            hooks: None,
+        }
+        .build(),
+    ))
 }
 
 /// A Python value as the fixtures' JSON.
