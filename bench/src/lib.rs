@@ -6,7 +6,7 @@
 //! cargo bench -p redis-exceptions-bench --bench sweep
 //! ```
 //!
-//! `scripts/bench_vs_python.sh` and `scripts/bench_sweep.sh` run them next
+//! `scripts/bench/bench_vs_python.sh` and `scripts/bench/bench_sweep.sh` run them next
 //! to redis-py and print the tables of the README.
 
 #![forbid(unsafe_code)]
