@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The length sweep: every reply shape at 16 B .. 1 MiB, timed with this
-# crate, redis-rs and redis-py 8.1.0 in one run; prints the README's table
-# (ns per byte) with the targets and draws the README's plot.
+# crate, redis-rs and redis-py 8.1.0 in one run; prints the table of
+# bench/README.md (ns per byte) with the targets and draws its plot.
 #
 #   bash scripts/bench/bench_sweep.sh [extra criterion args...]
 #
