@@ -1,4 +1,4 @@
-"""Write src/unicode_tables.rs: the two Unicode facts the crate borrows from CPython.
+"""Write src/pyrt/unicode_tables.rs: the two Unicode facts the crate borrows from CPython.
 
     python3 scripts/codegen/gen_unicode_tables.py
 
