@@ -22,9 +22,9 @@ use redis_exceptions::{
     PyValue, RedisErrorExt, ResponseError,
 };
 
-const HINT: &str = "run `bash scripts/env/pyo3_env.sh` first (or `bash scripts/test.sh --setup-only`, \
-                    which runs it): it installs Debian's python3.11 and libpython3.11-dev and \
-                    makes the venv with redis==8.1.0 these tests embed";
+const HINT: &str = "run `bash scripts/env/pyo3_env.sh` first (or `bash scripts/test.sh \
+                    --setup-only`, which runs it): it installs Debian's python3.11 and \
+                    libpython3.11-dev and makes the venv with redis==8.1.0 these tests embed";
 
 /// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
 /// default of `scripts/env/pyo3_env.sh`.
