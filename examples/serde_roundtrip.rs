@@ -7,7 +7,7 @@
 //! Reads a JSON list from `IN` (e.g. the output of
 //! `python python/redis_exceptions_json.py dump-all`), deserializes every
 //! item into a `redis_exceptions::Error`, serializes it back and writes the
-//! list to `OUT`. `scripts/serde_roundtrip.sh` runs the whole loop with
+//! list to `OUT`. `scripts/conformance/serde_roundtrip.sh` runs the whole loop with
 //! redis-py on both ends.
 
 use std::process::ExitCode;

@@ -25,8 +25,8 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
-# shellcheck source=scripts/venv.sh
-source "$repo_root/scripts/venv.sh"
+# shellcheck source=scripts/env/venv.sh
+source "$repo_root/scripts/env/venv.sh"
 cd "$repo_root"
 
 setup_only=""
@@ -95,8 +95,8 @@ require 'command -v python3' python3
 require 'python3 -c "import venv, ensurepip"' python3-venv
 
 serde_roundtrip() {
-  say "serde round trip with redis-py (scripts/serde_roundtrip.sh)"
-  bash scripts/serde_roundtrip.sh
+  say "serde round trip with redis-py (scripts/conformance/serde_roundtrip.sh)"
+  bash scripts/conformance/serde_roundtrip.sh
 }
 on_check serde_roundtrip
 

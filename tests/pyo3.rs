@@ -1,5 +1,5 @@
 //! Feature `pyo3`: errors into an embedded CPython and back, against the
-//! redis-py 8.1.0 of the venv made by `scripts/pyo3_env.sh`.
+//! redis-py 8.1.0 of the venv made by `scripts/env/pyo3_env.sh`.
 //!
 //! Every test first proves which interpreter it runs (the mapped
 //! libpython, `sys.version`, `sys.prefix`, `redis.__file__`): a test
@@ -22,12 +22,12 @@ use redis_exceptions::{
     PyValue, RedisErrorExt, ResponseError,
 };
 
-const HINT: &str = "run `bash scripts/pyo3_env.sh` first (or `bash scripts/test.sh --setup-only`, \
-                    which runs it): it installs Debian's python3.11 and libpython3.11-dev and \
-                    makes the venv with redis==8.1.0 these tests embed";
+const HINT: &str = "run `bash scripts/env/pyo3_env.sh` first (or `bash scripts/test.sh \
+                    --setup-only`, which runs it): it installs Debian's python3.11 and \
+                    libpython3.11-dev and makes the venv with redis==8.1.0 these tests embed";
 
 /// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
-/// default of `scripts/pyo3_env.sh`.
+/// default of `scripts/env/pyo3_env.sh`.
 fn venv_dir() -> PathBuf {
     if let Some(v) = std::env::var_os("REDIS_EXCEPTIONS_PYO3_VENV") {
         return PathBuf::from(v);
@@ -81,7 +81,7 @@ print(os.path.realpath(sys.base_prefix))";
 
 /// Starts the embedded interpreter inside the venv (as `PATH` activation
 /// does: CPython finds `python3` on `PATH`, then the venv's `pyvenv.cfg`)
-/// and proves what it runs. Panics, naming `scripts/pyo3_env.sh`, when
+/// and proves what it runs. Panics, naming `scripts/env/pyo3_env.sh`, when
 /// the environment is not the one the tests need.
 fn proof() -> &'static Proof {
     static PROOF: OnceLock<Proof> = OnceLock::new();

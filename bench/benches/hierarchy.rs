@@ -1,7 +1,7 @@
 //! Side-by-side micro-benchmarks: this crate against the floor (a `matches!`
 //! on a plain `Copy` enum of the same 39 classes), against std's
 //! `dyn Error::downcast_ref`, and against redis-rs's own parsing of the same
-//! error frames. redis-py's figures come from `scripts/bench_vs_python.sh`,
+//! error frames. redis-py's figures come from `scripts/bench/bench_vs_python.sh`,
 //! which runs this bench and reads criterion's `estimates.json` files.
 //!
 //! ```sh

@@ -1,8 +1,8 @@
 //! The length sweep: every reply shape of `tests/common/shapes.rs` at every
 //! size from 16 B to 1 MiB, timed with this crate's entry points and with
 //! redis-rs's `parse_redis_value` on the same frames, in one run.
-//! `scripts/bench_sweep.sh` runs it next to redis-py and turns the results
-//! into the README's table (ns per byte) and plot.
+//! `scripts/bench/bench_sweep.sh` runs it next to redis-py and turns the
+//! results into the table (ns per byte) and plot of `bench/README.md`.
 //!
 //! ```sh
 //! cargo bench -p redis-exceptions-bench --bench sweep

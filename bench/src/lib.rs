@@ -6,8 +6,8 @@
 //! cargo bench -p redis-exceptions-bench --bench sweep
 //! ```
 //!
-//! `scripts/bench_vs_python.sh` and `scripts/bench_sweep.sh` run them next
-//! to redis-py and print the tables of the README.
+//! `scripts/bench/bench_vs_python.sh` and `scripts/bench/bench_sweep.sh` run
+//! them next to redis-py and print the tables of `bench/README.md`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

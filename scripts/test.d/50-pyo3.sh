@@ -3,7 +3,7 @@
 #
 # Debian's python3.11 with its shared libpython (libpython3.11-dev) is what
 # the build links against (PYO3_PYTHON in .cargo/config.toml) and what the
-# dynamic loader finds at run time; scripts/pyo3_env.sh explains why it is
+# dynamic loader finds at run time; scripts/env/pyo3_env.sh explains why it is
 # not the suite's venv (target/py-venv, made from whatever `python3` is
 # first on PATH) and makes a venv of its own with redis==8.1.0.
 
@@ -18,6 +18,6 @@ require pyo3_base_ok python3.11 python3.11-venv libpython3.11-dev
 
 pyo3_env() {
   # Exports PYO3_PYTHON and REDIS_EXCEPTIONS_PYO3_VENV for cargo test.
-  eval "$(bash scripts/pyo3_env.sh)"
+  eval "$(bash scripts/env/pyo3_env.sh)"
 }
 on_setup pyo3_env

@@ -1,6 +1,6 @@
 //! Calls one entry point in a loop, for counting instructions with
 //! callgrind: the counts are stable on a shared, noisy machine where times
-//! are not. `scripts/count_instructions.sh` runs it with 0 and with N
+//! are not. `scripts/bench/count_instructions.sh` runs it with 0 and with N
 //! iterations and prints the difference divided by N.
 //!
 //! ```sh

@@ -1,5 +1,5 @@
 //! Writes the sweep's replies to a directory, for redis-py's side of
-//! `scripts/bench_sweep.sh`: `<shape>_<size>.bin` for every shape and size,
+//! `scripts/bench/bench_sweep.sh`: `<shape>_<size>.bin` for every shape and size,
 //! and `shapes.json` describing them.
 //!
 //! ```sh

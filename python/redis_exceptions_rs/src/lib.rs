@@ -81,7 +81,7 @@ fn best_ns(n: u32, repeat: u32, mut f: impl FnMut() -> PyResult<()>) -> PyResult
     Ok(best)
 }
 
-/// For scripts/pyo3_bench.py: ns per Rust -> Python conversion
+/// For scripts/bench/pyo3_bench.py: ns per Rust -> Python conversion
 /// (`Error::to_py`) of the error `parse_error(reply)` gives, timed in Rust.
 #[pyfunction]
 fn _bench_to_py(py: Python<'_>, reply: &str, n: u32, repeat: u32) -> PyResult<f64> {
@@ -89,7 +89,7 @@ fn _bench_to_py(py: Python<'_>, reply: &str, n: u32, repeat: u32) -> PyResult<f6
     best_ns(n, repeat, || e.to_py(py).map(drop))
 }
 
-/// For scripts/pyo3_bench.py: ns per `PyErr::from(Error)`, the `?` path
+/// For scripts/bench/pyo3_bench.py: ns per `PyErr::from(Error)`, the `?` path
 /// (includes the `Error` clone it consumes).
 #[pyfunction]
 fn _bench_into_pyerr(py: Python<'_>, reply: &str, n: u32, repeat: u32) -> PyResult<f64> {
@@ -101,7 +101,7 @@ fn _bench_into_pyerr(py: Python<'_>, reply: &str, n: u32, repeat: u32) -> PyResu
     })
 }
 
-/// For scripts/pyo3_bench.py: ns per Python -> Rust conversion
+/// For scripts/bench/pyo3_bench.py: ns per Python -> Rust conversion
 /// (`Error::from_py`) of the exception `exc`, timed in Rust.
 #[pyfunction]
 fn _bench_from_py(

@@ -3,7 +3,7 @@
 Every reply of tests/fixtures/public_corpus.json goes through redis-py's
 ``BaseParser.parse_error`` (live, in this interpreter) and through the
 package; the corpus only supplies the inputs. Run by
-scripts/redis_py_suite.sh before redis-py's own suite:
+scripts/conformance/redis_py_suite.sh before redis-py's own suite:
 
     python -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider
 """

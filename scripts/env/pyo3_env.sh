@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Python that the `pyo3` feature's tests (tests/pyo3.rs) embed.
 #
-#   bash scripts/pyo3_env.sh            # set up (idempotent), print the exports
-#   eval "$(bash scripts/pyo3_env.sh)"  # and apply them to this shell
+#   bash scripts/env/pyo3_env.sh            # set up (idempotent), print the exports
+#   eval "$(bash scripts/env/pyo3_env.sh)"  # and apply them to this shell
 #
 # Why Debian's python3.11 and not pyenv's: an embedded interpreter is the
 # shared library `libpython3.11.so.1.0` that the test binary loads at run
@@ -26,7 +26,7 @@
 set -euo pipefail
 
 # ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
-# shellcheck source=scripts/venv.sh
+# shellcheck source=scripts/env/venv.sh
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 BASE_PY="${REDIS_EXCEPTIONS_PYO3_BASE:-/usr/bin/python3.11}"
 VENV="${REDIS_EXCEPTIONS_PYO3_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/redis-exceptions/pyo3-venv}"

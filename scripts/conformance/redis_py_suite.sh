@@ -3,8 +3,8 @@
 # (python/redis_exceptions_rs): the same tests, plain and with install(),
 # must give the same results, on the RESP2, RESP3 and hiredis parsers.
 #
-#   bash scripts/redis_py_suite.sh
-#   bash scripts/redis_py_suite.sh --bench   # steps 1 only, then scripts/pyo3_bench.py
+#   bash scripts/conformance/redis_py_suite.sh
+#   bash scripts/conformance/redis_py_suite.sh --bench   # steps 1 only, then scripts/bench/pyo3_bench.py
 #
 # 1. a venv ($WORK/venv) with redis==8.1.0, the suite's test requirements,
 #    hiredis and maturin; the package built into it (maturin develop --release)
@@ -17,10 +17,10 @@
 #    test_lock and test_connection, each against a fresh redis-server on a
 #    free loopback port: plain (redis-py's parse_error) and with
 #    `-p redis_exceptions_rs.pytest_plugin` (install()); the tests listed
-#    in scripts/redis_py_suite.deselect are deselected;
+#    in scripts/conformance/redis_py_suite.deselect are deselected;
 #    then the same pair for tests/test_cluster.py against a fresh 3-master
 #    cluster (RESP2 parser; REDIS_PY_SUITE_CLUSTER=0 skips it);
-# 4. scripts/redis_py_suite_compare.py compares each pair of JUnit reports.
+# 4. scripts/conformance/redis_py_suite_compare.py compares each pair of JUnit reports.
 #
 # Fails unless every pair has identical pass/fail/skip sets, the plain run
 # made no Rust call and the install() run made some (the counts are
@@ -31,7 +31,7 @@
 set -euo pipefail
 
 REDIS_PY_VERSION="8.1.0"
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
 WORK="${REDIS_PY_SUITE_DIR:-$repo_root/target/redis-py-suite}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
@@ -94,8 +94,8 @@ say "the package's own tests against redis-py (python/redis_exceptions_rs/tests)
 "$py" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q
 
 if [ -n "$bench" ]; then
-  say "costs of the Python bridge (scripts/pyo3_bench.py)"
-  "$py" scripts/pyo3_bench.py
+  say "costs of the Python bridge (scripts/bench/pyo3_bench.py)"
+  "$py" scripts/bench/pyo3_bench.py
   exit 0
 fi
 
@@ -119,13 +119,13 @@ while read -r node _; do
   case "$node" in "" | "#"*) continue ;; esac
   [ -f "$suite/${node%%::*}" ] || { echo "deselect list: no file for $node" >&2; exit 1; }
   deselect+=(--deselect "$node")
-done < scripts/redis_py_suite.deselect
+done < scripts/conformance/redis_py_suite.deselect
 
 # A directory that hides hiredis (its `import hiredis` raises ImportError),
 # for the runs on redis-py's own RESP2/RESP3 parsers.
 no_hiredis="$WORK/no-hiredis"
 mkdir -p "$no_hiredis/hiredis"
-echo 'raise ImportError("hidden by scripts/redis_py_suite.sh")' > "$no_hiredis/hiredis/__init__.py"
+echo 'raise ImportError("hidden by scripts/conformance/redis_py_suite.sh")' > "$no_hiredis/hiredis/__init__.py"
 
 # --- 3. servers and runs ---------------------------------------------------------
 # Starts a redis-server on a free loopback port: sets $port and $server_pid.
@@ -253,7 +253,7 @@ for spec in "${specs[@]}"; do
   case " ${REDIS_PY_SUITE_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
   run "$name" "$protocol" "$hide" plain
   run "$name" "$protocol" "$hide" install
-  if ! out="$("$py" scripts/redis_py_suite_compare.py "$name" \
+  if ! out="$("$py" scripts/conformance/redis_py_suite_compare.py "$name" \
     "$results/$name-plain.xml" "$results/$name-plain.json" \
     "$results/$name-install.xml" "$results/$name-install.json" "$parser")"; then
     failed=1

@@ -4,7 +4,7 @@
 # the load of a shared machine. Compare two checkouts by running this in
 # each.
 #
-#   bash scripts/count_instructions.sh [N]
+#   bash scripts/bench/count_instructions.sh [N]
 #
 # Builds `call_loop` (bench/src/bin/call_loop.rs) in release into
 # $CARGO_TARGET_DIR (default /tmp/bench-target), runs each case with 0 and
@@ -13,7 +13,7 @@
 # (apt-get install -y valgrind).
 set -euo pipefail
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/bench-target}"
 n="${1:-100}"
 cd "$repo_root"

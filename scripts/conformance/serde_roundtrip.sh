@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Round-trip real redis-py exceptions through the crate's `serde` feature.
 #
-#   bash scripts/serde_roundtrip.sh
+#   bash scripts/conformance/serde_roundtrip.sh
 #
 # 1. a throw-away venv with redis==8.1.0 prints one instance of each of the 39
 #    classes as JSON (python/redis_exceptions_json.py dump-all);
@@ -12,12 +12,12 @@
 #    the original dump. Exits non-zero on any difference.
 #
 # Set PYTHON=/path/to/python to use an interpreter that already has
-# redis==8.1.0 instead of making a venv (see scripts/venv.sh).
+# redis==8.1.0 instead of making a venv (see scripts/env/venv.sh).
 set -euo pipefail
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/venv.sh
-source "$repo_root/scripts/venv.sh"
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/env/venv.sh
+source "$repo_root/scripts/env/venv.sh"
 cd "$repo_root"
 
 if [ ! -f examples/serde_roundtrip.rs ] && [ ! -f examples/serde_roundtrip/main.rs ]; then

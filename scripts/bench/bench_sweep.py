@@ -1,4 +1,4 @@
-"""redis-py's side of scripts/bench_sweep.sh, the sweep's table and its plot.
+"""redis-py's side of scripts/bench/bench_sweep.sh, the sweep's table and its plot.
 
     python bench_sweep.py time   INPUTS_DIR OUT.json       # needs redis==8.1.0
     python bench_sweep.py report PY.json INPUTS_DIR CRITERION_DIR OUT.json

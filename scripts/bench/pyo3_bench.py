@@ -1,6 +1,6 @@
 """Costs of the Python bridge, side by side in one run.
 
-    bash scripts/redis_py_suite.sh --bench   (builds the package into a venv, runs this)
+    bash scripts/conformance/redis_py_suite.sh --bench   (builds the package into a venv, runs this)
 
 1. Rust -> Python: `Error::to_py` and `PyErr::from(Error)` (the `?` path),
    timed in Rust, against redis-py building the same instance in Python
@@ -26,7 +26,7 @@ import redis_exceptions_rs as rs
 from redis_exceptions_rs import _native
 
 REPEAT = 7
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLES = [
     "MOVED 3999 127.0.0.1:6381",
     "ERR unknown command 'FOO', with args beginning with: ",

@@ -1,6 +1,6 @@
 """Compare two JUnit reports of redis-py's suite: plain and with install().
 
-    python scripts/redis_py_suite_compare.py NAME PLAIN.xml PLAIN.json RUST.xml RUST.json EXPECT_PARSER
+    python scripts/conformance/redis_py_suite_compare.py NAME PLAIN.xml PLAIN.json RUST.xml RUST.json EXPECT_PARSER
 
 Exits 1 unless both runs have the same outcome (passed / failed / skipped /
 error) for every test, the plain run used redis-py's parser (0 Rust calls),

@@ -1,4 +1,4 @@
-"""redis-py's side of scripts/bench_vs_python.sh, and the report.
+"""redis-py's side of scripts/bench/bench_vs_python.sh, and the report.
 
     python bench_vs_python.py time   OUT.json          # needs redis==8.1.0
     python bench_vs_python.py report PY.json CRITERION_DIR [--json OUT.json]
@@ -22,7 +22,7 @@ import sys
 import timeit
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "public_corpus.json"
 REPEATS = 7
 
