@@ -140,7 +140,7 @@ pub mod __private {
     pub use crate::class::ClassDef;
     pub use crate::error::erased::{custom, from_state, StructHooks};
     pub use crate::error::except::{except_back, except_hint, except_ok, Subject};
-    pub use crate::error::traits::is_instance_of;
+    pub use crate::error::traits::{is_instance_of, Instance, Struct};
     pub use crate::instance::state::State;
     #[cfg(feature = "pyo3")]
     pub use crate::integrations::pyo3::__PyErr;

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::class::hierarchy::for_each_class;
 use crate::class::Class;
 use crate::error::structs::*;
-use crate::error::traits::{ExceptionClass, RedisErrorExt};
+use crate::error::traits::{ExceptionClass, Instance, RedisErrorExt, Struct};
 use crate::instance::state::State;
 
 /// Any exception of this crate or of a class declared with
@@ -52,7 +52,7 @@ macro_rules! define_repr {
             #[inline]
             fn state(&self) -> &State {
                 match self {
-                    $(Repr::$name(e) => RedisErrorExt::__state(e),)*
+                    $(Repr::$name(e) => Instance::__state(e),)*
                     Repr::Custom(e) => e.__state(),
                 }
             }
@@ -90,7 +90,7 @@ macro_rules! define_repr {
         }
 
         /// `State -> Repr` for each built-in class, by [`Class`] index.
-        static MAKE: &[fn(State) -> Repr] = &[$(|state| Repr::$name(<$name as ExceptionClass>::__from_state(state))),*];
+        static MAKE: &[fn(State) -> Repr] = &[$(|state| Repr::$name(<$name as Struct>::__from_state(state))),*];
 
         /// The struct of each built-in class behind a `dyn Error`, by index.
         static CAST: &[Cast] = &[$(|e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt)),*];
@@ -156,7 +156,7 @@ impl Carrier {
 impl Error {
     /// Erases any class struct (the same as `Error::from(e)`).
     pub fn new<T: ExceptionClass>(e: T) -> Error {
-        e.__into_error()
+        Error::from_state(e.__into_state())
     }
 
     pub(crate) fn from_repr(repr: Repr) -> Error {
@@ -234,7 +234,7 @@ impl Error {
 
 impl<T: ExceptionClass> From<T> for Error {
     fn from(e: T) -> Self {
-        e.__into_error()
+        Error::from_state(e.__into_state())
     }
 }
 
@@ -242,7 +242,7 @@ impl PartialEq for Error {
     /// Same class, `args` and attributes (`status_code`, `error_type`,
     /// `lock_name`), as the class structs compare; the cause is not compared.
     fn eq(&self, other: &Self) -> bool {
-        RedisErrorExt::__state(self).__eq(RedisErrorExt::__state(other))
+        Instance::__state(self).__eq(Instance::__state(other))
     }
 }
 
@@ -277,7 +277,9 @@ impl std::error::Error for Error {
     }
 }
 
-impl RedisErrorExt for Error {
+impl RedisErrorExt for Error {}
+
+impl Instance for Error {
     #[inline]
     fn __state(&self) -> &State {
         self.0.state()
@@ -298,6 +300,36 @@ impl RedisErrorExt for Error {
 
     fn __into_state_boxed(self: Box<Self>) -> State {
         self.0.into_state()
+    }
+}
+
+impl dyn RedisErrorExt {
+    /// An owned copy as the erased [`Error`]: same class, `args`,
+    /// attributes and reply, with no cause (a cause is not `Clone`), like
+    /// [`Clone`] on a class struct. It is how to keep what
+    /// [`find`](crate::find) returns (`&dyn RedisErrorExt`) beyond the error
+    /// it was found in.
+    ///
+    /// ```
+    /// use redis_exceptions::{find, parse_error, Error, MovedError, RedisErrorExt};
+    ///
+    /// let io = std::io::Error::other(parse_error("MOVED 3999 127.0.0.1:6381"));
+    /// let owned: Error = find(&io).unwrap().to_error();
+    /// drop(io);
+    /// assert_eq!(owned, parse_error("MOVED 3999 127.0.0.1:6381"));
+    /// assert_eq!(owned.downcast_ref::<MovedError>().unwrap().port(), Some(6381));
+    /// ```
+    pub fn to_error(&self) -> Error {
+        Error::from_state(self.__state().clone())
+    }
+}
+
+impl Error {
+    /// A copy without the cause, as [`Clone`] makes; see
+    /// [`to_error`](../redis_exceptions/trait.RedisErrorExt.html#method.to_error) on
+    /// `dyn RedisErrorExt`.
+    pub fn to_error(&self) -> Error {
+        self.clone()
     }
 }
 

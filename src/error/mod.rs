@@ -4,9 +4,13 @@
 
 pub(crate) mod chain;
 pub(crate) mod context;
-pub(crate) mod declare;
 pub(crate) mod erased;
 pub(crate) mod except;
+pub(crate) mod exception_macro;
 pub(crate) mod io;
+pub(crate) mod struct_macro;
 pub(crate) mod structs;
 pub(crate) mod traits;
+
+#[cfg(test)]
+mod per_class_tests;

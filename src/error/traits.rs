@@ -6,7 +6,6 @@ use std::any::Any;
 use std::borrow::Cow;
 
 use crate::class::{Class, ExceptionType};
-use crate::error::erased::Error;
 use crate::instance::redirect::Redirect;
 use crate::instance::state::{Origin, State};
 use crate::pyrt::value::{self as py, PyValue};
@@ -25,30 +24,51 @@ pub const ATTRIBUTES: [&str; 7] = [
 
 /// The static side of an exception class: its metadata as a constant, so
 /// that `is_a::<T>()` can name a class by its type.
-pub trait ExceptionClass: RedisErrorExt + Sized {
+///
+/// Sealed: implemented by the crate's class structs and by the structs
+/// [`exception!`](crate::exception) declares, never by hand.
+pub trait ExceptionClass: RedisErrorExt + Struct {
     /// The class's metadata.
     const CLASS: &'static Class;
+}
 
+/// What the macros implement for every exception struct: access to the
+/// instance state. Not part of the API (it seals [`RedisErrorExt`]).
+#[doc(hidden)]
+pub trait Instance: std::error::Error + Send + Sync + 'static {
+    /// The instance state.
+    fn __state(&self) -> &State;
+
+    /// The instance state, mutably.
+    fn __state_mut(&mut self) -> &mut State;
+
+    /// The state, out of a box.
+    fn __into_state_boxed(self: Box<Self>) -> State;
+
+    /// `self` as `Any`, for downcasting.
+    fn __as_any(&self) -> &dyn Any;
+
+    /// `self` as `Any`, for downcasting.
+    fn __as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// What the macros implement for every exception struct's type: the
+/// built-in classes' bits and the state's way in and out. Not part of the
+/// API (it seals [`ExceptionClass`]).
+#[doc(hidden)]
+pub trait Struct: Instance + Sized {
     /// The class's bit in the built-in classes' ancestor sets; 0 for a
     /// class declared outside this crate.
-    #[doc(hidden)]
     const __BIT: u64 = 0;
 
     /// The ancestor set of a built-in class; 0 for user classes.
-    #[doc(hidden)]
     const __ANCESTORS: u64 = 0;
 
-    /// Wraps a state built for this class.
-    #[doc(hidden)]
+    /// Wraps a state built for this class (or a subclass).
     fn __from_state(state: State) -> Self;
 
     /// Takes the state back out.
-    #[doc(hidden)]
     fn __into_state(self) -> State;
-
-    /// Erases the struct.
-    #[doc(hidden)]
-    fn __into_error(self) -> Error;
 }
 
 /// The shared trait of every exception: class metadata, Python's
@@ -73,27 +93,7 @@ pub trait ExceptionClass: RedisErrorExt + Sized {
 /// let dynamic: &dyn RedisErrorExt = &e;
 /// assert!(dynamic.is_a::<ConnectionError>());
 /// ```
-pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
-    /// The instance state.
-    #[doc(hidden)]
-    fn __state(&self) -> &State;
-
-    /// The instance state, mutably.
-    #[doc(hidden)]
-    fn __state_mut(&mut self) -> &mut State;
-
-    /// The state, out of a box.
-    #[doc(hidden)]
-    fn __into_state_boxed(self: Box<Self>) -> State;
-
-    /// `self` as `Any`, for downcasting.
-    #[doc(hidden)]
-    fn __as_any(&self) -> &dyn Any;
-
-    /// `self` as `Any`, for downcasting.
-    #[doc(hidden)]
-    fn __as_any_mut(&mut self) -> &mut dyn Any;
-
+pub trait RedisErrorExt: Instance {
     /// `type(e)`: the class of this instance.
     fn class(&self) -> &'static Class {
         self.__state().class
@@ -142,25 +142,6 @@ pub trait RedisErrorExt: std::error::Error + Send + Sync + 'static {
     /// The redirect of an `AskError`/`MovedError` whose payload parsed.
     fn redirect(&self) -> Option<Redirect<'_>> {
         self.__state().redirect_view()
-    }
-
-    /// An owned copy as the erased [`Error`]: same class, `args`,
-    /// attributes and reply, with no cause (a cause is not `Clone`), like
-    /// [`Clone`] on a class struct. It is how to keep what
-    /// [`find`](crate::find) returns (`&dyn RedisErrorExt`) beyond the error
-    /// it was found in.
-    ///
-    /// ```
-    /// use redis_exceptions::{find, parse_error, Error, MovedError, RedisErrorExt};
-    ///
-    /// let io = std::io::Error::other(parse_error("MOVED 3999 127.0.0.1:6381"));
-    /// let owned: Error = find(&io).unwrap().to_error();
-    /// drop(io);
-    /// assert_eq!(owned, parse_error("MOVED 3999 127.0.0.1:6381"));
-    /// assert_eq!(owned.downcast_ref::<MovedError>().unwrap().port(), Some(6381));
-    /// ```
-    fn to_error(&self) -> Error {
-        Error::from_state(self.__state().clone())
     }
 
     /// `repr(e)`: `network:ConnectionError` for redis-py's classes,
