@@ -4,7 +4,7 @@
 //! `live_` tests start a throw-away `redis-server` (on `PATH`, or named by
 //! `REDIS_SERVER`; the tests fail without it) and provoke real errors
 //! through a fred client. Expected classes, messages and status codes come
-//! from `tests/fixtures/live_replies.json` (what redis-py 8.1.0 raised for
+//! from `tests/fixtures/live_replies.json` (what redis-py 8.2.0 raised for
 //! the same commands against redis-server 7.0) and `error_type` from
 //! `tests/fixtures/classes.json`.
 #![cfg(feature = "fred")]

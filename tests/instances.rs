@@ -115,5 +115,5 @@ fn every_recorded_construction() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(records.len(), 235);
+    assert_eq!(records.len(), 243);
 }

@@ -313,11 +313,21 @@ fn observe(
 
 /// redis-py's `BaseParser.parse_error`, written independently from the
 /// table: the class, `status_code` and `str()` it gives for `response`.
-fn model(response: &str) -> (&'static Class, Option<&'static str>, String) {
+fn model(response: &str) -> (&'static Class, Option<&str>, String) {
     let error_code = response.split(' ').next().unwrap_or("");
     let rules: Vec<_> = reply_rules().filter(|r| r.code == error_code).collect();
     let Some(first) = rules.first() else {
-        return (ResponseError::CLASS, None, response.to_owned());
+        // status_code = error_code if _ERROR_CODE_PATTERN.fullmatch(error_code) else None
+        // with _ERROR_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+        let mut chars = error_code.chars();
+        let fullmatch = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && error_code.chars().count() <= 64
+            && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        return (
+            ResponseError::CLASS,
+            fullmatch.then_some(error_code),
+            response.to_owned(),
+        );
     };
     // response = response[len(error_code) + 1 :]
     let rest = response.get(error_code.len() + 1..).unwrap_or("");
@@ -567,7 +577,7 @@ fn corpus_inputs_hold_the_properties() {
 
 /// CPython's `int()` strips only ASCII whitespace (` \t\n\v\f\r`) and
 /// non-ASCII Unicode whitespace; U+001C..U+001F, though `str.isspace()`,
-/// make it raise. redis-py 8.1.0 on Python 3.11:
+/// make it raise. redis-py 8.2.0 on Python 3.11:
 /// `MovedError("\x1c1 h:1")` raises
 /// `ValueError: invalid literal for int() with base 10: '\x1c1'`.
 #[test]

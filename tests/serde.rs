@@ -73,8 +73,13 @@ fn instance(class: &'static Class) -> Error {
 
 #[test]
 fn every_class_round_trips() {
-    assert_eq!(Class::all().len(), 39);
-    for class in Class::all() {
+    // The classes of `redis.exceptions` and the builtins: the form the
+    // Python helper shares.
+    let classes: Vec<_> = Class::all()
+        .filter(|c| matches!(c.module(), "builtins" | "redis.exceptions"))
+        .collect();
+    assert_eq!(classes.len(), 41);
+    for class in classes {
         let e = instance(class);
         let (json, back) = round_trip(&e);
         assert_eq!(json["class"], class.name());

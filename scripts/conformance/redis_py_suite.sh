@@ -6,10 +6,10 @@
 #   bash scripts/conformance/redis_py_suite.sh
 #   bash scripts/conformance/redis_py_suite.sh --bench   # steps 1 only, then scripts/bench/pyo3_bench.py
 #
-# 1. a venv ($WORK/venv) with redis==8.1.0, the suite's test requirements,
+# 1. a venv ($WORK/venv) with redis==8.2.0, the suite's test requirements,
 #    hiredis and maturin; the package built into it (maturin develop --release)
 #    and its own tests run (python/redis_exceptions_rs/tests, under a second);
-# 2. the redis==8.1.0 sdist from PyPI (pip download --no-binary :all:); its
+# 2. the redis==8.2.0 sdist from PyPI (pip download --no-binary :all:); its
 #    tests/ and pyproject.toml (pytest settings) unpacked into $WORK/suite;
 # 3. for each parser (RESP2: --protocol=2, RESP3: --protocol=3, both with
 #    hiredis hidden; hiredis: --protocol=2 with hiredis), two runs of
@@ -30,7 +30,7 @@
 # the sdist are reused). Needs python3 with venv, redis-server, cargo, PyPI.
 set -euo pipefail
 
-REDIS_PY_VERSION="8.1.0"
+REDIS_PY_VERSION="8.2.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
 WORK="${REDIS_PY_SUITE_DIR:-$repo_root/target/redis-py-suite}"

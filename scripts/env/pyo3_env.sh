@@ -21,7 +21,7 @@
 #   2. creates the venv $REDIS_EXCEPTIONS_PYO3_VENV (default
 #      ${XDG_CACHE_HOME:-$HOME/.cache}/redis-exceptions/pyo3-venv, shared
 #      by every checkout on the machine) from /usr/bin/python3.11 and
-#      installs redis==8.1.0 into it;
+#      installs redis==8.2.0 into it;
 #   3. prints `export ...` lines on stdout (everything else goes to stderr).
 set -euo pipefail
 

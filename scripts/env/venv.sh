@@ -10,7 +10,7 @@
 #
 # make_venv DIR
 #   Sets the variable `py` to a python3 that has redis==$REDIS_PY_VERSION
-#   (8.1.0, the version this crate mirrors):
+#   (8.2.0, the version this crate mirrors):
 #   * $PYTHON when it is set (an interpreter that already has that version;
 #     DIR is then not touched);
 #   * otherwise a new venv made in DIR (DIR should not exist yet; the caller
@@ -27,7 +27,7 @@
 #
 # Also sets REDIS_PY_VERSION, for scripts that print or record it.
 
-REDIS_PY_VERSION="8.1.0"
+REDIS_PY_VERSION="8.2.0"
 
 # True when DIR is a venv of BASE_PYTHON with the pinned redis-py.
 venv_ok() {

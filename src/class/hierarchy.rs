@@ -1,5 +1,6 @@
-//! The one table: every class of `redis.exceptions` (redis-py 8.1.0) and the
-//! three builtins in their MROs, declared once.
+//! The one table: every exception class a redis-py program can catch
+//! (`redis.exceptions` and the client's other modules, redis-py 5.0 to 8.2)
+//! and the three builtins in their MROs, declared once.
 //!
 //! A row reads like the Python class statement, then the module, then the
 //! facts that differ from the defaults, as named columns:
@@ -15,8 +16,13 @@
 //! * `repr: own`: the class defines `__repr__` (redis-py's
 //!   `error_type:ClassName`).
 //! * `message`: a class-level `message` attribute.
+//! * `since`, `until`: the redis-py release that added the class, and the
+//!   one that removed it (absent: 5.0, and still there).
+//! * `name`: the Python name, where the Rust name must differ (two
+//!   modules define classes of the same name).
 //!
-//! Rows are in Python's definition order (builtins first, root first).
+//! Rows are in Python's definition order (builtins first, root first), then
+//! the other modules' classes, by module.
 //!
 //! Who reads it, through [`for_each_class!`]:
 //!
@@ -77,7 +83,7 @@ macro_rules! for_each_class {
         /// A module command failed to load or unload a module.
         ModuleError(ResponseError) in redis.exceptions;
         /// `HIMPORT SET` named a fieldset this connection did not prepare.
-        NoSuchFieldsetError(ResponseError) in redis.exceptions;
+        NoSuchFieldsetError(ResponseError) in redis.exceptions { since: 8.1 };
         /// A lock could not be acquired, extended or released.
         LockError(RedisError, ValueError) in redis.exceptions { init: Lock };
         /// The lock is no longer owned by this client.
@@ -104,16 +110,48 @@ macro_rules! for_each_class {
         MasterDownError(ClusterDownError) in redis.exceptions;
         /// No known node covers the slot.
         SlotNotCoveredError(RedisClusterException) in redis.exceptions;
+        /// The cluster client found no reachable node to start from.
+        RedisClusterUnreachableError(RedisClusterException) in redis.exceptions { since: 8.2 };
         /// The connection pool reached its connection limit.
         MaxConnectionsError(ConnectionError) in redis.exceptions;
+        /// The server refused the connection: too many clients (`ERR max number of clients reached`).
+        MaxClientsReachedError(ConnectionError) in redis.exceptions { since: 8.2 };
         /// A cluster transaction's keys do not share one slot.
-        CrossSlotTransactionError(RedisClusterException) in redis.exceptions;
+        CrossSlotTransactionError(RedisClusterException) in redis.exceptions { since: 6.1 };
         /// A cluster pipeline got a reply of unexpected length.
-        InvalidPipelineStack(RedisClusterException) in redis.exceptions;
+        InvalidPipelineStack(RedisClusterException) in redis.exceptions { since: 6.1 };
         /// An external authentication provider failed.
-        ExternalAuthProviderError(ConnectionError) in redis.exceptions;
+        ExternalAuthProviderError(ConnectionError) in redis.exceptions { since: 7.0 };
         /// A command policy type is not one the client knows.
-        IncorrectPolicyType(Exception) in redis.exceptions;
+        IncorrectPolicyType(Exception) in redis.exceptions { since: 7.1 };
+        /// Sentinel knows no master by that name, or none is reachable.
+        MasterNotFoundError(ConnectionError) in redis.sentinel;
+        /// Sentinel has no reachable replica of that master (`ReplicaNotFoundError` since 8.1).
+        SlaveNotFoundError(ConnectionError) in redis.sentinel;
+        /// The asyncio client's twin of `redis.sentinel.MasterNotFoundError`: a distinct class.
+        AsyncMasterNotFoundError(ConnectionError) in redis.asyncio.sentinel { name: "MasterNotFoundError" };
+        /// The asyncio client's twin of `redis.sentinel.SlaveNotFoundError`: a distinct class.
+        AsyncSlaveNotFoundError(ConnectionError) in redis.asyncio.sentinel { name: "SlaveNotFoundError" };
+        /// A graph module reply came from a version the client does not support.
+        VersionMismatchException(Exception) in redis.commands.graph.exceptions { init: Version, until: 6.0 };
+        /// Requesting a token from an identity provider failed.
+        RequestTokenErr(Exception) in redis.auth.err { init: PlainStar, since: 5.3 };
+        /// A token lacks fields the client needs.
+        InvalidTokenSchemaErr(Exception) in redis.auth.err { init: MissingFields, since: 5.3 };
+        /// Renewing a token failed.
+        TokenRenewalErr(Exception) in redis.auth.err { init: PlainStar, since: 5.3 };
+        /// An exception carried with the event during which it was raised.
+        EventException(Exception) in redis.event { init: Event, since: 5.3 };
+        /// An HTTP request of the client's REST helper failed.
+        HttpError(Exception) in redis.http.http_client { init: Http, since: 7.0 };
+        /// A multi-database client has no healthy database to use.
+        NoValidDatabaseException(Exception) in redis.multidb.exception { since: 7.0 };
+        /// A database of a multi-database client failed its health check.
+        UnhealthyDatabaseException(Exception) in redis.multidb.exception { init: Unhealthy, since: 7.0 };
+        /// Every database of a multi-database client is briefly unavailable.
+        TemporaryUnavailableException(Exception) in redis.multidb.exception { since: 7.0 };
+        /// The first health check of a multi-database client failed.
+        InitialHealthCheckFailedError(Exception) in redis.multidb.exception { since: 7.1 };
         }
     };
 }
@@ -136,9 +174,32 @@ macro_rules! project {
     )*) => {
         $callback! { $(
             $(#[doc = $doc])*
-            $name ( $($base),* ) concat!(stringify!($m0) $(, ".", stringify!($m))*);
+            $name ( $($base),* )
+            concat!(stringify!($m0) $(, ".", stringify!($m))*),
+            $crate::class::hierarchy::python_name!($name; $($($key $value)*)?),
+            $crate::class::hierarchy::releases_text!($($($key $value)*)?);
         )* }
     };
 }
 
-pub(crate) use {for_each_class, project};
+/// A row's Python name: its `name` column, else the Rust name.
+macro_rules! python_name {
+    ($name:ident;) => { stringify!($name) };
+    ($name:ident; name $value:literal $($rest:tt)*) => { $value };
+    ($name:ident; $key:ident $value:tt $($rest:tt)*) => { $crate::class::hierarchy::python_name!($name; $($rest)*) };
+}
+
+/// A row's releases for its docs: `" (since redis-py 8.2)"`, `" (redis-py
+/// 5.0 to 5.3; removed in 6.0)"`, or nothing for a class of every release.
+macro_rules! releases_text {
+    () => { "" };
+    (since $since:literal $($rest:tt)*) => {
+        concat!(" Since redis-py ", stringify!($since), ".", $crate::class::hierarchy::releases_text!($($rest)*))
+    };
+    (until $until:literal $($rest:tt)*) => {
+        concat!(" Removed in redis-py ", stringify!($until), ".", $crate::class::hierarchy::releases_text!($($rest)*))
+    };
+    ($key:ident $value:tt $($rest:tt)*) => { $crate::class::hierarchy::releases_text!($($rest)*) };
+}
+
+pub(crate) use {for_each_class, project, python_name, releases_text};

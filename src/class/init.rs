@@ -5,6 +5,11 @@
 //! a class with a new kind of `__init__` is one more description here and
 //! a table row naming it.
 
+/// The first redis-py release whose `__init__`s take `status_code=` (and
+/// set `error_type`); before it, most classes take Python's own
+/// `BaseException.__init__`.
+pub(crate) const STATUS_CODE_SINCE: crate::class::RedisPy = crate::class::RedisPy::V7_2;
+
 /// One `__init__` found in `redis.exceptions` (or a builtin's), described.
 ///
 /// The table names them by kind (`init: Status`); see the associated
@@ -14,8 +19,37 @@
 pub struct Init {
     /// The parameters after `self`.
     pub(crate) params: Params,
+    /// What `args` becomes.
+    pub(crate) args: ArgsRule,
     /// The instance attributes a call sets, in order.
     pub(crate) attributes: &'static [Attr],
+}
+
+/// What an `__init__` leaves in `args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArgsRule {
+    /// The positional arguments as given (`BaseException.__new__` keeps
+    /// them; the `__init__` does not call its base with others).
+    Positional,
+    /// `(first parameter,)`: the `__init__` calls its base with it.
+    First,
+    /// `(prefix + sep.join(first parameter),)`.
+    Joined {
+        prefix: &'static str,
+        sep: &'static str,
+    },
+    /// `(message or <template>,)` with the template's `{0}`, `{1}` the
+    /// first parameters' `str()`: the last parameter is `message`.
+    MessageOr { template: &'static [Piece] },
+}
+
+/// A part of an [`ArgsRule::MessageOr`] template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// Literal text.
+    Text(&'static str),
+    /// `str()` of the parameter at this position.
+    Param(usize),
 }
 
 /// The parameters of an `__init__` after `self`.
@@ -65,6 +99,8 @@ pub(crate) enum Attr {
     Host,
     /// `port`.
     Port,
+    /// An attribute holding the parameter of the same name as given.
+    Param(&'static str),
 }
 
 impl Attr {
@@ -79,6 +115,7 @@ impl Attr {
             Attr::NodeAddr => "node_addr",
             Attr::Host => "host",
             Attr::Port => "port",
+            Attr::Param(name) => name,
         }
     }
 }
@@ -94,6 +131,7 @@ impl Init {
             keywords: &[],
             other_keywords: OtherKeywords::NoneAccepted,
         },
+        args: ArgsRule::Positional,
         attributes: &[],
     };
     /// `RedisError.__init__(*args, status_code=None)`.
@@ -102,6 +140,7 @@ impl Init {
             keywords: &["status_code"],
             other_keywords: OtherKeywords::Unexpected,
         },
+        args: ArgsRule::Positional,
         attributes: &[Attr::ErrorType, Attr::StatusCode],
     };
     /// `TryAgainError.__init__(*args, status_code=None, **kwargs)`.
@@ -110,6 +149,7 @@ impl Init {
             keywords: &["status_code"],
             other_keywords: OtherKeywords::Ignored,
         },
+        args: ArgsRule::Positional,
         attributes: &[Attr::ErrorType, Attr::StatusCode],
     };
     /// `LockError.__init__(message=None, lock_name=None)`.
@@ -118,6 +158,7 @@ impl Init {
             names: &["message", "lock_name"],
             required: 0,
         },
+        args: ArgsRule::First,
         attributes: &[
             Attr::ErrorType,
             Attr::StatusCode,
@@ -131,6 +172,7 @@ impl Init {
             keywords: &[],
             other_keywords: OtherKeywords::Unexpected,
         },
+        args: ArgsRule::Positional,
         attributes: &[Attr::ErrorType],
     };
     /// `ClusterDownError.__init__(resp, status_code=None)`, not chaining up.
@@ -139,6 +181,7 @@ impl Init {
             names: &["resp", "status_code"],
             required: 1,
         },
+        args: ArgsRule::First,
         attributes: &[Attr::Message, Attr::ErrorType, Attr::StatusCode],
     };
     /// `AskError.__init__(resp, status_code=None)`, reading `"<slot> <host>:<port>"`.
@@ -147,6 +190,7 @@ impl Init {
             names: &["resp", "status_code"],
             required: 1,
         },
+        args: ArgsRule::First,
         attributes: &[
             Attr::ErrorType,
             Attr::StatusCode,
@@ -156,6 +200,70 @@ impl Init {
             Attr::Host,
             Attr::Port,
         ],
+    };
+    /// `RequestTokenErr.__init__(*args)`: only calls its base.
+    pub const PlainStar: &'static Init = &Init {
+        params: Params::Star {
+            keywords: &[],
+            other_keywords: OtherKeywords::Unexpected,
+        },
+        args: ArgsRule::Positional,
+        attributes: &[],
+    };
+    /// `VersionMismatchException.__init__(version)`: sets `version`, keeps `args`.
+    pub const Version: &'static Init = &Init {
+        params: Params::Named {
+            names: &["version"],
+            required: 1,
+        },
+        args: ArgsRule::Positional,
+        attributes: &[Attr::Param("version")],
+    };
+    /// `InvalidTokenSchemaErr.__init__(missing_fields=[])`.
+    pub const MissingFields: &'static Init = &Init {
+        params: Params::Named {
+            names: &["missing_fields"],
+            required: 0,
+        },
+        args: ArgsRule::Joined {
+            prefix: "Unexpected token schema. Following fields are missing: ",
+            sep: ", ",
+        },
+        attributes: &[],
+    };
+    /// `EventException.__init__(exception, event)`.
+    pub const Event: &'static Init = &Init {
+        params: Params::Named {
+            names: &["exception", "event"],
+            required: 2,
+        },
+        args: ArgsRule::First,
+        attributes: &[Attr::Param("exception"), Attr::Param("event")],
+    };
+    /// `HttpError.__init__(status, url, message=None)`.
+    pub const Http: &'static Init = &Init {
+        params: Params::Named {
+            names: &["status", "url", "message"],
+            required: 2,
+        },
+        args: ArgsRule::MessageOr {
+            template: &[
+                Piece::Text("HTTP "),
+                Piece::Param(0),
+                Piece::Text(" for "),
+                Piece::Param(1),
+            ],
+        },
+        attributes: &[Attr::Param("status"), Attr::Param("url"), Attr::Message],
+    };
+    /// `UnhealthyDatabaseException.__init__(message, database, original_exception)`.
+    pub const Unhealthy: &'static Init = &Init {
+        params: Params::Named {
+            names: &["message", "database", "original_exception"],
+            required: 3,
+        },
+        args: ArgsRule::First,
+        attributes: &[Attr::Param("database"), Attr::Param("original_exception")],
     };
 }
 
@@ -188,6 +296,14 @@ impl Init {
     #[inline]
     pub(crate) fn parses_redirect(&self) -> bool {
         self.sets(Attr::SlotId)
+    }
+
+    /// The attributes that hold a parameter as given, by name.
+    pub(crate) fn params_kept(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.attributes.iter().filter_map(|a| match a {
+            Attr::Param(name) => Some(*name),
+            _ => None,
+        })
     }
 
     /// The keyword that binds `attr` (`status_code=`, `lock_name=`), if any.

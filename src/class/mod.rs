@@ -12,6 +12,7 @@ mod exception_type;
 pub(crate) mod hierarchy;
 mod init;
 mod mro;
+mod release;
 
 /// The classes examined while building MROs and scanning them, on this
 /// thread (debug builds): what the tests bound a query's work by.
@@ -21,9 +22,10 @@ pub use mro::work::count as mro_work;
 pub use exception_type::ExceptionType;
 use hierarchy::for_each_class;
 pub use init::Init;
-pub(crate) use init::{Attr, OtherKeywords, Params};
+pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece, STATUS_CODE_SINCE};
 pub use mro::MroError;
 use mro::{c3, depth_first};
+pub use release::{RedisPy, VersionError};
 
 /// What the erased error's layer attaches to a class declared with
 /// [`crate::exception!`]: how to build and find its struct. Opaque here,
@@ -62,6 +64,8 @@ pub struct Class {
     sets_error_type: Option<ExceptionType>,
     own_repr: bool,
     class_message: Option<&'static str>,
+    since: Option<RedisPy>,
+    until: Option<RedisPy>,
     hooks: Option<Hooks>,
     mro: OnceCell<Linearized>,
     resolved: OnceCell<Resolved>,
@@ -145,6 +149,14 @@ impl Class {
             sets_error_type: None,
             own_repr: false,
             class_message: None,
+            // The crate's classes exist from the oldest release on unless
+            // their row says otherwise; user classes belong to no release.
+            since: if index == NO_INDEX {
+                None
+            } else {
+                Some(RedisPy::OLDEST)
+            },
+            until: None,
             hooks: None,
             mro: OnceCell::new(),
             resolved: OnceCell::new(),
@@ -166,6 +178,24 @@ impl Class {
     /// The table's `repr: own` column.
     const fn repr_column(mut self) -> Self {
         self.own_repr = true;
+        self
+    }
+
+    /// The table's `since` column.
+    const fn since_column(mut self, release: RedisPy) -> Self {
+        self.since = Some(release);
+        self
+    }
+
+    /// The table's `until` column.
+    const fn until_column(mut self, release: RedisPy) -> Self {
+        self.until = Some(release);
+        self
+    }
+
+    /// The table's `name` column.
+    const fn name_column(mut self, name: &'static str) -> Self {
+        self.name = name;
         self
     }
 
@@ -207,7 +237,32 @@ impl Class {
         self.doc.trim()
     }
 
-    /// Whether the class is one of the 39 this crate declares.
+    /// The redis-py release that added the class: the oldest release
+    /// covered for a class every release has, `None` for a class declared
+    /// with [`crate::exception!`].
+    ///
+    /// ```
+    /// use redis_exceptions::{Class, ExceptionClass, MaxClientsReachedError, RedisPy};
+    ///
+    /// assert_eq!(MaxClientsReachedError::CLASS.since(), Some(RedisPy::V8_2));
+    /// assert!(!MaxClientsReachedError::CLASS.exists_in(RedisPy::V8_1));
+    /// ```
+    pub fn since(&self) -> Option<RedisPy> {
+        self.since
+    }
+
+    /// The redis-py release that removed the class, if one did.
+    pub fn until(&self) -> Option<RedisPy> {
+        self.until
+    }
+
+    /// Whether `release` has this class (always false for a user class).
+    pub fn exists_in(&self, release: RedisPy) -> bool {
+        self.since.is_some_and(|since| since <= release)
+            && self.until.is_none_or(|until| release < until)
+    }
+
+    /// Whether the class is one of those this crate declares.
     pub fn is_builtin(&self) -> bool {
         self.index != NO_INDEX
     }
@@ -345,15 +400,23 @@ impl Class {
         registered.iter().find_map(|c| f(c))
     }
 
-    /// The 39 classes of this crate in Python's definition order: the
-    /// builtins `BaseException`, `Exception`, `ValueError`, then the 36
-    /// classes of `redis.exceptions`.
+    /// Every class of this crate, in the table's order: the builtins
+    /// `BaseException`, `Exception`, `ValueError`, the classes of
+    /// `redis.exceptions` in Python's definition order, then the client's
+    /// other modules' (`redis.sentinel`, `redis.asyncio.sentinel`,
+    /// `redis.auth.err`, ...), of every release covered; filter with
+    /// [`Class::exists_in`] for one release.
     pub fn all() -> impl ExactSizeIterator<Item = &'static Class> + Clone {
         BUILTIN.iter().copied()
     }
 
-    /// Looks a class up by `__name__`: the built-in ones first, then those
-    /// added with [`Class::register`].
+    /// Looks a class up by `__name__`: the crate's first, in the table's
+    /// order, then those added with [`Class::register`].
+    ///
+    /// Two modules define classes of the same name: `MasterNotFoundError`
+    /// and `SlaveNotFoundError` are in `redis.sentinel` and, as distinct
+    /// classes, in `redis.asyncio.sentinel`. A name finds the first,
+    /// `redis.sentinel`'s; [`Class::by_qualified_name`] finds either.
     pub fn by_name(name: &str) -> Option<&'static Class> {
         if let Some(c) = BUILTIN.iter().find(|c| c.name == name) {
             return Some(c);
@@ -364,6 +427,21 @@ impl Class {
             .iter()
             .copied()
             .find(|c| c.name == name)
+    }
+
+    /// Looks a class up by module and name:
+    /// `"redis.asyncio.sentinel.MasterNotFoundError"`, `"builtins.ValueError"`.
+    ///
+    /// ```
+    /// use redis_exceptions::{AsyncMasterNotFoundError, Class, ExceptionClass};
+    ///
+    /// let c = Class::by_qualified_name("redis.asyncio.sentinel.MasterNotFoundError").unwrap();
+    /// assert!(std::ptr::eq(c, AsyncMasterNotFoundError::CLASS));
+    /// assert_eq!(Class::by_name("MasterNotFoundError").unwrap().module(), "redis.sentinel");
+    /// ```
+    pub fn by_qualified_name(name: &str) -> Option<&'static Class> {
+        let (module, short) = name.rsplit_once('.')?;
+        Class::find_known(|c| (c.module() == module && c.name() == short).then_some(c))
     }
 
     /// Makes a user class (declared with [`crate::exception!`]) known to
@@ -484,6 +562,15 @@ macro_rules! columns {
     };
     ($class:expr, message $m:literal $($rest:tt)*) => {
         columns!($class.message_column($m) $($rest)*)
+    };
+    ($class:expr, since $v:literal $($rest:tt)*) => {
+        columns!($class.since_column(RedisPy::from_column(stringify!($v))) $($rest)*)
+    };
+    ($class:expr, until $v:literal $($rest:tt)*) => {
+        columns!($class.until_column(RedisPy::from_column(stringify!($v))) $($rest)*)
+    };
+    ($class:expr, name $v:literal $($rest:tt)*) => {
+        columns!($class.name_column($v) $($rest)*)
     };
 }
 

@@ -6,7 +6,7 @@ use crate::error::traits::Struct;
 use crate::{Class, Error, ExceptionClass, RedisErrorExt};
 
 macro_rules! per_class_tests {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr; )*) => {$(
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr, $py:expr, $releases:expr; )*) => {$(
         #[test]
         #[allow(non_snake_case, reason = "tests are named after Python classes")]
         fn $name() {
@@ -14,7 +14,7 @@ macro_rules! per_class_tests {
             // isinstance of itself and of each direct base, by type.
             assert!(e.is_a::<$name>());
             $(assert!(e.is_a::<$base>(), "{} is_a {}", stringify!($name), stringify!($base));)*
-            assert_eq!(<$name as ExceptionClass>::CLASS.name(), stringify!($name));
+            assert_eq!(<$name as ExceptionClass>::CLASS.name(), $py);
             assert_eq!(<$name as ExceptionClass>::CLASS.module(), $module);
             // The constants `is_a` tests against agree with the metadata.
             let bit = <$name as Struct>::__BIT;

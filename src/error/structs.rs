@@ -1,16 +1,16 @@
-//! The 39 class structs, generated from the table in `hierarchy.rs`.
+//! The class structs, generated from the table in `hierarchy.rs`.
 
 use crate::class::hierarchy::for_each_class;
 use crate::error::traits::RedisErrorExt;
 
 macro_rules! define_structs {
-    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr; )*) => {$(
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($base:ident),* ) $module:expr, $py:expr, $releases:expr; )*) => {$(
         crate::__exception_struct! {
             $(#[doc = $doc])*
             ///
             #[doc = concat!(
-                "Python: `class ", stringify!($name), "(", stringify!($($base),*), ")` in `",
-                $module, "`."
+                "Python: `class ", $py, "(", stringify!($($base),*), ")` in `",
+                $module, "`.", $releases
             )]
             pub struct $name;
             class = &crate::class::statics::$name;

@@ -125,7 +125,7 @@ pub trait RedisErrorExt: Instance {
     /// `e.status_code`: the reply's error code for errors parsed from a
     /// server reply, `None` when unset or when the class has no such attribute.
     fn status_code(&self) -> Option<&str> {
-        self.__state().status_code.as_deref()
+        self.__state().status_code()
     }
 
     /// `e.error_type`; `None` for classes outside redis-py's `__init__`s
@@ -211,13 +211,12 @@ pub trait RedisErrorExt: Instance {
             "message" if init.has_message() => state.args.as_slice().first().cloned(),
             "message" => state.class.class_message().map(PyValue::from),
             "lock_name" => self.lock_name().cloned(),
-            "status_code" if init.has_status_code() => {
-                Some(PyValue::from(state.status_code.as_deref()))
-            }
+            "status_code" if init.has_status_code() => Some(PyValue::from(state.status_code())),
             "error_type" => state.error_type.map(|t| PyValue::from(t.value())),
             "slot_id" => redirect(|r| r.slot_value()),
             "host" => redirect(|r| PyValue::from(r.host())),
             "port" => redirect(|r| r.port_value()),
+            name if init.params_kept().any(|p| p == name) => state.param(name).cloned(),
             _ => None,
         }
     }

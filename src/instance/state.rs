@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::class::{Class, ExceptionType};
+use crate::class::{Class, ExceptionType, Params};
 use crate::instance::redirect::{self, Redirect, Spans};
 use crate::pyrt::value::{self as py, PyValue};
 
@@ -222,6 +222,9 @@ pub(crate) struct Rare {
     pub(crate) lock_name: Option<PyValue>,
     /// The cause.
     pub(crate) source: Option<BoxError>,
+    /// Attributes that hold a parameter as given (`HttpError.status`, ...),
+    /// in the order the `__init__` sets them.
+    pub(crate) params: Vec<(&'static str, PyValue)>,
 }
 
 /// The state of one exception instance: what Python keeps in `args` and
@@ -231,6 +234,10 @@ pub struct State {
     pub(crate) class: &'static Class,
     pub(crate) args: Args,
     pub(crate) status_code: Option<Cow<'static, str>>,
+    /// When `status_code` is unset: the length of the message's first
+    /// word, which is the status code (a reply with a code redis-py's table
+    /// lacks, whose message is the whole reply); 0 for none.
+    pub(crate) status_prefix: u8,
     pub(crate) error_type: Option<ExceptionType>,
     /// `AskError`/`MovedError`: the parsed payload, `None` where redis-py
     /// would have raised while parsing it (and for every other class).
@@ -258,6 +265,7 @@ impl State {
             class,
             args,
             status_code: status_code.filter(|_| class.init().0.has_status_code()),
+            status_prefix: 0,
             error_type: class.default_error_type(),
             redirect: None,
             origin: Origin::Constructed,
@@ -282,6 +290,17 @@ impl State {
         if init.parses_redirect() {
             state.redirect = state.message_str().and_then(redirect::parse_lenient);
         }
+        // A first parameter the instance keeps as an attribute
+        // (`VersionMismatchException(version)`) gets the message.
+        if let Params::Named {
+            names: [first, ..], ..
+        } = init.params
+        {
+            if init.params_kept().any(|p| p == *first) {
+                let value = state.args.as_slice().first().cloned().unwrap_or_default();
+                state.set_param(first, value);
+            }
+        }
         state
     }
 
@@ -295,6 +314,7 @@ impl State {
     pub fn __set_status_code(&mut self, code: Cow<'static, str>) {
         if self.class.init().0.has_status_code() {
             self.status_code = Some(code);
+            self.status_prefix = 0;
         }
     }
 
@@ -364,7 +384,7 @@ impl State {
     pub fn __eq(&self, other: &State) -> bool {
         std::ptr::eq(self.class, other.class)
             && self.args.as_slice() == other.args.as_slice()
-            && self.status_code == other.status_code
+            && self.status_code() == other.status_code()
             && self.error_type == other.error_type
             && self.lock_name() == other.lock_name()
     }
@@ -390,7 +410,7 @@ impl State {
         // Long values as excerpts and their lengths: a hostile reply costs
         // a bounded line, whatever its size.
         d.field("args", &py::ValuesExcerpt(self.args.as_slice()));
-        if let Some(code) = &self.status_code {
+        if let Some(code) = self.status_code() {
             d.field("status_code", &py::Excerpt(code));
         }
         if let Some(n) = self.lock_name() {
@@ -409,6 +429,24 @@ impl State {
         Some(self.redirect.as_ref()?.view(self.message_str()?))
     }
 
+    /// The attribute `name` that holds a parameter as given, if set.
+    pub(crate) fn param(&self, name: &str) -> Option<&PyValue> {
+        self.rare()?
+            .params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Sets the attribute `name` that holds a parameter as given.
+    pub(crate) fn set_param(&mut self, name: &'static str, value: PyValue) {
+        let params = &mut self.rare_mut().params;
+        match params.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => params.push((name, value)),
+        }
+    }
+
     pub(crate) fn lock_name(&self) -> Option<&PyValue> {
         static NONE: PyValue = PyValue::None;
         self.class.init().0.has_lock_name().then(|| {
@@ -416,6 +454,19 @@ impl State {
                 .and_then(|r| r.lock_name.as_ref())
                 .unwrap_or(&NONE)
         })
+    }
+
+    /// `status_code`: as set, or the message's first word for a reply
+    /// whose code redis-py's table lacks.
+    #[inline]
+    pub(crate) fn status_code(&self) -> Option<&str> {
+        match &self.status_code {
+            Some(code) => Some(code),
+            None if self.status_prefix > 0 => {
+                self.message_str()?.get(..usize::from(self.status_prefix))
+            }
+            None => None,
+        }
     }
 
     pub(crate) fn message_str(&self) -> Option<&str> {
@@ -431,6 +482,7 @@ impl Clone for State {
             class: self.class,
             args: self.args.clone(),
             status_code: self.status_code.clone(),
+            status_prefix: self.status_prefix,
             error_type: self.error_type,
             redirect: self.redirect,
             origin: self.origin,
@@ -438,6 +490,7 @@ impl Clone for State {
                 Box::new(Rare {
                     lock_name: r.lock_name.clone(),
                     source: None,
+                    params: r.params.clone(),
                 })
             }),
         }

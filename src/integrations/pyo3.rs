@@ -17,17 +17,18 @@ use once_cell::sync::Lazy;
 use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyInt, PyModule, PyString, PyTuple, PyType};
 
 use crate::class::hierarchy::for_each_class;
-use crate::class::{Attr, Class, ExceptionType, Init};
+use crate::class::{ArgsRule, Attr, Class, ExceptionType, Init, RedisPy, STATUS_CODE_SINCE};
 use crate::error::erased::Error;
 use crate::error::traits::RedisErrorExt;
 use crate::instance::state::{Args, State};
+use crate::parse::call::rebuild_call;
 use crate::pyrt::value::PyValue;
 
 /// What the `ImportError` tells the user to install.
-const INSTALL_HINT: &str = "pip install redis==8.1.0";
+const INSTALL_HINT: &str = "pip install redis==8.2.0";
 
 /// The longest `source()` chain turned into `__cause__`s; deeper causes are
 /// cut off (a chain that long is a cycle through some wrapper type).
@@ -36,8 +37,13 @@ const MAX_CAUSES: usize = 64;
 /// The classes of the running interpreter, in [`Class::all`] order, and
 /// redis-py's `ExceptionType` enum. Filled on the first successful import.
 struct Table {
+    /// The running redis-py release.
+    release: RedisPy,
+    /// Each class's Python class; for a class the running release lacks,
+    /// the Python class of its nearest ancestor it has.
     types: Vec<Py<PyType>>,
-    exception_type: Py<PyAny>,
+    /// `redis.exceptions.ExceptionType` (redis-py 7.2 and newer).
+    exception_type: Option<Py<PyAny>>,
 }
 
 static TABLE: PyOnceLock<Table> = PyOnceLock::new();
@@ -50,33 +56,79 @@ static USER_TYPES: Lazy<Mutex<Vec<UserType>>> = Lazy::new(|| Mutex::new(Vec::new
 /// A user class and the Python class made for it.
 type UserType = (&'static Class, Py<PyType>);
 
+/// The running redis-py release, from `redis.__version__`; an
+/// `ImportError` naming the covered range for one this crate does not cover.
+fn running_release(py: Python<'_>) -> PyResult<RedisPy> {
+    let redis = py
+        .import("redis")
+        .map_err(|cause| missing_redis(py, cause, "`import redis` failed"))?;
+    let version: String = redis
+        .getattr("__version__")
+        .and_then(|v| v.extract())
+        .map_err(|cause| missing_redis(py, cause, "redis has no __version__"))?;
+    version.parse::<RedisPy>().map_err(|e| {
+        PyImportError::new_err(format!(
+            "redis-exceptions cannot build redis-py {version}'s exceptions: {e}"
+        ))
+    })
+}
+
 fn table(py: Python<'_>) -> PyResult<&'static Table> {
     TABLE.get_or_try_init(py, || {
-        let module = py
+        let release = running_release(py)?;
+        let exceptions = py
             .import("redis.exceptions")
             .map_err(|cause| missing_redis(py, cause, "`import redis.exceptions` failed"))?;
-        let builtins = py.import("builtins")?;
-        let mut types = Vec::with_capacity(Class::all().len());
+        let mut modules: Vec<(&str, Bound<'_, PyModule>)> = Vec::new();
+        let mut types: Vec<Py<PyType>> = Vec::with_capacity(Class::all().len());
         for class in Class::all() {
-            let home = if class.module() == "builtins" {
-                &builtins
+            let own = if class.exists_in(release) {
+                let module = match modules.iter().find(|(name, _)| *name == class.module()) {
+                    Some((_, m)) => Some(m.clone()),
+                    None => py.import(class.module()).ok().inspect(|m| {
+                        modules.push((class.module(), m.clone()));
+                    }),
+                };
+                match module {
+                    Some(m) => Some(
+                        m.getattr(class.name())
+                            .and_then(|t| t.cast_into::<PyType>().map_err(PyErr::from))
+                            .map_err(|cause| {
+                                let what = format!(
+                                    "{} (redis-py {}.{}) has no class {}",
+                                    class.module(),
+                                    release.major(),
+                                    release.minor(),
+                                    class.name()
+                                );
+                                missing_redis(py, cause, &what)
+                            })?,
+                    ),
+                    // A module whose import needs an optional dependency.
+                    None => None,
+                }
             } else {
-                &module
+                None
             };
-            let found = home
-                .getattr(class.name())
-                .and_then(|t| t.cast_into::<PyType>().map_err(PyErr::from))
-                .map_err(|cause| {
-                    let what = format!("redis.exceptions has no class {}", class.name());
-                    missing_redis(py, cause, &what)
-                })?;
-            types.push(found.unbind());
+            let found = match own {
+                Some(t) => t.unbind(),
+                // The nearest ancestor the running release has: every
+                // base comes before its subclasses in `Class::all`.
+                None => class
+                    .mro()
+                    .iter()
+                    .skip(1)
+                    .find_map(|c| c.index().and_then(|i| types.get(i)))
+                    .map(|t| t.clone_ref(py))
+                    .ok_or_else(|| {
+                        PyImportError::new_err(format!("no Python class for {}", class.name()))
+                    })?,
+            };
+            types.push(found);
         }
-        let exception_type = module
-            .getattr("ExceptionType")
-            .map_err(|cause| missing_redis(py, cause, "redis.exceptions has no ExceptionType"))?
-            .unbind();
+        let exception_type = exceptions.getattr("ExceptionType").ok().map(Bound::unbind);
         Ok(Table {
+            release,
             types,
             exception_type,
         })
@@ -87,7 +139,11 @@ fn table(py: Python<'_>) -> PyResult<&'static Table> {
 fn missing_redis(py: Python<'_>, cause: PyErr, what: &str) -> PyErr {
     let err = PyImportError::new_err(format!(
         "redis-exceptions needs redis-py's classes to build Python exceptions, and {what}: \
-         install redis-py 8.1.0 ({INSTALL_HINT})"
+         install redis-py {}.{} to {}.{} ({INSTALL_HINT})",
+        RedisPy::OLDEST.major(),
+        RedisPy::OLDEST.minor(),
+        RedisPy::LATEST.major(),
+        RedisPy::LATEST.minor()
     ));
     err.set_cause(py, Some(cause));
     err
@@ -184,7 +240,11 @@ fn error_type_member<'py>(
     t: Option<ExceptionType>,
 ) -> PyResult<Bound<'py, PyAny>> {
     match t {
-        Some(t) => table(py)?.exception_type.bind(py).call1((t.value(),)),
+        Some(t) => match &table(py)?.exception_type {
+            Some(enum_type) => enum_type.bind(py).call1((t.value(),)),
+            // Releases before 7.2 have no enum: the value itself.
+            None => Ok(PyString::new(py, t.value()).into_any()),
+        },
         None => Ok(py.None().into_bound(py)),
     }
 }
@@ -216,22 +276,38 @@ fn to_instance<'py>(
             .collect::<PyResult<Vec<_>>>()?,
     )?;
     let (init, _) = class.init();
+    // The call that rebuilds the instance, from its `__init__` description.
+    let (positional, keywords) = rebuild_call(state);
+    let call_args = PyTuple::new(
+        py,
+        positional
+            .iter()
+            .map(|v| value_to_py(py, v))
+            .collect::<PyResult<Vec<_>>>()?,
+    )?;
     let kwargs = PyDict::new(py);
-    if let (Some(key), Some(code)) = (init.keyword_of(Attr::StatusCode), &state.status_code) {
-        kwargs.set_item(key, code.as_ref())?;
-    }
-    if let (Some(key), Some(name)) = (init.keyword_of(Attr::LockName), lock_name(state)) {
-        kwargs.set_item(key, value_to_py(py, name)?)?;
+    // Releases before 7.2 take no `status_code=`.
+    let old_release = !keywords.is_empty() && table(py)?.release < STATUS_CODE_SINCE;
+    for (key, value) in &keywords {
+        if old_release && init.keyword_of(Attr::StatusCode) == Some(*key) {
+            continue;
+        }
+        kwargs.set_item(*key, value_to_py(py, value)?)?;
     }
     // The call redis-py makes for the same construction (`parse_error`
     // calls `exception_class(response, status_code=error_code)`).
-    let obj = match ty.call(&args, Some(&kwargs)) {
+    let obj = match ty.call(&call_args, Some(&kwargs)) {
         Ok(obj) => obj,
         // Python's `__init__` refuses what the Rust instance holds (an
         // ASK/MOVED payload that does not parse, arguments set afterwards):
         // the instance as that `__init__` had left it when it raised.
         Err(_) => partial_instance(py, &ty, &args, state, init)?,
     };
+    // An `__init__` that computes `args` from what the instance does not
+    // keep (`InvalidTokenSchemaErr`'s fields): the instance's own `args`.
+    if matches!(init.args, ArgsRule::Joined { .. }) {
+        obj.setattr("args", &args)?;
+    }
     if state.error_type != class.default_error_type() {
         obj.setattr("error_type", error_type_member(py, state.error_type)?)?;
     }
@@ -265,12 +341,16 @@ fn partial_instance<'py>(
     for attr in init.attributes {
         let value = match attr {
             Attr::ErrorType => error_type()?,
-            Attr::StatusCode => match &state.status_code {
+            Attr::StatusCode => match state.status_code() {
                 Some(code) => PyString::new(py, code).into_any(),
                 None => py.None().into_bound(py),
             },
             Attr::Message => message()?,
             Attr::LockName => match lock_name(state) {
+                Some(v) => value_to_py(py, v)?,
+                None => py.None().into_bound(py),
+            },
+            Attr::Param(name) => match state.param(name) {
                 Some(v) => value_to_py(py, v)?,
                 None => py.None().into_bound(py),
             },
@@ -530,7 +610,7 @@ fn is_copy_of(py: Python<'_>, state: &State, original: &PyErr) -> bool {
     };
     std::ptr::eq(copy.class, state.class)
         && copy.args.as_slice() == state.args.as_slice()
-        && copy.status_code == state.status_code
+        && copy.status_code() == state.status_code()
         && copy.error_type == state.error_type
         && lock_name(&copy) == lock_name(state)
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Attr, Class, Init, OtherKeywords, Params};
+use crate::class::{ArgsRule, Attr, Class, Init, OtherKeywords, Params, Piece};
 use crate::error::erased::Error;
 use crate::instance::redirect;
 use crate::instance::state::{Args, State};
@@ -227,13 +227,76 @@ fn bind(
             for (name, slot) in names.iter().zip(&slots).skip(1) {
                 set_keyword(&mut state, init, name, *slot);
             }
+            for name in init.params_kept() {
+                if let Some(i) = names.iter().position(|n| *n == name) {
+                    let value = slots[i].cloned().unwrap_or_default();
+                    state.set_param(name, value);
+                }
+            }
             if init.parses_redirect() {
                 state.redirect = Some(redirect_of(&first)?);
             }
-            state.args = Args::One(first);
+            state.args = match init.args {
+                ArgsRule::Positional => Args::from_vec(args.to_vec()),
+                ArgsRule::First => Args::One(first),
+                ArgsRule::Joined { prefix, sep } => {
+                    // `missing_fields=[]` when not given.
+                    let given = slots.first().copied().flatten();
+                    Args::One(PyValue::Str(joined(prefix, sep, given)?))
+                }
+                ArgsRule::MessageOr { template } => {
+                    let message = slots.last().copied().flatten().filter(|m| m.is_truthy());
+                    Args::One(match message {
+                        Some(m) => m.clone(),
+                        None => PyValue::Str(fill(template, &slots)),
+                    })
+                }
+            };
         }
     }
     Ok(state)
+}
+
+/// `prefix + sep.join(value)`, with Python's errors for a value that is
+/// not an iterable of `str` (a `str` joins its characters).
+fn joined(prefix: &str, sep: &str, value: Option<&PyValue>) -> Result<String, CallError> {
+    let mut out = String::from(prefix);
+    match value {
+        None => {}
+        Some(PyValue::Str(s)) => {
+            for (i, c) in s.chars().enumerate() {
+                if i > 0 {
+                    out.push_str(sep);
+                }
+                out.push(c);
+            }
+        }
+        Some(PyValue::Bytes(b)) if b.is_empty() => {}
+        Some(PyValue::Bytes(_)) => {
+            return Err(CallError::type_error(
+                "sequence item 0: expected str instance, int found",
+            ))
+        }
+        Some(PyValue::None | PyValue::Int(_)) => {
+            return Err(CallError::type_error("can only join an iterable"))
+        }
+    }
+    Ok(out)
+}
+
+/// A message template with `str()` of the bound parameters.
+fn fill(template: &[Piece], slots: &[Option<&PyValue>]) -> String {
+    let mut out = String::new();
+    for piece in template {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Param(i) => match slots.get(*i).copied().flatten() {
+                Some(v) => out.push_str(&v.to_string()),
+                None => out.push_str("None"),
+            },
+        }
+    }
+    out
 }
 
 /// Sets the attribute a keyword parameter binds (`status_code`, `lock_name`).
@@ -259,5 +322,59 @@ fn redirect_of(resp: &PyValue) -> Result<crate::instance::redirect::Spans, CallE
             PyErrorKind::AttributeError,
             format!("'{}' object has no attribute 'split'", other.py_type()),
         )),
+    }
+}
+
+/// The Python call that rebuilds `state`'s instance, derived from its
+/// class's `__init__` description: positional arguments and keywords. A
+/// value the instance does not keep (the fields `InvalidTokenSchemaErr`
+/// joined) is left out; the caller sets `args` afterwards when they differ.
+pub(crate) fn rebuild_call(state: &State) -> (Vec<PyValue>, Vec<(&'static str, PyValue)>) {
+    let (init, _) = state.class.init();
+    let args = state.args.as_slice();
+    let mut kwargs = Vec::new();
+    let status = || state.status_code().map(|c| PyValue::Str(c.to_owned()));
+    match init.params {
+        Params::Star { keywords, .. } => {
+            for &key in keywords {
+                if init.keyword_of(Attr::StatusCode) == Some(key) {
+                    if let Some(code) = status() {
+                        kwargs.push((key, code));
+                    }
+                }
+            }
+            (args.to_vec(), kwargs)
+        }
+        Params::Named { names, .. } => {
+            let mut positional = Vec::new();
+            for (i, &name) in names.iter().enumerate() {
+                let value = if init.keyword_of(Attr::StatusCode) == Some(name) {
+                    if let Some(code) = status() {
+                        kwargs.push((name, code));
+                    }
+                    continue;
+                } else if init.keyword_of(Attr::LockName) == Some(name) {
+                    if let Some(lock) = state.lock_name().filter(|v| !v.is_none()) {
+                        kwargs.push((name, lock.clone()));
+                    }
+                    continue;
+                } else if init.params_kept().any(|p| p == name) {
+                    state.param(name).cloned().unwrap_or_default()
+                } else {
+                    match (init.args, i) {
+                        (ArgsRule::First | ArgsRule::Positional, 0) => {
+                            args.first().cloned().unwrap_or_default()
+                        }
+                        // `HttpError`'s `message`: the one it kept.
+                        (ArgsRule::MessageOr { .. }, _) => {
+                            args.first().cloned().unwrap_or_default()
+                        }
+                        _ => continue,
+                    }
+                };
+                positional.push(value);
+            }
+            (positional, kwargs)
+        }
     }
 }

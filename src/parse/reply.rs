@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::Class;
+use crate::class::{Class, RedisPy};
 use crate::error::erased::Error;
 use crate::error::structs::*;
 use crate::error::traits::ExceptionClass;
@@ -14,53 +14,210 @@ use crate::instance::state::{Args, Origin, State};
 use crate::pyrt::scan;
 use crate::pyrt::value as py;
 
+/// The releases of redis-py a reply rule belongs to, and whether its base
+/// parser has it or only the cluster client's.
+#[derive(Clone, Copy)]
+struct Releases {
+    /// The first release with the rule.
+    since: RedisPy,
+    /// The first release without it, if one dropped it.
+    until: Option<RedisPy>,
+    /// The first release whose base parser has it; before, only the
+    /// cluster client's parser (`ClusterParser`) does.
+    base_since: RedisPy,
+}
+
+impl Releases {
+    /// Every release, every parser.
+    const ALWAYS: Releases = Releases {
+        since: RedisPy::OLDEST,
+        until: None,
+        base_since: RedisPy::OLDEST,
+    };
+
+    const fn since(release: RedisPy) -> Releases {
+        Releases {
+            since: release,
+            until: None,
+            base_since: release,
+        }
+    }
+
+    const fn until(release: RedisPy) -> Releases {
+        Releases {
+            since: RedisPy::OLDEST,
+            until: Some(release),
+            base_since: RedisPy::OLDEST,
+        }
+    }
+
+    /// Every release; in the base parser from `release` on.
+    const fn base_since(release: RedisPy) -> Releases {
+        Releases {
+            since: RedisPy::OLDEST,
+            until: None,
+            base_since: release,
+        }
+    }
+
+    #[inline(always)]
+    fn apply(self, parser: Parser) -> bool {
+        let r = parser.release;
+        self.since <= r
+            && self.until.is_none_or(|u| r < u)
+            && (parser.cluster || self.base_since <= r)
+    }
+}
+
 /// What a reply code maps to: one class, or (for `ERR`) a table of exact
 /// messages with `ResponseError` for any other message.
 #[derive(Clone, Copy)]
 enum Target {
     Class(&'static Class),
-    ByMessage(&'static [(&'static str, &'static Class)]),
+    ByMessage(&'static [(&'static str, &'static Class, Releases)]),
 }
 
-/// redis-py's `BaseParser.EXCEPTION_CLASSES`, `ERR` entries first.
-static ERR_MESSAGES: &[(&str, &Class)] = &[
-    ("max number of clients reached", ConnectionError::CLASS),
-    ("invalid password", AuthenticationError::CLASS),
-    ("wrong number of arguments for 'auth' command", AuthenticationWrongNumberOfArgsError::CLASS),
-    ("wrong number of arguments for 'AUTH' command", AuthenticationWrongNumberOfArgsError::CLASS),
-    ("Error loading the extension. Please check the server logs.", ModuleError::CLASS),
+/// The `ERR` entries of redis-py's `BaseParser.EXCEPTION_CLASSES`: exact
+/// messages, in the newest release's order, with the releases that have each.
+static ERR_MESSAGES: &[(&str, &Class, Releases)] = &[
+    (
+        "max number of clients reached",
+        ConnectionError::CLASS,
+        Releases::until(RedisPy::V8_2),
+    ),
+    (
+        "max number of clients reached",
+        MaxClientsReachedError::CLASS,
+        Releases::since(RedisPy::V8_2),
+    ),
+    ("invalid password", AuthenticationError::CLASS, Releases::ALWAYS),
+    (
+        "wrong number of arguments for 'auth' command",
+        AuthenticationWrongNumberOfArgsError::CLASS,
+        Releases::ALWAYS,
+    ),
+    (
+        "wrong number of arguments for 'AUTH' command",
+        AuthenticationWrongNumberOfArgsError::CLASS,
+        Releases::ALWAYS,
+    ),
+    (
+        "Error loading the extension. Please check the server logs.",
+        ModuleError::CLASS,
+        Releases::ALWAYS,
+    ),
     (
         "Error unloading module: the module exports one or more module-side data types, can't unload",
         ModuleError::CLASS,
+        Releases::ALWAYS,
     ),
-    ("Error unloading module: no such module with that name", ModuleError::CLASS),
-    ("Error unloading module: operation not possible.", ModuleError::CLASS),
+    (
+        "Error unloading module: no such module with that name",
+        ModuleError::CLASS,
+        Releases::ALWAYS,
+    ),
+    (
+        "Error unloading module: operation not possible.",
+        ModuleError::CLASS,
+        Releases::ALWAYS,
+    ),
     (
         "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
         AuthenticationError::CLASS,
+        Releases::ALWAYS,
     ),
-    ("Client sent AUTH, but no password is set", AuthenticationError::CLASS),
-    ("problem with LDAP service", ExternalAuthProviderError::CLASS),
-    ("no such fieldset", NoSuchFieldsetError::CLASS),
+    (
+        "Client sent AUTH, but no password is set",
+        AuthenticationError::CLASS,
+        Releases::ALWAYS,
+    ),
+    (
+        "problem with LDAP service",
+        ExternalAuthProviderError::CLASS,
+        Releases::since(RedisPy::V7_0),
+    ),
+    (
+        "no such fieldset",
+        NoSuchFieldsetError::CLASS,
+        Releases::since(RedisPy::V8_1),
+    ),
 ];
 
-/// The codes redis-py maps, in its table's order.
-static CODES: &[(&str, Target)] = &[
-    ("ERR", Target::ByMessage(ERR_MESSAGES)),
-    ("OOM", Target::Class(OutOfMemoryError::CLASS)),
-    ("WRONGPASS", Target::Class(AuthenticationError::CLASS)),
-    ("EXECABORT", Target::Class(ExecAbortError::CLASS)),
-    ("LOADING", Target::Class(BusyLoadingError::CLASS)),
-    ("NOSCRIPT", Target::Class(NoScriptError::CLASS)),
-    ("READONLY", Target::Class(ReadOnlyError::CLASS)),
-    ("NOAUTH", Target::Class(AuthenticationError::CLASS)),
-    ("NOPERM", Target::Class(NoPermissionError::CLASS)),
-    ("ASK", Target::Class(AskError::CLASS)),
-    ("TRYAGAIN", Target::Class(TryAgainError::CLASS)),
-    ("MOVED", Target::Class(MovedError::CLASS)),
-    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS)),
-    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS)),
-    ("MASTERDOWN", Target::Class(MasterDownError::CLASS)),
+/// The codes redis-py maps, in the newest release's table order, with the
+/// releases (and parsers) that have each.
+static CODES: &[(&str, Target, Releases)] = &[
+    ("ERR", Target::ByMessage(ERR_MESSAGES), Releases::ALWAYS),
+    (
+        "OOM",
+        Target::Class(OutOfMemoryError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "WRONGPASS",
+        Target::Class(AuthenticationError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "EXECABORT",
+        Target::Class(ExecAbortError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "LOADING",
+        Target::Class(BusyLoadingError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "NOSCRIPT",
+        Target::Class(NoScriptError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "READONLY",
+        Target::Class(ReadOnlyError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "NOAUTH",
+        Target::Class(AuthenticationError::CLASS),
+        Releases::ALWAYS,
+    ),
+    (
+        "NOPERM",
+        Target::Class(NoPermissionError::CLASS),
+        Releases::ALWAYS,
+    ),
+    // Before 6.0 only the cluster client's parser knows the cluster codes.
+    (
+        "ASK",
+        Target::Class(AskError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
+    (
+        "TRYAGAIN",
+        Target::Class(TryAgainError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
+    (
+        "MOVED",
+        Target::Class(MovedError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
+    (
+        "CLUSTERDOWN",
+        Target::Class(ClusterDownError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
+    (
+        "CROSSSLOT",
+        Target::Class(ClusterCrossSlotError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
+    (
+        "MASTERDOWN",
+        Target::Class(MasterDownError::CLASS),
+        Releases::base_since(RedisPy::V6_0),
+    ),
 ];
 
 /// The length of the longest code in [`CODES`].
@@ -76,6 +233,139 @@ const LONGEST_CODE: usize = {
     longest
 };
 
+/// The longest code redis-py 8.2 keeps as `status_code` when it is not in
+/// its table (`[A-Z][A-Z0-9_]{0,63}`).
+const LONGEST_STATUS: usize = 64;
+
+/// Whether `code` is a status code redis-py 8.2 keeps for an unknown code:
+/// `[A-Z][A-Z0-9_]{0,63}`, the whole word.
+fn is_status_word(code: &[u8]) -> bool {
+    matches!(code.first(), Some(b'A'..=b'Z'))
+        && code.len() <= LONGEST_STATUS
+        && code
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// One of redis-py's error-reply parsers, as one release has it: the base
+/// parser every connection uses ([`RedisPy::parser`]) or the cluster
+/// client's ([`RedisPy::cluster`], which differs before 6.0).
+///
+/// ```
+/// use redis_exceptions::{MovedError, RedisPy, ResponseError};
+///
+/// // redis-py 5.2: a plain client does not know MOVED; RedisCluster does.
+/// assert!(RedisPy::V5_2.parse_error("MOVED 1 h:1").is::<ResponseError>());
+/// assert!(RedisPy::V5_2.cluster().parse_error("MOVED 1 h:1").is::<MovedError>());
+/// assert!(RedisPy::V6_0.parse_error("MOVED 1 h:1").is::<MovedError>());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Parser {
+    release: RedisPy,
+    cluster: bool,
+}
+
+impl Parser {
+    /// The newest release's base parser: what [`parse_error`] uses.
+    pub const LATEST: Parser = Parser {
+        release: RedisPy::LATEST,
+        cluster: false,
+    };
+
+    /// The release whose parser this is.
+    pub fn release(self) -> RedisPy {
+        self.release
+    }
+
+    /// Whether this is the cluster client's parser.
+    pub fn is_cluster(self) -> bool {
+        self.cluster
+    }
+
+    /// [`classify`] as this parser does.
+    #[inline]
+    pub fn classify(self, reply: &[u8]) -> Classified<'_> {
+        classify_with(self, reply)
+    }
+
+    /// [`parse_error`] as this parser does.
+    pub fn parse_error(self, reply: &str) -> Error {
+        let c = classify_with(self, reply.as_bytes());
+        build(&c, Args::message(&reply[c.message_start..]))
+    }
+
+    /// [`parse_error_bytes`] as this parser does.
+    pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
+        parse_bytes_with(self, reply)
+    }
+
+    /// Every rule of this parser's reply table, in the newest release's
+    /// order (one row per `ERR` message). Any reply no rule matches is a
+    /// `ResponseError`.
+    pub fn rules(self) -> impl Iterator<Item = ReplyRule> {
+        CODES
+            .iter()
+            .filter(move |(_, _, r)| r.apply(self))
+            .flat_map(move |&(code, target, _)| {
+                let rows: Vec<ReplyRule> = match target {
+                    Target::Class(class) => vec![ReplyRule {
+                        code,
+                        message: None,
+                        class,
+                    }],
+                    Target::ByMessage(table) => table
+                        .iter()
+                        .filter(|(_, _, r)| r.apply(self))
+                        .map(|&(m, class, _)| ReplyRule {
+                            code,
+                            message: Some(m),
+                            class,
+                        })
+                        .collect(),
+                };
+                rows
+            })
+    }
+}
+
+impl RedisPy {
+    /// The base parser of this release (`BaseParser.parse_error`), which
+    /// every connection uses.
+    pub const fn parser(self) -> Parser {
+        Parser {
+            release: self,
+            cluster: false,
+        }
+    }
+
+    /// The cluster client's parser of this release: `ClusterParser` in
+    /// `redis.cluster` (and its asyncio twin) up to 5.3, which adds the
+    /// cluster codes the base parser then lacks; from 6.0 the base parser.
+    pub const fn cluster(self) -> Parser {
+        Parser {
+            release: self,
+            cluster: true,
+        }
+    }
+
+    /// [`parse_error`] as this release's base parser does: the class,
+    /// `args` and `str()` that release gives. The instance's attributes
+    /// (`status_code`, `error_type`, `repr`) are the newest release's.
+    pub fn parse_error(self, reply: &str) -> Error {
+        self.parser().parse_error(reply)
+    }
+
+    /// [`parse_error_bytes`] as this release's base parser does.
+    pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
+        self.parser().parse_error_bytes(reply)
+    }
+
+    /// [`classify`] as this release's base parser does.
+    pub fn classify(self, reply: &[u8]) -> Classified<'_> {
+        self.parser().classify(reply)
+    }
+}
+
 /// One row of the reply table, for documentation and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReplyRule {
@@ -87,27 +377,10 @@ pub struct ReplyRule {
     pub class: &'static Class,
 }
 
-/// Every rule of redis-py's reply table, in its order (one row per `ERR`
-/// message). Any reply no rule matches is a `ResponseError`.
+/// Every rule of the newest redis-py's reply table, in its order (one row
+/// per `ERR` message). Any reply no rule matches is a `ResponseError`.
 pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
-    CODES.iter().flat_map(|&(code, target)| {
-        let rows: Vec<ReplyRule> = match target {
-            Target::Class(class) => vec![ReplyRule {
-                code,
-                message: None,
-                class,
-            }],
-            Target::ByMessage(table) => table
-                .iter()
-                .map(|&(m, class)| ReplyRule {
-                    code,
-                    message: Some(m),
-                    class,
-                })
-                .collect(),
-        };
-        rows
-    })
+    Parser::LATEST.rules()
 }
 
 /// A reply classified without allocating: the class redis-py would raise,
@@ -126,6 +399,9 @@ pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
 pub struct Classified<'a> {
     class: &'static Class,
     code: Option<&'static str>,
+    /// The length of the reply's first word when it is a status word
+    /// redis-py keeps for an unknown code (0: none).
+    status_word: u8,
     reply: &'a [u8],
     message_start: usize,
     redirect: Option<Spans>,
@@ -144,9 +420,16 @@ impl<'a> Classified<'a> {
         crate::error::traits::is_instance_of::<T>(self.class)
     }
 
-    /// The `status_code` redis-py gives: the code when it is in its table.
-    pub fn status_code(&self) -> Option<&'static str> {
-        self.code
+    /// The `status_code` redis-py gives: the code when it is in its table,
+    /// else the reply's first word when it is an upper-case code word
+    /// (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`, as redis-py 8.2 keeps it).
+    pub fn status_code(&self) -> Option<&'a str> {
+        match self.code {
+            Some(code) => Some(code),
+            None => std::str::from_utf8(self.reply.get(..usize::from(self.status_word))?)
+                .ok()
+                .filter(|w| !w.is_empty()),
+        }
     }
 
     /// The reply's leading word (up to the first space), whether or not
@@ -182,17 +465,27 @@ impl<'a> Classified<'a> {
 
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
+#[inline]
 pub fn classify(reply: &[u8]) -> Classified<'_> {
+    classify_with(Parser::LATEST, reply)
+}
+
+#[inline(always)]
+fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     // A known code is at most `LONGEST_CODE` bytes, so only that many and
     // the space after them are searched: a long reply with no early space
     // has no known code, whatever follows.
     let head = &reply[..reply.len().min(LONGEST_CODE + 1)];
     let code_end = head.iter().position(|&b| b == b' ');
     let code = &reply[..code_end.unwrap_or(reply.len())];
-    let Some(&(code, target)) = CODES.iter().find(|(c, _)| c.as_bytes() == code) else {
+    let found = CODES
+        .iter()
+        .find(|(c, _, releases)| c.as_bytes() == code && releases.apply(parser));
+    let Some(&(code, target, _)) = found else {
         return Classified {
             class: ResponseError::CLASS,
             code: None,
+            status_word: status_word(reply),
             reply,
             message_start: 0,
             redirect: None,
@@ -204,8 +497,8 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
         Target::Class(class) => class,
         Target::ByMessage(table) => table
             .iter()
-            .find(|(m, _)| m.as_bytes() == message)
-            .map_or(ResponseError::CLASS, |&(_, class)| class),
+            .find(|(m, _, releases)| m.as_bytes() == message && releases.apply(parser))
+            .map_or(ResponseError::CLASS, |&(_, class, _)| class),
     };
     let redirect = if class.is_subclass_of(AskError::CLASS) {
         redirect::parse_lenient_bytes(message)
@@ -215,9 +508,28 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
     Classified {
         class,
         code: Some(code),
+        status_word: 0,
         reply,
         message_start,
         redirect,
+    }
+}
+
+/// The length of the reply's first word when redis-py 8.2 keeps it as the
+/// `status_code` of an unknown code; 0 otherwise. Only the first
+/// `LONGEST_STATUS + 1` bytes are read.
+#[inline]
+fn status_word(reply: &[u8]) -> u8 {
+    let head = &reply[..reply.len().min(LONGEST_STATUS + 1)];
+    let end = head.iter().position(|&b| b == b' ').unwrap_or(head.len());
+    if end == head.len() && reply.len() > head.len() {
+        // A first word longer than the longest status word.
+        return 0;
+    }
+    if is_status_word(&reply[..end]) {
+        u8::try_from(end).unwrap_or(0)
+    } else {
+        0
     }
 }
 
@@ -241,12 +553,11 @@ pub fn classify(reply: &[u8]) -> Classified<'_> {
 ///
 /// let e = parse_error("WRONGTYPE Operation against a key holding the wrong kind of value");
 /// assert!(e.is::<ResponseError>());
-/// assert_eq!(e.status_code(), None);            // as in redis-py
+/// assert_eq!(e.status_code(), Some("WRONGTYPE")); // as in redis-py 8.2
 /// assert_eq!(e.reply_code(), Some("WRONGTYPE")); // always available
 /// ```
 pub fn parse_error(reply: &str) -> Error {
-    let c = classify(reply.as_bytes());
-    build(&c, Args::message(&reply[c.message_start..]))
+    Parser::LATEST.parse_error(reply)
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
@@ -258,7 +569,12 @@ pub fn parse_error(reply: &str) -> Error {
 /// text without keeping it): then the decoded message is made once, at its
 /// exact size, next to the bytes.
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
-    let c = classify(reply);
+    parse_bytes_with(Parser::LATEST, reply)
+}
+
+#[inline(always)]
+fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
+    let c = classify_with(parser, reply);
     // A short ASCII message (the usual reply) is copied in place without
     // UTF-8 validation.
     if let Some(args) = Args::short_ascii(c.message()) {
@@ -277,6 +593,7 @@ pub fn parse_error_bytes(reply: &[u8]) -> Error {
 fn build(c: &Classified<'_>, args: Args) -> Error {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
+    state.status_prefix = c.status_word;
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
         state.message_str().and_then(redirect::parse_lenient)

@@ -41,6 +41,16 @@ impl PyValue {
         }
     }
 
+    /// Python's truth value: `None`, `""`, `b""` and `0` are false.
+    pub(crate) fn is_truthy(&self) -> bool {
+        match self {
+            PyValue::None => false,
+            PyValue::Str(s) => !s.is_empty(),
+            PyValue::Bytes(b) => !b.is_empty(),
+            PyValue::Int(i) => *i != 0,
+        }
+    }
+
     /// Whether this is Python's `None`.
     pub fn is_none(&self) -> bool {
         matches!(self, PyValue::None)

@@ -4,7 +4,7 @@
 //! a replica pair and a 3-node cluster made with `redis-cli --cluster create`)
 //! on free loopback ports, provokes every scenario of
 //! `tests/fixtures/live_replies.json` (captured from redis-server 7.0.15 with
-//! redis-py 8.1.0's verdicts) over a hand-written RESP2 client, and checks that
+//! redis-py 8.2.0's verdicts) over a hand-written RESP2 client, and checks that
 //! `redis_exceptions` classifies each live reply the way redis-py's
 //! `BaseParser.parse_error` classified the captured one: class, MRO, `str()`,
 //! `status_code`, `reply_code()`, and for MOVED/ASK the slot plus the host and

@@ -1,0 +1,187 @@
+//! The redis-py releases this crate knows, to the minor version, and the
+//! error for a version it does not cover.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A redis-py release, to its minor version: 5.0 to 8.2.
+///
+/// Classes and reply rules record the release that brought them in (and
+/// the one that took them out, if any), so a release value answers "which
+/// classes exist" and "which class does this reply get" as that release
+/// does: see [`RedisPy::parse_error`], [`RedisPy::cluster`] and
+/// [`Class::since`](crate::Class::since).
+///
+/// ```
+/// use redis_exceptions::RedisPy;
+///
+/// let v: RedisPy = "5.2.1".parse().unwrap();
+/// assert_eq!(v, RedisPy::V5_2);
+/// assert!(RedisPy::V5_2 < RedisPy::LATEST);
+/// assert_eq!(RedisPy::new(4, 6).unwrap_err().to_string(),
+///            "redis-py 4.6 is not supported: this crate covers redis-py 5.0 to 8.2");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RedisPy {
+    major: u8,
+    minor: u8,
+}
+
+macro_rules! releases {
+    ($($name:ident = $major:literal, $minor:literal;)*) => {
+        impl RedisPy {
+            $(
+                #[doc = concat!("redis-py ", $major, ".", $minor, ".")]
+                pub const $name: RedisPy = RedisPy { major: $major, minor: $minor };
+            )*
+
+            /// Every release covered, oldest first.
+            pub const ALL: &'static [RedisPy] = &[$(RedisPy::$name),*];
+        }
+    };
+}
+
+releases! {
+    V5_0 = 5, 0; V5_1 = 5, 1; V5_2 = 5, 2; V5_3 = 5, 3;
+    V6_0 = 6, 0; V6_1 = 6, 1; V6_2 = 6, 2; V6_3 = 6, 3; V6_4 = 6, 4;
+    V7_0 = 7, 0; V7_1 = 7, 1; V7_2 = 7, 2; V7_3 = 7, 3; V7_4 = 7, 4;
+    V8_0 = 8, 0; V8_1 = 8, 1; V8_2 = 8, 2;
+}
+
+impl RedisPy {
+    /// The newest release covered, and what the crate's own API
+    /// ([`parse_error`](crate::parse_error), the classes) follows.
+    pub const LATEST: RedisPy = RedisPy::V8_2;
+
+    /// The oldest release covered.
+    pub const OLDEST: RedisPy = RedisPy::V5_0;
+
+    /// The release `major.minor`, if this crate covers it.
+    pub const fn new(major: u8, minor: u8) -> Result<RedisPy, VersionError> {
+        let mut i = 0;
+        while i < RedisPy::ALL.len() {
+            let r = RedisPy::ALL[i];
+            if r.major == major && r.minor == minor {
+                return Ok(r);
+            }
+            i += 1;
+        }
+        Err(VersionError {
+            kind: VersionErrorKind::NotCovered { major, minor },
+        })
+    }
+
+    /// The major version, e.g. 8.
+    pub const fn major(self) -> u8 {
+        self.major
+    }
+
+    /// The minor version, e.g. 2.
+    pub const fn minor(self) -> u8 {
+        self.minor
+    }
+
+    /// A release from the table's `"8.2"` column text, at compile time; a
+    /// malformed or unknown one stops the build.
+    pub(crate) const fn from_column(text: &str) -> RedisPy {
+        let b = text.as_bytes();
+        let mut major = 0u8;
+        let mut minor = 0u8;
+        let mut i = 0;
+        while i < b.len() && b[i] != b'.' {
+            major = major * 10 + (b[i] - b'0');
+            i += 1;
+        }
+        i += 1;
+        while i < b.len() {
+            minor = minor * 10 + (b[i] - b'0');
+            i += 1;
+        }
+        let mut k = 0;
+        while k < RedisPy::ALL.len() {
+            let r = RedisPy::ALL[k];
+            if r.major == major && r.minor == minor {
+                return r;
+            }
+            k += 1;
+        }
+        panic!("the table names a redis-py release this crate does not cover")
+    }
+}
+
+impl fmt::Debug for RedisPy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedisPy::V{}_{}", self.major, self.minor)
+    }
+}
+
+impl fmt::Display for RedisPy {
+    /// `redis-py 8.2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "redis-py {}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for RedisPy {
+    type Err = VersionError;
+
+    /// `"8.2"`, `"8.2.0"` or `"5.0.8"` (the patch level is read and
+    /// ignored: releases differ here by minor version). Anything else is a
+    /// [`VersionError`].
+    fn from_str(text: &str) -> Result<RedisPy, VersionError> {
+        let malformed = || VersionError {
+            kind: VersionErrorKind::Malformed(text.chars().take(64).collect()),
+        };
+        let number = |part: Option<&str>| -> Option<u8> {
+            let part = part?;
+            if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            part.parse().ok()
+        };
+        let mut parts = text.trim().split('.');
+        let major = number(parts.next()).ok_or_else(malformed)?;
+        let minor = number(parts.next()).ok_or_else(malformed)?;
+        if let Some(patch) = parts.next() {
+            number(Some(patch)).ok_or_else(malformed)?;
+        }
+        if parts.next().is_some() {
+            return Err(malformed());
+        }
+        RedisPy::new(major, minor)
+    }
+}
+
+/// A redis-py version this crate does not cover, or text that is not a
+/// version; it names the covered range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionError {
+    kind: VersionErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum VersionErrorKind {
+    NotCovered { major: u8, minor: u8 },
+    Malformed(String),
+}
+
+impl fmt::Display for VersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (oldest, latest) = (RedisPy::OLDEST, RedisPy::LATEST);
+        let range = format_args!(
+            "this crate covers redis-py {}.{} to {}.{}",
+            oldest.major, oldest.minor, latest.major, latest.minor
+        );
+        match &self.kind {
+            VersionErrorKind::NotCovered { major, minor } => {
+                write!(f, "redis-py {major}.{minor} is not supported: {range}")
+            }
+            VersionErrorKind::Malformed(text) => write!(
+                f,
+                "{text:?} is not a redis-py version (MAJOR.MINOR or MAJOR.MINOR.PATCH): {range}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VersionError {}
