@@ -100,7 +100,7 @@ mod integrations;
 mod parse;
 mod pyrt;
 
-pub use class::{Class, ExceptionType, MroError, RedisPy, VersionError};
+pub use class::{Class, ExceptionType, MroError, RedisPy, ValkeyPy, VersionError};
 pub use error::chain::find;
 pub use error::context::{RedisResultExt, Selector};
 pub use error::erased::Error;

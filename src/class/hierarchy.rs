@@ -20,6 +20,8 @@
 //!   one that removed it (absent: 5.0, and still there).
 //! * `name`: the Python name, where the Rust name must differ (two
 //!   modules define classes of the same name).
+//! * `valkey`: the class's name in valkey-py (`valkey.exceptions`), where
+//!   it differs; the Rust alias of that name is made from it.
 //!
 //! Rows are in Python's definition order (builtins first, root first), then
 //! the other modules' classes, by module.
@@ -31,6 +33,7 @@
 //! | `for_each_class!(cb)` | whole rows | `class/mod.rs`: the [`crate::Class`] statics, the only reader of the columns |
 //! | `for_each_class!(structs: cb)` | docs, name, bases, module | `error/structs.rs`: the structs and their per-class tests |
 //! | `for_each_class!(names: cb)` | the names | `error/erased.rs` (the erased error's storage) and the integrations that need one function per struct |
+//! | `for_each_class!(valkey: cb)` | `Alias = Struct` per `valkey` column | `error/structs.rs`: the valkey-py names as type aliases |
 
 /// Calls `$callback!` with the hierarchy, whole or projected (see the module docs).
 macro_rules! for_each_class {
@@ -49,7 +52,7 @@ macro_rules! for_each_class {
         /// Python's error for a right type but a wrong value.
         ValueError(Exception) in builtins { init: Builtin };
         /// Base of the client's errors; `repr` is `error_type:ClassName`.
-        RedisError(Exception) in redis.exceptions { init: Status, error_type: Server, repr: own };
+        RedisError(Exception) in redis.exceptions { init: Status, error_type: Server, repr: own, valkey: ValkeyError };
         /// The connection to the server failed or broke.
         ConnectionError(RedisError) in redis.exceptions { init: Status, error_type: Network };
         /// A socket operation timed out.
@@ -93,7 +96,7 @@ macro_rules! for_each_class {
         /// `AUTH` was sent with the wrong number of arguments.
         AuthenticationWrongNumberOfArgsError(ResponseError) in redis.exceptions { init: Status, error_type: Auth };
         /// Base of the cluster client's own errors; `repr` is `error_type:ClassName`.
-        RedisClusterException(Exception) in redis.exceptions { init: Star, error_type: Server, repr: own };
+        RedisClusterException(Exception) in redis.exceptions { init: Star, error_type: Server, repr: own, valkey: ValkeyClusterException };
         /// Cluster errors exhausted the command's retry budget.
         ClusterError(RedisError) in redis.exceptions { init: Status, error_type: Server };
         /// The cluster cannot serve requests (`CLUSTERDOWN`).
@@ -162,6 +165,9 @@ macro_rules! project {
     ([] $callback:ident $($rows:tt)*) => {
         $callback! { $($rows)* }
     };
+    ([valkey] $callback:ident $($rows:tt)*) => {
+        $crate::class::hierarchy::valkey_aliases! { $callback $($rows)* }
+    };
     ([names] $callback:ident $(
         $(#[doc = $doc:literal])*
         $name:ident ( $($base:ident),* ) in $m0:ident $(. $m:ident)* $({ $($key:ident : $value:tt),* $(,)? })?;
@@ -179,6 +185,25 @@ macro_rules! project {
             $crate::class::hierarchy::python_name!($name; $($($key $value)*)?),
             $crate::class::hierarchy::releases_text!($($($key $value)*)?);
         )* }
+    };
+}
+
+/// The `valkey` column of each row that has one, as `Alias = Struct`.
+macro_rules! valkey_aliases {
+    ($callback:ident $(
+        $(#[doc = $doc:literal])*
+        $name:ident ( $($base:ident),* ) in $m0:ident $(. $m:ident)* $({ $($key:ident : $value:tt),* $(,)? })?;
+    )*) => {
+        $($crate::class::hierarchy::valkey_alias!($callback $name; $($($key $value)*)?);)*
+    };
+}
+
+/// One row's `valkey` column, if any, handed to `$callback!(Alias = Struct)`.
+macro_rules! valkey_alias {
+    ($callback:ident $name:ident;) => {};
+    ($callback:ident $name:ident; valkey $alias:ident $($rest:tt)*) => { $callback!($alias = $name); };
+    ($callback:ident $name:ident; $key:ident $value:tt $($rest:tt)*) => {
+        $crate::class::hierarchy::valkey_alias!($callback $name; $($rest)*);
     };
 }
 
@@ -202,4 +227,6 @@ macro_rules! releases_text {
     ($key:ident $value:tt $($rest:tt)*) => { $crate::class::hierarchy::releases_text!($($rest)*) };
 }
 
-pub(crate) use {for_each_class, project, python_name, releases_text};
+pub(crate) use {
+    for_each_class, project, python_name, releases_text, valkey_alias, valkey_aliases,
+};

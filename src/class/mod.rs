@@ -25,7 +25,7 @@ pub use init::Init;
 pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece, STATUS_CODE_SINCE};
 pub use mro::MroError;
 use mro::{c3, depth_first};
-pub use release::{RedisPy, VersionError};
+pub use release::{RedisPy, ValkeyPy, VersionError};
 
 /// What the erased error's layer attaches to a class declared with
 /// [`crate::exception!`]: how to build and find its struct. Opaque here,
@@ -66,6 +66,7 @@ pub struct Class {
     class_message: Option<&'static str>,
     since: Option<RedisPy>,
     until: Option<RedisPy>,
+    valkey_name: Option<&'static str>,
     hooks: Option<Hooks>,
     mro: OnceCell<Linearized>,
     resolved: OnceCell<Resolved>,
@@ -157,6 +158,7 @@ impl Class {
                 Some(RedisPy::OLDEST)
             },
             until: None,
+            valkey_name: None,
             hooks: None,
             mro: OnceCell::new(),
             resolved: OnceCell::new(),
@@ -190,6 +192,12 @@ impl Class {
     /// The table's `until` column.
     const fn until_column(mut self, release: RedisPy) -> Self {
         self.until = Some(release);
+        self
+    }
+
+    /// The table's `valkey` column.
+    const fn valkey_column(mut self, name: &'static str) -> Self {
+        self.valkey_name = Some(name);
         self
     }
 
@@ -254,6 +262,24 @@ impl Class {
     /// The redis-py release that removed the class, if one did.
     pub fn until(&self) -> Option<RedisPy> {
         self.until
+    }
+
+    /// The class as valkey-py names it: `ValkeyError` for `RedisError`,
+    /// `ValkeyClusterException` for `RedisClusterException`, the same
+    /// name for the others.
+    pub fn valkey_name(&self) -> &'static str {
+        self.valkey_name.unwrap_or(self.name)
+    }
+
+    /// The class's module in valkey-py: `valkey.exceptions` for
+    /// `redis.exceptions`, `valkey.sentinel` for `redis.sentinel`, ...
+    pub fn valkey_module(&self) -> std::borrow::Cow<'static, str> {
+        match self.module.strip_prefix("redis") {
+            Some(rest) if rest.is_empty() || rest.starts_with('.') => {
+                std::borrow::Cow::Owned(format!("valkey{rest}"))
+            }
+            _ => std::borrow::Cow::Borrowed(self.module),
+        }
     }
 
     /// Whether `release` has this class (always false for a user class).
@@ -568,6 +594,9 @@ macro_rules! columns {
     };
     ($class:expr, until $v:literal $($rest:tt)*) => {
         columns!($class.until_column(RedisPy::from_column(stringify!($v))) $($rest)*)
+    };
+    ($class:expr, valkey $v:ident $($rest:tt)*) => {
+        columns!($class.valkey_column(stringify!($v)) $($rest)*)
     };
     ($class:expr, name $v:literal $($rest:tt)*) => {
         columns!($class.name_column($v) $($rest)*)

@@ -129,27 +129,33 @@ impl FromStr for RedisPy {
     /// ignored: releases differ here by minor version). Anything else is a
     /// [`VersionError`].
     fn from_str(text: &str) -> Result<RedisPy, VersionError> {
-        let malformed = || VersionError {
+        let (major, minor) = major_minor(text).ok_or_else(|| VersionError {
             kind: VersionErrorKind::Malformed(text.chars().take(64).collect()),
-        };
-        let number = |part: Option<&str>| -> Option<u8> {
-            let part = part?;
-            if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            part.parse().ok()
-        };
-        let mut parts = text.trim().split('.');
-        let major = number(parts.next()).ok_or_else(malformed)?;
-        let minor = number(parts.next()).ok_or_else(malformed)?;
-        if let Some(patch) = parts.next() {
-            number(Some(patch)).ok_or_else(malformed)?;
-        }
-        if parts.next().is_some() {
-            return Err(malformed());
-        }
+        })?;
         RedisPy::new(major, minor)
     }
+}
+
+/// `MAJOR.MINOR` or `MAJOR.MINOR.PATCH`, decimal numbers of at most three
+/// digits; the patch level is read and dropped.
+fn major_minor(text: &str) -> Option<(u8, u8)> {
+    let number = |part: Option<&str>| -> Option<u8> {
+        let part = part?;
+        if part.is_empty() || part.len() > 3 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let mut parts = text.trim().split('.');
+    let major = number(parts.next())?;
+    let minor = number(parts.next())?;
+    if let Some(patch) = parts.next() {
+        number(Some(patch))?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((major, minor))
 }
 
 /// A redis-py version this crate does not cover, or text that is not a
@@ -163,6 +169,8 @@ pub struct VersionError {
 enum VersionErrorKind {
     NotCovered { major: u8, minor: u8 },
     Malformed(String),
+    NotCoveredValkey { major: u8, minor: u8 },
+    MalformedValkey(String),
 }
 
 impl fmt::Display for VersionError {
@@ -180,8 +188,104 @@ impl fmt::Display for VersionError {
                 f,
                 "{text:?} is not a redis-py version (MAJOR.MINOR or MAJOR.MINOR.PATCH): {range}"
             ),
+            VersionErrorKind::NotCoveredValkey { major, minor } => write!(
+                f,
+                "valkey-py {major}.{minor} is not supported: this crate covers valkey-py 6.2"
+            ),
+            VersionErrorKind::MalformedValkey(text) => write!(
+                f,
+                "{text:?} is not a valkey-py version (MAJOR.MINOR or MAJOR.MINOR.PATCH): \
+                 this crate covers valkey-py 6.2"
+            ),
         }
     }
 }
 
 impl std::error::Error for VersionError {}
+
+/// A valkey-py release: the client forked from redis-py, whose
+/// `valkey.exceptions` is redis-py's hierarchy with `ValkeyError` for
+/// `RedisError` and `ValkeyClusterException` for `RedisClusterException`
+/// ([`Class::valkey_name`](crate::Class::valkey_name)).
+///
+/// Each release classifies replies as the redis-py release it was forked
+/// from does ([`ValkeyPy::redis_py`]): valkey-py 6.2 as redis-py 5.2, base
+/// parser and cluster parser alike.
+///
+/// ```
+/// use redis_exceptions::{MovedError, ResponseError, ValkeyError, ValkeyPy};
+///
+/// let v: ValkeyPy = "6.2.0".parse().unwrap();
+/// assert!(v.parse_error("MOVED 1 h:1").is::<ResponseError>());
+/// assert!(v.cluster().parse_error("MOVED 1 h:1").is::<MovedError>());
+/// assert!(v.parse_error("NOSCRIPT x").is_a::<ValkeyError>());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ValkeyPy {
+    major: u8,
+    minor: u8,
+    redis_py: RedisPy,
+}
+
+impl ValkeyPy {
+    /// valkey-py 6.2 (forked from redis-py 5.2).
+    pub const V6_2: ValkeyPy = ValkeyPy {
+        major: 6,
+        minor: 2,
+        redis_py: RedisPy::V5_2,
+    };
+
+    /// Every valkey-py release covered.
+    pub const ALL: &'static [ValkeyPy] = &[ValkeyPy::V6_2];
+
+    /// The release `major.minor`, if this crate covers it.
+    pub fn new(major: u8, minor: u8) -> Result<ValkeyPy, VersionError> {
+        ValkeyPy::ALL
+            .iter()
+            .copied()
+            .find(|v| v.major == major && v.minor == minor)
+            .ok_or(VersionError {
+                kind: VersionErrorKind::NotCoveredValkey { major, minor },
+            })
+    }
+
+    /// The major version.
+    pub const fn major(self) -> u8 {
+        self.major
+    }
+
+    /// The minor version.
+    pub const fn minor(self) -> u8 {
+        self.minor
+    }
+
+    /// The redis-py release whose classes and reply rules this release has.
+    pub const fn redis_py(self) -> RedisPy {
+        self.redis_py
+    }
+}
+
+impl fmt::Debug for ValkeyPy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ValkeyPy::V{}_{}", self.major, self.minor)
+    }
+}
+
+impl fmt::Display for ValkeyPy {
+    /// `valkey-py 6.2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "valkey-py {}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for ValkeyPy {
+    type Err = VersionError;
+
+    /// `"6.2"` or `"6.2.0"`.
+    fn from_str(text: &str) -> Result<ValkeyPy, VersionError> {
+        let (major, minor) = major_minor(text).ok_or_else(|| VersionError {
+            kind: VersionErrorKind::MalformedValkey(text.chars().take(64).collect()),
+        })?;
+        ValkeyPy::new(major, minor)
+    }
+}

@@ -22,6 +22,20 @@ macro_rules! define_structs {
 
 for_each_class!(structs: define_structs);
 
+/// valkey-py's names for the classes it renames, as aliases of the same
+/// structs: `is_a::<ValkeyError>()` is `is_a::<RedisError>()`.
+macro_rules! valkey_alias {
+    ($alias:ident = $name:ident) => {
+        #[doc = concat!(
+                    "valkey-py's name for [`", stringify!($name), "`]: `valkey.exceptions.",
+                    stringify!($alias), "`, the same class."
+                )]
+        pub type $alias = $name;
+    };
+}
+
+for_each_class!(valkey: valkey_alias);
+
 /// The redirect attributes of `AskError` and `MovedError`, as inherent methods.
 macro_rules! redirect_accessors {
     ($($class:ident),*) => {$(

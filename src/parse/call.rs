@@ -175,10 +175,20 @@ fn bind_named<'a>(
         .filter(|(_, s)| s.is_none())
         .map(|(p, _)| *p)
         .collect();
-    if let [one] = missing.as_slice() {
+    if !missing.is_empty() {
+        // CPython's list: 'a'; 'a' and 'b'; 'a', 'b', and 'c'.
+        let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+        let list = match quoted.as_slice() {
+            [one] => one.clone(),
+            [a, b] => format!("{a} and {b}"),
+            [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+            [] => String::new(),
+        };
+        let n = missing.len();
         return Err(CallError::type_error(format!(
-            "{}.__init__() missing 1 required positional argument: '{one}'",
-            owner.name()
+            "{}.__init__() missing {n} required positional argument{}: {list}",
+            owner.name(),
+            if n == 1 { "" } else { "s" }
         )));
     }
     Ok(slots)

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Class, RedisPy};
+use crate::class::{Class, RedisPy, ValkeyPy};
 use crate::error::erased::Error;
 use crate::error::structs::*;
 use crate::error::traits::ExceptionClass;
@@ -361,6 +361,34 @@ impl RedisPy {
     }
 
     /// [`classify`] as this release's base parser does.
+    pub fn classify(self, reply: &[u8]) -> Classified<'_> {
+        self.parser().classify(reply)
+    }
+}
+
+impl ValkeyPy {
+    /// The base parser of this release: that of the redis-py release it
+    /// was forked from.
+    pub const fn parser(self) -> Parser {
+        self.redis_py().parser()
+    }
+
+    /// The cluster client's parser of this release (`valkey.cluster.ClusterParser`).
+    pub const fn cluster(self) -> Parser {
+        self.redis_py().cluster()
+    }
+
+    /// `parse_error` as this release's base parser does.
+    pub fn parse_error(self, reply: &str) -> Error {
+        self.parser().parse_error(reply)
+    }
+
+    /// `parse_error_bytes` as this release's base parser does.
+    pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
+        self.parser().parse_error_bytes(reply)
+    }
+
+    /// `classify` as this release's base parser does.
     pub fn classify(self, reply: &[u8]) -> Classified<'_> {
         self.parser().classify(reply)
     }
