@@ -19,7 +19,7 @@ Argument and attribute values are str, null, int, or bytes as
 Command line:
 
     python python/redis_exceptions_json.py dump-all [--edge-cases]
-        JSON list with one representative instance of each of the 39 classes
+        JSON list with one representative instance of each of the 41 classes
         (--edge-cases appends a few unusual ones: bytes/None/int args, ...).
     python python/redis_exceptions_json.py check FILE [--expect ORIGINAL]
         FILE: a JSON list of such dicts (written by the Rust side). Each is
@@ -217,7 +217,9 @@ def representatives():
         E.MasterDownError("Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
                           status_code="MASTERDOWN"),
         E.SlotNotCoveredError('Slot "3999" is not covered by the cluster.'),
+        E.RedisClusterUnreachableError("Redis Cluster cannot be connected."),
         E.MaxConnectionsError("Too many connections"),
+        E.MaxClientsReachedError("max number of clients reached", status_code="ERR"),
         E.CrossSlotTransactionError(
             "All keys involved in a cluster transaction must map to the same slot"),
         E.InvalidPipelineStack("Unexpected response length for cluster pipeline EXEC."),

@@ -3,7 +3,7 @@
 #
 #   bash scripts/conformance/serde_roundtrip.sh
 #
-# 1. a throw-away venv with redis==8.2.0 prints one instance of each of the 39
+# 1. a throw-away venv with redis==8.2.0 prints one instance of each of the 41
 #    classes as JSON (python/redis_exceptions_json.py dump-all);
 # 2. the Rust example `serde_roundtrip` (features = ["serde"]) reads that list,
 #    deserializes every item into the Rust error and serializes it back;

@@ -101,6 +101,20 @@ where
 /// let n: anyhow::Result<u16> = "x".parse::<u16>().context("not a port");
 /// assert!(n.is_err());
 /// ```
+///
+/// snafu's own `.context(..)` takes the same selectors. Import snafu from
+/// this crate (`redis_exceptions::snafu`) so the versions match (another
+/// version gives E0277); with `anyhow::Context` also in scope, name the trait:
+///
+/// ```
+/// use anyhow::Context as _;
+/// use redis_exceptions::snafu::ResultExt;
+/// use redis_exceptions::ConnectionError;
+///
+/// let io: Result<(), std::io::Error> = Err(std::io::Error::other("refused"));
+/// let e = ResultExt::context(io, ConnectionError::context("Error connecting")).unwrap_err();
+/// assert_eq!(e.to_string(), "Error connecting");
+/// ```
 pub trait RedisResultExt<T, E> {
     /// On error, `C(message)` with the error as the cause; the selector
     /// comes from `C::context(message)`.
