@@ -787,3 +787,103 @@ fn class_py_type_is_redis_py_class() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------
+// Hostile use (issue 18).
+// ---------------------------------------------------------------------------
+
+/// `source()` calls made by the chain types below.
+static SOURCE_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// An error whose `source()` is itself.
+#[derive(Debug)]
+struct Loop;
+
+impl std::fmt::Display for Loop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("loop")
+    }
+}
+
+impl std::error::Error for Loop {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        SOURCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(self)
+    }
+}
+
+/// Link `i` of a chain of `LINKS`, each the source of the one before.
+#[derive(Debug)]
+struct Nth(usize);
+
+const LINKS: usize = 100_000;
+
+fn links() -> &'static [Nth] {
+    static ALL: OnceLock<Vec<Nth>> = OnceLock::new();
+    ALL.get_or_init(|| (0..LINKS).map(Nth).collect())
+}
+
+impl std::fmt::Display for Nth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "link {}", self.0)
+    }
+}
+
+impl std::error::Error for Nth {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        SOURCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        links()
+            .get(self.0 + 1)
+            .map(|n| n as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Wraps a link of the static chain (a source must be owned).
+#[derive(Debug)]
+struct Head(&'static Nth);
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("head")
+    }
+}
+
+impl std::error::Error for Head {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0)
+    }
+}
+
+/// The depth of `__cause__`s under `obj`.
+fn cause_depth(obj: &Bound<'_, PyAny>) -> usize {
+    let mut n = 0;
+    let mut at = obj.getattr("__cause__").unwrap();
+    while !at.is_none() {
+        n += 1;
+        at = at.getattr("__cause__").unwrap();
+    }
+    n
+}
+
+/// A cyclic chain ends, and a long one costs what is emitted (64
+/// causes), not a walk of the whole chain per link.
+#[test]
+fn to_py_walks_cyclic_and_long_chains_in_bounded_work() {
+    use std::sync::atomic::Ordering::Relaxed;
+    with_python(|py| {
+        helpers(py);
+        let e = Error::from(ResponseError::new("x")).with_source(Loop);
+        let before = SOURCE_CALLS.load(Relaxed);
+        let obj = e.to_py(py).unwrap();
+        let calls = SOURCE_CALLS.load(Relaxed) - before;
+        assert_eq!(cause_depth(&obj), 64, "64 causes");
+        assert!(calls <= 70, "{calls} source() calls for 64 causes");
+
+        let e = Error::from(ResponseError::new("x")).with_source(Head(&links()[0]));
+        let before = SOURCE_CALLS.load(Relaxed);
+        let obj = e.to_py(py).unwrap();
+        let calls = SOURCE_CALLS.load(Relaxed) - before;
+        assert!(cause_depth(&obj) <= 66);
+        assert!(calls <= 70, "{calls} source() calls for 64 causes");
+    });
+}

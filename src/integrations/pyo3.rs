@@ -21,6 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 
 use crate::class::hierarchy::for_each_class;
 use crate::class::{Class, ExceptionType, Init};
+use crate::error::chain::exception_of;
 use crate::error::erased::Error;
 use crate::error::traits::RedisErrorExt;
 use crate::instance::state::{Args, State};
@@ -306,15 +307,6 @@ fn partial_instance<'py>(
     Ok(obj)
 }
 
-/// This crate's error behind `e`, if `e` is one (not one it wraps).
-fn as_crate_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
-    if let Some(err) = e.downcast_ref::<Error>() {
-        return Some(err.as_dyn());
-    }
-    let found = crate::find(e)?;
-    std::ptr::addr_eq(found as *const dyn RedisErrorExt, e as *const dyn StdError).then_some(found)
-}
-
 /// A cause as Python sees it: a Python exception as itself, this crate's
 /// errors as their classes, an `io::Error` as the `OSError` subclass for
 /// its errno, anything else as `Exception(str(e))`.
@@ -326,8 +318,9 @@ fn cause_to_py<'py>(
     if let Some(err) = e.downcast_ref::<PyErr>() {
         return Ok(err.value(py).clone());
     }
+    // This link alone: each link costs the same whatever follows it.
     if depth < MAX_CAUSES {
-        if let Some(ours) = as_crate_error(e) {
+        if let Some(ours) = exception_of(e) {
             return to_instance(py, ours, depth);
         }
     }
