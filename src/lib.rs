@@ -69,7 +69,12 @@
 //!    the instance afterwards), the Python instance is the one that
 //!    `__init__` had built when it raised: for `AskError`/`MovedError`,
 //!    `args`, `error_type`, `status_code` and `message`, without `slot_id`,
-//!    `host`, `port` and `node_addr`.
+//!    `host`, `port` and `node_addr`. Only the `ValueError` that
+//!    `AskError.__init__` raises for a payload the Rust instance could not
+//!    parse either leads there (and an argument count the `__init__`
+//!    signature cannot take, which is known without calling it); anything
+//!    else raised in `__init__` (`KeyboardInterrupt`, `MemoryError`, a
+//!    patched class's error) is returned as the conversion's `Err`.
 //! 10. **An I/O error without its phase gets the one it implies.** redis-py
 //!     always knows whether it was connecting, reading or writing;
 //!     `From<std::io::Error>` (and the `redis` feature's `From`) does not,

@@ -887,3 +887,55 @@ fn to_py_walks_cyclic_and_long_chains_in_bounded_work() {
         assert!(calls <= 70, "{calls} source() calls for 64 causes");
     });
 }
+
+/// Patches the Python class of `CacheRejected` so that its `__init__`
+/// raises `exc`, runs `f`, and restores it.
+fn with_init_raising<R>(py: Python<'_>, exc: &std::ffi::CStr, f: impl FnOnce() -> R) -> R {
+    let ty = CacheRejected::CLASS.py_type(py).unwrap();
+    let m = PyModule::from_code(
+        py,
+        &CString::new(format!(
+            "def init(self, *a, **k):\n    raise {}\n",
+            exc.to_str().unwrap()
+        ))
+        .unwrap(),
+        c"patch.py",
+        c"patch",
+    )
+    .unwrap();
+    ty.setattr("__init__", m.getattr("init").unwrap()).unwrap();
+    let out = f();
+    ty.delattr("__init__").unwrap();
+    out
+}
+
+/// What `__init__` raises reaches the caller: `KeyboardInterrupt` above
+/// all, and any error other than a redirect payload's own `ValueError`.
+#[test]
+fn exceptions_raised_in_init_propagate() {
+    with_python(|py| {
+        helpers(py);
+        for exc in [
+            c"KeyboardInterrupt",
+            c"MemoryError('m')",
+            c"ValueError('v')",
+        ] {
+            let err = with_init_raising(py, exc, || {
+                Error::from(CacheRejected::new("x")).to_py(py).unwrap_err()
+            });
+            let name = err.get_type(py).name().unwrap().to_string();
+            assert!(exc.to_str().unwrap().starts_with(&name), "{exc:?}: {name}");
+        }
+        // The same through `?` in a #[pyfunction] (`From<Error> for PyErr`).
+        let err = with_init_raising(py, c"KeyboardInterrupt", || {
+            PyErr::from(Error::from(CacheRejected::new("x")))
+        });
+        assert!(err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py));
+        // Difference 9 still holds: a payload neither side parses.
+        let obj = Error::from(MovedError::new("not a payload"))
+            .to_py(py)
+            .unwrap();
+        assert_eq!(obj.get_type().name().unwrap().to_string(), "MovedError");
+        assert!(obj.getattr_opt("slot_id").unwrap().is_none());
+    });
+}

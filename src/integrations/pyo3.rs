@@ -14,7 +14,7 @@ use std::io;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError};
+use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
@@ -232,13 +232,29 @@ fn to_instance<'py>(
         }
     }
     // The call redis-py makes for the same construction (`parse_error`
-    // calls `exception_class(response, status_code=error_code)`).
-    let obj = match ty.call(&args, Some(&kwargs)) {
-        Ok(obj) => obj,
-        // Python's `__init__` refuses what the Rust instance holds (an
-        // ASK/MOVED payload that does not parse, arguments set afterwards):
-        // the instance as that `__init__` had left it when it raised.
-        Err(_) => partial_instance(py, &ty, &args, state, init)?,
+    // calls `exception_class(response, status_code=error_code)`). Where
+    // the `__init__` signature cannot take the arguments the Rust instance
+    // holds (set after construction), it is not called: the instance is
+    // the one it would have left when it raised (difference 9).
+    let obj = if refuses_arity(init, state) {
+        partial_instance(py, &ty, &args, state, init)?
+    } else {
+        match ty.call(&args, Some(&kwargs)) {
+            Ok(obj) => obj,
+            // The `ValueError` of `AskError.__init__` for a payload the
+            // Rust instance could not parse either (difference 1): the
+            // instance as `__init__` had left it. Anything else raised in
+            // `__init__` (`KeyboardInterrupt`, `MemoryError`, a patched
+            // class's own error) is the caller's.
+            Err(err)
+                if init == Init::Redirect
+                    && e.redirect().is_none()
+                    && err.is_instance_of::<PyValueError>(py) =>
+            {
+                partial_instance(py, &ty, &args, state, init)?
+            }
+            Err(err) => return Err(err),
+        }
     };
     if state.error_type != class.default_error_type() {
         obj.setattr("error_type", error_type_member(py, state.error_type)?)?;
@@ -249,6 +265,19 @@ fn to_instance<'py>(
         obj.setattr("__cause__", cause)?;
     }
     Ok(obj)
+}
+
+/// Whether redis-py's `__init__` for `init` cannot take the arguments of
+/// `state` at all (a `TypeError` for their number).
+fn refuses_arity(init: Init, state: &State) -> bool {
+    let n = state.args.as_slice().len();
+    match init {
+        Init::Builtin | Init::Star | Init::Status | Init::StatusKw => false,
+        // `__init__(self, resp, status_code=None)`.
+        Init::Resp | Init::Redirect => n != 1,
+        // `__init__(self, message=None, lock_name=None)`.
+        Init::Lock => n > 2 || (n == 2 && lock_name(state).is_some()),
+    }
 }
 
 /// `cls.__new__(cls, *args)` and the attributes each `__init__` sets, in
