@@ -939,3 +939,31 @@ fn exceptions_raised_in_init_propagate() {
         assert!(obj.getattr_opt("slot_id").unwrap().is_none());
     });
 }
+
+/// A crate error wrapped in `io::Error::other` is a cause of its own class.
+#[test]
+fn io_wrapped_crate_error_keeps_its_class_as_a_cause() {
+    with_python(|py| {
+        helpers(py);
+        let io = std::io::Error::other(parse_error("MOVED 1 h:1"));
+        let e = Error::from(ResponseError::new("x")).with_source(io);
+        let cause = e.to_py(py).unwrap().getattr("__cause__").unwrap();
+        assert_eq!(cause.get_type().name().unwrap().to_string(), "MovedError");
+        assert_eq!(
+            cause.getattr("slot_id").unwrap().extract::<i64>().unwrap(),
+            1
+        );
+        // `From<io::Error>`: the wrapped error itself.
+        let back = Error::from(std::io::Error::other(parse_error("MOVED 1 h:1")));
+        assert!(back.is::<MovedError>(), "{back:?}");
+        assert_eq!(
+            back.to_py(py)
+                .unwrap()
+                .getattr("port")
+                .unwrap()
+                .extract::<u16>()
+                .unwrap(),
+            1
+        );
+    });
+}

@@ -355,7 +355,12 @@ fn cause_to_py<'py>(
     }
     let obj = match e.downcast_ref::<io::Error>() {
         Some(io_err) => match (io_err.raw_os_error(), io_err.get_ref()) {
-            (_, Some(inner)) if inner.is::<PyErr>() => {
+            // An `io::Error` wrapping a Python exception or an error of
+            // this crate (`io::Error::other(e)`): the wrapped error, with
+            // its own causes (the `io::Error`'s `source()` is theirs).
+            (_, Some(inner))
+                if inner.is::<PyErr>() || (depth < MAX_CAUSES && exception_of(inner).is_some()) =>
+            {
                 return cause_to_py(py, inner, depth);
             }
             (Some(code), _) => {
