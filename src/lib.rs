@@ -63,7 +63,9 @@
 //!    `i64`) arguments and attributes as they are; any other value (a
 //!    `float`, a `bool`, a larger `int`, an object) becomes its `str()`.
 //!    The original exception is kept as `source()` and, while the Rust
-//!    error is unchanged, is what goes back to Python.
+//!    error is unchanged (same values, same cause), is what goes back to
+//!    Python; an equal error built in Rust with that exception as its
+//!    cause (`raise ResponseError('boom') from e`) is a new exception.
 //! 9. **Half-built Python instances** (feature `pyo3`). For an error that
 //!    redis-py's `__init__` would refuse (difference 1, or arguments set on
 //!    the instance afterwards), the Python instance is the one that

@@ -967,3 +967,36 @@ fn io_wrapped_crate_error_keeps_its_class_as_a_cause() {
         );
     });
 }
+
+/// "raise X from e" with X equal to e: a new exception whose cause is e,
+/// not e itself; only what `from_py` read goes back as the same object.
+#[test]
+fn came_from_python_is_decided_by_origin() {
+    with_python(|py| {
+        helpers(py);
+        let rx = py.import("redis.exceptions").unwrap();
+        let original = rx
+            .getattr("ResponseError")
+            .unwrap()
+            .call1(("boom",))
+            .unwrap();
+        let e = Error::from(ResponseError::new("boom"))
+            .with_source(PyErr::from_value(original.clone()));
+        let obj = e.to_py(py).unwrap();
+        assert!(!obj.is(&original));
+        assert!(obj.getattr("__cause__").unwrap().is(&original));
+
+        let read = Error::from_py(py, PyErr::from_value(original.clone())).unwrap();
+        assert!(read.to_py(py).unwrap().is(&original));
+        // Its cause replaced by another, equal exception: a new one again.
+        let other = rx
+            .getattr("ResponseError")
+            .unwrap()
+            .call1(("boom",))
+            .unwrap();
+        let replaced = read.with_source(PyErr::from_value(other.clone()));
+        let obj = replaced.to_py(py).unwrap();
+        assert!(!obj.is(&original) && !obj.is(&other));
+        assert!(obj.getattr("__cause__").unwrap().is(&other));
+    });
+}

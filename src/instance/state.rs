@@ -222,6 +222,10 @@ pub(crate) struct Rare {
     pub(crate) lock_name: Option<PyValue>,
     /// The cause.
     pub(crate) source: Option<BoxError>,
+    /// Whether `source` is the Python exception this instance was read
+    /// from (feature `pyo3`, `Error::from_py`); cleared when the cause is
+    /// replaced.
+    pub(crate) from_python: bool,
 }
 
 /// The state of one exception instance: what Python keeps in `args` and
@@ -301,7 +305,9 @@ impl State {
 
     #[doc(hidden)]
     pub fn __set_source(&mut self, source: BoxError) {
-        self.rare_mut().source = Some(source);
+        let rare = self.rare_mut();
+        rare.source = Some(source);
+        rare.from_python = false;
     }
 
     pub(crate) fn rare_mut(&mut self) -> &mut Rare {
@@ -439,6 +445,7 @@ impl Clone for State {
                 Box::new(Rare {
                     lock_name: r.lock_name.clone(),
                     source: None,
+                    from_python: false,
                 })
             }),
         }

@@ -201,7 +201,10 @@ fn to_instance<'py>(
     if let Some(original) = source.and_then(|s| s.downcast_ref::<PyErr>()) {
         // An error that came from Python unchanged goes back as itself:
         // its Python subclass, traceback and extra attributes included.
-        if is_copy_of(py, state, original) {
+        // Only one read from that exception by `from_py` (not one given it
+        // as a cause: `raise X from e`), and only while its values are
+        // still those `from_py` read.
+        if from_python(state) && is_copy_of(py, state, original) {
             return Ok(original.value(py).clone());
         }
     }
@@ -278,6 +281,12 @@ fn refuses_arity(init: Init, state: &State) -> bool {
         // `__init__(self, message=None, lock_name=None)`.
         Init::Lock => n > 2 || (n == 2 && lock_name(state).is_some()),
     }
+}
+
+/// Whether the cause of `state` is the Python exception `from_py` read it
+/// from, and was not replaced since.
+fn from_python(state: &State) -> bool {
+    state.rare.as_ref().is_some_and(|r| r.from_python)
 }
 
 /// `cls.__new__(cls, *args)` and the attributes each `__init__` sets, in
@@ -421,7 +430,12 @@ impl Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn from_py(py: Python<'_>, err: PyErr) -> Result<Error, PyErr> {
         match snapshot(py, err.value(py)) {
-            Some(state) => Ok(Error::from_state(state).with_source(err)),
+            Some(mut state) => {
+                let rare = state.rare_mut();
+                rare.source = Some(Box::new(err));
+                rare.from_python = true;
+                Ok(Error::from_state(state))
+            }
             None => Err(err),
         }
     }
