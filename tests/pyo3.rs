@@ -1000,3 +1000,68 @@ fn came_from_python_is_decided_by_origin() {
         assert!(obj.getattr("__cause__").unwrap().is(&other));
     });
 }
+
+#[pyfunction]
+fn reenter() -> PyResult<()> {
+    Err(parse_error("MOVED 1 h:1").into())
+}
+
+/// A module `__getattr__` that builds an exception of this crate while the
+/// class table is being read: a Python exception, not a deadlock.
+#[test]
+fn reentrant_class_table_is_an_error() {
+    proof();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "reentrant_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("REENTRANT-CHILD-OK"),
+        "{text}"
+    );
+}
+
+/// The child of `reentrant_class_table_is_an_error` (a fresh class table).
+#[test]
+#[ignore = "run by reentrant_class_table_is_an_error in a child process"]
+fn reentrant_child() {
+    assert!(std::env::var_os("REDIS_EXCEPTIONS_PYO3_CHILD").is_some());
+    with_python(|py| {
+        let f = wrap_pyfunction!(reenter, py).unwrap();
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+del rx.NoSuchFieldsetError
+def install(f):
+    def __getattr__(name):
+        f()
+        raise AttributeError(name)
+    rx.__getattr__ = __getattr__
+",
+            c"reenter.py",
+            c"reenter_setup",
+        )
+        .unwrap();
+        m.getattr("install").unwrap().call1((f,)).unwrap();
+        let err = PyErr::from(parse_error("MOVED 1 h:1"));
+        assert!(
+            err.is_instance_of::<pyo3::exceptions::PyImportError>(py),
+            "{err}"
+        );
+        let cause = err.cause(py).expect("the re-entrant call's error");
+        assert!(
+            cause.is_instance_of::<pyo3::exceptions::PyRuntimeError>(py),
+            "{cause}"
+        );
+        println!("REENTRANT-CHILD-OK");
+    });
+}

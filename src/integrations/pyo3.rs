@@ -9,12 +9,15 @@
 //! original exception as the cause.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::error::Error as StdError;
 use std::io;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError, PyValueError};
+use pyo3::exceptions::{
+    PyBaseException, PyException, PyImportError, PyOSError, PyRuntimeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
@@ -51,8 +54,52 @@ static USER_TYPES: Lazy<Mutex<Vec<UserType>>> = Lazy::new(|| Mutex::new(Vec::new
 /// A user class and the Python class made for it.
 type UserType = (&'static Class, Py<PyType>);
 
+thread_local! {
+    /// Whether this thread is reading the classes into [`TABLE`].
+    static BUILDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears [`BUILDING`] however the build ends.
+struct Building;
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        BUILDING.with(|b| b.set(false));
+    }
+}
+
+/// The classes of the running interpreter, read on first use.
+///
+/// Reading them runs Python code (the module's attribute lookups, which a
+/// module `__getattr__` can override), so no lock is held meanwhile: two
+/// threads may both read them, the first to finish is kept. A call from
+/// inside that code on the same thread (a module `__getattr__` that builds
+/// an exception of this crate) gets a `RuntimeError` instead of waiting on
+/// itself.
 fn table(py: Python<'_>) -> PyResult<&'static Table> {
-    TABLE.get_or_try_init(py, || {
+    if let Some(t) = TABLE.get(py) {
+        return Ok(t);
+    }
+    if BUILDING.with(|b| b.replace(true)) {
+        return Err(PyRuntimeError::new_err(
+            "redis-exceptions: the classes of redis.exceptions were asked for while \
+             they were being read (a re-entrant call, e.g. from a module __getattr__)",
+        ));
+    }
+    let guard = Building;
+    let built = read_table(py);
+    drop(guard);
+    let built = built?;
+    // Another thread may have finished first: its table is kept.
+    let _ = TABLE.set(py, built);
+    TABLE
+        .get(py)
+        .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: class table not set"))
+}
+
+/// Reads the classes from `redis.exceptions` and `builtins`.
+fn read_table(py: Python<'_>) -> PyResult<Table> {
+    {
         let module = py
             .import("redis.exceptions")
             .map_err(|cause| missing_redis(py, cause, "`import redis.exceptions` failed"))?;
@@ -81,7 +128,7 @@ fn table(py: Python<'_>) -> PyResult<&'static Table> {
             types,
             exception_type,
         })
-    })
+    }
 }
 
 /// The `ImportError` for a missing or unexpected redis-py, chained to `cause`.
