@@ -62,6 +62,8 @@
 //!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
 //!    `i64`) arguments and attributes as they are; any other value (a
 //!    `float`, a `bool`, a larger `int`, an object) becomes its `str()`.
+//!    A `str` with lone surrogates (`'\ud800x'`), which a Rust `String`
+//!    cannot hold, gets one U+FFFD for each of them.
 //!    The original exception is kept as `source()` and, while the Rust
 //!    error is unchanged (same values, same cause), is what goes back to
 //!    Python; an equal error built in Rust with that exception as its
@@ -96,6 +98,12 @@
 //!     `lock_name`), not the cause, nor the raw bytes of a reply that was
 //!     not UTF-8 (two such replies that decode to the same text are equal;
 //!     [`RedisErrorExt::reply`] tells them apart).
+//! 13. **An `error_type` that is not an `ExceptionType` member** (feature
+//!     `pyo3`): an exception from Python whose `error_type` has no
+//!     `.value` (a plain `str`, or deleted) comes back with
+//!     [`RedisErrorExt::error_type`] `None`. Python's `repr()` of it raises
+//!     `AttributeError`; [`RedisErrorExt::py_repr`], which cannot fail,
+//!     gives the `BaseException` form, `ResponseError('x')`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

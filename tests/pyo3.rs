@@ -1001,6 +1001,62 @@ fn came_from_python_is_decided_by_origin() {
     });
 }
 
+/// A lone surrogate is one U+FFFD (difference 8).
+#[test]
+fn from_py_lone_surrogates() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+sur = rx.ResponseError('\\ud800x', '\\udfff\\ud800')
+obj = rx.ResponseError(3.5)
+",
+            c"hostile.py",
+            c"hostile",
+        )
+        .unwrap();
+        let e = Error::from_py(py, PyErr::from_value(m.getattr("sur").unwrap())).unwrap();
+        assert_eq!(
+            e.args(),
+            &[
+                PyValue::from("\u{FFFD}x"),
+                PyValue::from("\u{FFFD}\u{FFFD}")
+            ]
+        );
+        let e = Error::from_py(py, PyErr::from_value(m.getattr("obj").unwrap())).unwrap();
+        assert_eq!(e.args(), &[PyValue::from("3.5")]);
+    });
+}
+
+/// An `error_type` without `.value` is no `error_type`: Python's `repr()`
+/// fails on it, `py_repr()` gives the `BaseException` form (difference 13).
+#[test]
+fn from_py_error_type_without_value() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+plain = rx.ResponseError('x')
+plain.error_type = 'network'
+gone = rx.ResponseError('x')
+del gone.error_type
+",
+            c"hostile_et.py",
+            c"hostile_et",
+        )
+        .unwrap();
+        for name in ["plain", "gone"] {
+            let v = m.getattr(name).unwrap();
+            assert!(v.repr().is_err(), "{name}: Python's repr() raises");
+            let e = Error::from_py(py, PyErr::from_value(v)).unwrap();
+            assert_eq!(e.error_type(), None, "{name}");
+            assert_eq!(e.py_repr(), "ResponseError('x')", "{name}");
+        }
+    });
+}
+
 #[pyfunction]
 fn reenter() -> PyResult<()> {
     Err(parse_error("MOVED 1 h:1").into())

@@ -552,7 +552,7 @@ fn value_from_py(obj: &Bound<'_, PyAny>) -> PyValue {
     if obj.is_none() {
         PyValue::None
     } else if let Ok(s) = obj.cast_exact::<PyString>() {
-        PyValue::Str(s.to_string_lossy().into_owned())
+        PyValue::Str(str_from_py(s))
     } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
         PyValue::Bytes(b.as_bytes().to_vec())
     } else if let Some(i) = obj
@@ -562,11 +562,31 @@ fn value_from_py(obj: &Bound<'_, PyAny>) -> PyValue {
     {
         PyValue::Int(i)
     } else {
-        PyValue::Str(
-            obj.str()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        )
+        PyValue::Str(obj.str().map(|s| str_from_py(&s)).unwrap_or_default())
+    }
+}
+
+/// A Python `str` as Rust text: exact when it is valid Unicode, else one
+/// U+FFFD for each lone surrogate (a Rust `String` cannot hold them).
+fn str_from_py(s: &Bound<'_, PyString>) -> String {
+    if let Ok(text) = s.to_str() {
+        return text.to_owned();
+    }
+    // Code point by code point: UTF-32 with the surrogates passed through.
+    let units = s
+        .call_method1("encode", ("utf-32-le", "surrogatepass"))
+        .ok()
+        .and_then(|b| b.cast_into::<PyBytes>().ok());
+    match units {
+        Some(b) => b
+            .as_bytes()
+            .chunks_exact(4)
+            .map(|u| {
+                let u = u32::from_le_bytes([u[0], u[1], u[2], u[3]]);
+                char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+        None => s.to_string_lossy().into_owned(),
     }
 }
 
@@ -622,8 +642,10 @@ fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State>
     } else {
         None
     };
+    // `error_type.value`, as redis-py's `__repr__` reads it: a plain `str`
+    // or a missing attribute has none (difference 13).
     let error_type = attr("error_type").and_then(|t| {
-        let value = t.getattr_opt("value").ok().flatten().unwrap_or(t);
+        let value = t.getattr_opt("value").ok().flatten()?;
         ExceptionType::from_value(value.cast::<PyString>().ok()?.to_str().ok()?)
     });
     let mut state = State::lenient(class, Args::from_vec(args), status_code);
