@@ -6,6 +6,7 @@ use crate::error::erased::Error;
 use crate::error::except::{Catch, ClassSet, Subject};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
+use crate::instance::state::BoxError;
 
 /// `peek` and `take` over the built-in class structs.
 macro_rules! by_struct {
@@ -22,7 +23,7 @@ macro_rules! by_struct {
             $(if let Some(found) = e.downcast_ref::<$name>() {
                 return Some(found);
             })*
-            exception_of(e.as_ref())
+            exception_of(e.as_ref()).or_else(|| boxed(e))
         }
 
         /// The exception by value: anyhow's `downcast` drops the context
@@ -37,6 +38,9 @@ macro_rules! by_struct {
                 Ok(found) => return Ok(Error::from(found)),
                 Err(e) => e,
             };)*
+            if boxed(&e).is_some() {
+                return take_boxed(e);
+            }
             match exception_of(e.as_ref()) {
                 Some(found) => Ok(found.to_error()),
                 None => Err(e),
@@ -46,6 +50,27 @@ macro_rules! by_struct {
 }
 
 for_each_class!(by_struct);
+
+/// The exception of this crate inside a boxed error that anyhow holds as
+/// it is (`anyhow::Error::from_boxed`, `anyhow!(boxed)`): anyhow's
+/// `as_ref()` and `source()` skip the box's content, only `downcast_ref`
+/// of the box itself reaches it.
+fn boxed(e: &anyhow::Error) -> Option<&dyn RedisErrorExt> {
+    let inner = e.downcast_ref::<BoxError>()?;
+    exception_of(&**inner)
+}
+
+/// [`boxed`] by value: the box's content, as `Box<dyn Error>` gives it up.
+fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
+    match e.downcast::<BoxError>() {
+        Ok(inner) => inner.__take().map_err(anyhow::Error::from_boxed),
+        // Under context layers that `downcast` does not see through: a copy.
+        Err(e) => match boxed(&e) {
+            Some(found) => Ok(found.to_error()),
+            None => Err(e),
+        },
+    }
+}
 
 #[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]
 impl Catch for anyhow::Error {
