@@ -703,3 +703,19 @@ fn live_timeouts_and_closed_connections() {
         let _ = killer.quit().await;
     });
 }
+
+// --------------------------------------------------------------------------
+// hostile replies: texts that read like fred's own messages (issue 18)
+// --------------------------------------------------------------------------
+
+/// `- \r\n`: a blank reply, as redis-py reads it (fred's kind for it is
+/// `Unknown`, as for any reply).
+#[test]
+fn blank_replies_are_replies() {
+    for blank in [" ", "  ", "\t"] {
+        let e = Error::from(FredError::new(ErrorKind::Unknown, blank));
+        let reply = parse_error(blank);
+        assert!(e.is::<ResponseError>(), "{blank:?}: {e:?}");
+        assert_eq!(e.args(), reply.args(), "{blank:?}");
+    }
+}

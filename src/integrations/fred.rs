@@ -371,7 +371,7 @@ fn convert(err: &FredError, addr: Option<(&str, u16)>) -> Error {
     if text == EMPTY_REPLY && *kind == ErrorKind::Unknown {
         return parse_error("");
     }
-    if reply_kind(text).as_ref() == Some(kind) {
+    if pretty_error_kind(text) == *kind {
         return parse_error(text);
     }
     let text = text.to_owned();
@@ -414,11 +414,11 @@ fn own_message(kind: &ErrorKind, text: &str) -> Option<Make> {
         .map(|&(_, _, make)| make)
 }
 
-/// The kind fred gives an error reply with this text (fred's
-/// `pretty_error`); `None` for the empty reply.
-fn reply_kind(reply: &str) -> Option<ErrorKind> {
+/// The kind fred gives an error reply with this text (fred 10.1's
+/// `pretty_error`, word for word: an empty or blank reply is `Unknown`).
+fn pretty_error_kind(reply: &str) -> ErrorKind {
     let mut words = reply.split_whitespace();
-    Some(match words.next()? {
+    match words.next().unwrap_or("") {
         "ERR" if reply.contains("instance has cluster support disabled") => ErrorKind::Config,
         "WRONGTYPE" => ErrorKind::InvalidArgument,
         "NOAUTH" | "WRONGPASS" => ErrorKind::Auth,
@@ -429,7 +429,7 @@ fn reply_kind(reply: &str) -> Option<ErrorKind> {
             _ => ErrorKind::Unknown,
         },
         _ => ErrorKind::Unknown,
-    })
+    }
 }
 
 /// [`Error::from_io`] in the phase the error and the address give.
@@ -557,14 +557,15 @@ mod tests {
             ("just some words", ErrorKind::Unknown),
         ];
         for (text, kind) in cases {
-            assert_eq!(reply_kind(text), Some(kind.clone()), "{text}");
+            assert_eq!(pretty_error_kind(text), kind.clone(), "{text}");
             let e = Error::from(FredError::new(kind.clone(), text));
             let expected = parse_error(text);
             assert!(std::ptr::eq(e.class(), expected.class()), "{text}: {e:?}");
             assert_eq!(e.args(), expected.args(), "{text}");
             assert_eq!(e.status_code(), expected.status_code(), "{text}");
         }
-        assert_eq!(reply_kind(""), None);
+        assert_eq!(pretty_error_kind(""), ErrorKind::Unknown);
+        assert_eq!(pretty_error_kind(" \t"), ErrorKind::Unknown);
     }
 
     #[test]
