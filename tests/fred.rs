@@ -323,11 +323,6 @@ fn client_side_kinds() {
         ),
         (
             ErrorKind::Unknown,
-            "Pool is full.",
-            MaxConnectionsError::CLASS,
-        ),
-        (
-            ErrorKind::Unknown,
             "Max redirections exceeded",
             RedisClusterException::CLASS,
         ),
@@ -708,6 +703,34 @@ fn live_timeouts_and_closed_connections() {
 // hostile replies: texts that read like fred's own messages (issue 18)
 // --------------------------------------------------------------------------
 
+/// Replies that read like fred's messages: never a class redis-py
+/// retries; blank replies are replies.
+#[test]
+fn replies_like_fred_messages_are_never_retried() {
+    for text in [
+        "Max attempts exceeded",
+        "channel closed",
+        "send failed because boom",
+        "receiving on a closed channel",
+        "Pool is full.",
+    ] {
+        let e = Error::from(FredError::new(ErrorKind::Unknown, text));
+        assert!(e.is::<ResponseError>(), "{text}: {e:?}");
+        assert_eq!(e.to_string(), text);
+        assert!(
+            !redis_exceptions::RETRY_SUPPORTED_ERRORS.matches(&e),
+            "{text}"
+        );
+    }
+    // fred's own, non-retried classes keep their class (the ambiguity is
+    // documented on `From<fred::error::Error>`).
+    let e = Error::from(FredError::new(
+        ErrorKind::Unknown,
+        "Signed integer too large.",
+    ));
+    assert!(e.is::<DataError>(), "{e:?}");
+}
+
 /// `- \r\n`: a blank reply, as redis-py reads it (fred's kind for it is
 /// `Unknown`, as for any reply).
 #[test]
@@ -718,4 +741,32 @@ fn blank_replies_are_replies() {
         assert!(e.is::<ResponseError>(), "{blank:?}: {e:?}");
         assert_eq!(e.args(), reply.args(), "{blank:?}");
     }
+}
+
+/// Live: `redis.error_reply(...)` with fred's texts.
+#[test]
+fn live_script_replies_like_fred_messages() {
+    let live = Live::start("scripts", &[]);
+    let port = live.port();
+    block_on(async {
+        let c = connected(port, None).await;
+        for text in [
+            "Max attempts exceeded",
+            "channel closed",
+            "send failed because boom",
+            "Pool is full.",
+            " ",
+        ] {
+            let script = format!("return redis.error_reply('{text}')");
+            let line = ["EVAL".to_owned(), script, "0".to_owned()];
+            let err = run(&c, &line).await.expect_err("an error reply");
+            let e = Error::from(err);
+            assert!(e.is::<ResponseError>(), "{text:?}: {e:?}");
+            assert!(
+                !redis_exceptions::RETRY_SUPPORTED_ERRORS.matches(&e),
+                "{text:?}"
+            );
+        }
+        c.quit().await.unwrap();
+    });
 }

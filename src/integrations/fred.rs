@@ -28,7 +28,7 @@ use ::fred::error::{Error as FredError, ErrorKind};
 use crate::Error;
 use crate::{
     parse_error, AuthenticationError, ConnectionError, DataError, InvalidResponse, IoPhase,
-    MaxConnectionsError, RedisClusterException, RedisError, ValueError,
+    MaxConnectionsError, RedisClusterException, RedisError, ValueError, RETRY_SUPPORTED_ERRORS,
 };
 
 /// fred's text for an empty error reply.
@@ -306,7 +306,7 @@ impl Error {
 /// | `Sentinel` | `ConnectionError` | the base of redis-py's `MasterNotFoundError`/`SlaveNotFoundError` |
 /// | `Canceled` | `ConnectionError` | fred cancels the commands of a connection that closed or of a client that quit |
 /// | `Backpressure` | `MaxConnectionsError` | too many commands in flight: retry later |
-/// | `Unknown`, fred's own texts | `RedisError`, or the class of the situation (`"Pool is full."` `MaxConnectionsError`, `"Max redirections exceeded"` `RedisClusterException`, decoding failures `InvalidResponse`, ...) | |
+/// | `Unknown`, fred's own texts | `RedisError`, or the class of the situation (`"Max redirections exceeded"` `RedisClusterException`, decoding failures `InvalidResponse`, `"Signed integer too large."` `DataError`, ...) | the texts whose class redis-py would retry (`"Pool is full."`, `"Max attempts exceeded"`, `"channel closed"`, ...) are taken as replies, `ResponseError`: see below |
 /// | `Tls` (fred's TLS features) | `ConnectionError` | as redis-py's SSL errors |
 /// | `Replica`, any future kind | `RedisError` | fred's text |
 ///
@@ -336,6 +336,19 @@ impl Error {
 ///   `transactions` feature) returns the `EXECABORT` reply, or with
 ///   `abort_on_error` the first refused command's error.
 ///
+/// What fred cannot tell apart: it builds the error of an error reply
+/// with the same constructor as its own errors, `Error::new(kind, text)`,
+/// with the kind its `pretty_error` picks from the reply's first word, and
+/// keeps nothing else (no frame, no call site). An `Unknown` error whose
+/// text is one of fred's own `Unknown` messages may be either. It is taken
+/// as fred's own, except where fred's class is one redis-py retries
+/// (`ConnectionError`, `TimeoutError`, their subclasses): then it is the
+/// reply (`ResponseError`), so a script's `redis.error_reply('Pool is
+/// full.')` is never retried, and fred's own `"Pool is full."` or `"Max
+/// attempts exceeded"` loses its class. Likewise a `-No response!` reply
+/// reads as fred's text for the empty reply, `ResponseError("")`. A blank
+/// reply (`- `) is `ResponseError(" ")`, as in redis-py.
+///
 /// A RESP3 blob error that is not UTF-8 is decoded by fred with
 /// replacement, as redis-py does, so the text is the same.
 ///
@@ -362,16 +375,35 @@ impl From<FredError> for Error {
 }
 
 /// The class and message, without the cause.
+///
+/// fred builds the error of an error reply with the same constructor as
+/// its own errors, `Error::new(kind, text)`, the kind chosen from the
+/// reply's first word (`pretty_error`); nothing else tells them apart. A
+/// text can be a reply only when its kind is the one `pretty_error` gives
+/// that text. Then:
+///
+/// * a text that is not one of fred's own messages is the reply;
+/// * one of fred's own messages is fred's, unless its class is one
+///   redis-py retries (`ConnectionError`, `TimeoutError` and their
+///   subclasses): then it is taken as the reply, so that a script's own
+///   `redis.error_reply('Pool is full.')` is never retried.
 fn convert(err: &FredError, addr: Option<(&str, u16)>) -> Error {
     let kind = err.kind();
     let text = err.details();
+    let may_be_reply = pretty_error_kind(text) == *kind;
     if let Some(make) = own_message(kind, text) {
-        return make(text.to_owned());
+        let own = make(text.to_owned());
+        if !(may_be_reply && RETRY_SUPPORTED_ERRORS.matches(&own)) {
+            return own;
+        }
+        return parse_error(text);
     }
-    if text == EMPTY_REPLY && *kind == ErrorKind::Unknown {
-        return parse_error("");
-    }
-    if pretty_error_kind(text) == *kind {
+    if may_be_reply {
+        // fred's text for the empty reply; a literal `-No response!` reply
+        // reads the same and is taken as empty too.
+        if text == EMPTY_REPLY {
+            return parse_error("");
+        }
         return parse_error(text);
     }
     let text = text.to_owned();
@@ -519,13 +551,17 @@ mod tests {
     use super::*;
     use crate::RedisErrorExt;
 
-    /// Every message of the table gets its class, not the kind's default
-    /// and not a reply's.
+    /// Every message of the table gets its class, not the kind's default;
+    /// a reply's only where the class would be retried.
     #[test]
     fn own_messages_follow_the_table() {
         for (kind, message, make) in OWN_MESSAGES {
             let text = message.replace('*', "x");
-            let expected = make(text.clone());
+            let mut expected = make(text.clone());
+            // What could be a reply is never retried: taken as the reply.
+            if pretty_error_kind(&text) == *kind && RETRY_SUPPORTED_ERRORS.matches(&expected) {
+                expected = parse_error(&text);
+            }
             let e = Error::from(FredError::new(kind.clone(), text.clone()));
             assert!(
                 std::ptr::eq(e.class(), expected.class()),
