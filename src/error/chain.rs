@@ -15,15 +15,52 @@ use crate::error::traits::RedisErrorExt;
 /// `std::io::Error`s that wrap another error (whose `source()` skips it).
 /// The walk is a loop, not a recursion: any depth of nesting is fine.
 ///
+/// ```
+/// use redis_exceptions::{find, parse_error, ConnectionError, ResponseError};
+///
+/// let boxed: Box<dyn std::error::Error + Send + Sync> =
+///     Box::new(std::io::Error::other(parse_error("NOAUTH Authentication required.")));
+/// let found = find(&*boxed).expect("inside the io::Error");
+/// assert!(found.is_a::<ConnectionError>() && !found.is_a::<ResponseError>());
+/// ```
+///
+/// # Wrappers that hide the error: thiserror's `#[error(transparent)]`
+///
+/// `find` sees what `source()` hands out, and a transparent variant hands
+/// out nothing of itself: `#[error(transparent)] Redis(Error)` forwards both
+/// `Display` *and* `source()` to the wrapped error, so the chain goes from
+/// the wrapper straight to the wrapped error's own cause and this crate's
+/// error is never in it. `find` returns `None` (or a deeper error of this
+/// crate, such as the cause of the hidden one).
+///
+/// It cannot be detected from outside: through `std::error::Error` a
+/// transparent wrapper is indistinguishable from an error with the same
+/// text and cause, so `find` cannot tell that it skipped anything.
+///
+/// What works: keep the error as the variant's source, with a message of
+/// the wrapper's own,
+///
+/// ```text
+/// #[derive(Debug, thiserror::Error)]
+/// enum AppError {
+///     #[error("redis: {0}")]
+///     Redis(#[from] redis_exceptions::Error),     // or #[source]
+/// }
+/// ```
+///
+/// (`#[from]` implies `#[source]`: `source()` returns the error, and `find`
+/// gets it). With a transparent variant, match the variant itself
+/// (`AppError::Redis(e) => ...`) instead of calling `find`.
+///
 /// # Cycles
 ///
 /// A `source()` chain can loop (an error whose `source()` is itself, or an
 /// earlier link). The walk detects a cycle by pointer identity (a link is
 /// the same `&dyn Error`, data pointer and vtable, as one seen before;
 /// Brent's algorithm, no allocation) and stops there, having checked every
-/// link of the cycle once. A chain of `n` distinct links, cyclic or not,
-/// costs at most `3n + 2` steps, one `source()` call each. There is no
-/// bound on the length of a chain that does not loop.
+/// link of the cycle at least once. A chain of `n` distinct links, cyclic
+/// or not, costs at most `3n + 2` steps, one `source()` call each. There is
+/// no bound on the length of a chain that does not loop.
 ///
 /// ```
 /// use redis_exceptions::find;
@@ -55,9 +92,7 @@ pub fn find<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorE
 /// The link after `e`: for an `io::Error` wrapping another error, the
 /// inner error (whose `source()` the `io::Error` reports as its own), else
 /// `source()`.
-pub(crate) fn next_link<'a>(
-    e: &'a (dyn StdError + 'static),
-) -> Option<&'a (dyn StdError + 'static)> {
+fn next_link<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
     match e
         .downcast_ref::<std::io::Error>()
         .and_then(|io| io.get_ref())
@@ -67,10 +102,10 @@ pub(crate) fn next_link<'a>(
     }
 }
 
-/// The links of a chain, each at least once, ending at the end of the chain or at
-/// the first link seen before (Brent's cycle detection: `mark` is a link
+/// The links of a chain, each at least once, ending at the end of the
+/// chain or at the first link seen again (Brent's cycle detection: `mark` is a link
 /// passed earlier, moved forward at powers of two).
-pub(crate) struct Links<'a> {
+struct Links<'a> {
     next: Option<&'a (dyn StdError + 'static)>,
     mark: Option<*const (dyn StdError + 'static)>,
     power: usize,
@@ -78,7 +113,7 @@ pub(crate) struct Links<'a> {
 }
 
 impl<'a> Links<'a> {
-    pub(crate) fn new(first: &'a (dyn StdError + 'static)) -> Self {
+    fn new(first: &'a (dyn StdError + 'static)) -> Self {
         Links {
             next: Some(first),
             mark: None,
