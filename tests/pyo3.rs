@@ -888,10 +888,16 @@ fn to_py_walks_cyclic_and_long_chains_in_bounded_work() {
     });
 }
 
-/// Patches the Python class of `CacheRejected` so that its `__init__`
+exception! {
+    /// A class whose Python `__init__` one test patches (no other test
+    /// uses it or derives from it: tests run in parallel).
+    pub struct InitPatched(ResponseError);
+}
+
+/// Patches the Python class of `InitPatched` so that its `__init__`
 /// raises `exc`, runs `f`, and restores it.
 fn with_init_raising<R>(py: Python<'_>, exc: &std::ffi::CStr, f: impl FnOnce() -> R) -> R {
-    let ty = CacheRejected::CLASS.py_type(py).unwrap();
+    let ty = InitPatched::CLASS.py_type(py).unwrap();
     let m = PyModule::from_code(
         py,
         &CString::new(format!(
@@ -921,14 +927,14 @@ fn exceptions_raised_in_init_propagate() {
             c"ValueError('v')",
         ] {
             let err = with_init_raising(py, exc, || {
-                Error::from(CacheRejected::new("x")).to_py(py).unwrap_err()
+                Error::from(InitPatched::new("x")).to_py(py).unwrap_err()
             });
             let name = err.get_type(py).name().unwrap().to_string();
             assert!(exc.to_str().unwrap().starts_with(&name), "{exc:?}: {name}");
         }
         // The same through `?` in a #[pyfunction] (`From<Error> for PyErr`).
         let err = with_init_raising(py, c"KeyboardInterrupt", || {
-            PyErr::from(Error::from(CacheRejected::new("x")))
+            PyErr::from(Error::from(InitPatched::new("x")))
         });
         assert!(err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py));
         // Difference 9 still holds: a payload neither side parses.
