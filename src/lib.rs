@@ -62,14 +62,23 @@
 //!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
 //!    `i64`) arguments and attributes as they are; any other value (a
 //!    `float`, a `bool`, a larger `int`, an object) becomes its `str()`.
+//!    A `str` with lone surrogates (`'\ud800x'`), which a Rust `String`
+//!    cannot hold, gets one U+FFFD for each of them.
 //!    The original exception is kept as `source()` and, while the Rust
-//!    error is unchanged, is what goes back to Python.
+//!    error is unchanged (same values, same cause), is what goes back to
+//!    Python; an equal error built in Rust with that exception as its
+//!    cause (`raise ResponseError('boom') from e`) is a new exception.
 //! 9. **Half-built Python instances** (feature `pyo3`). For an error that
 //!    redis-py's `__init__` would refuse (difference 1, or arguments set on
 //!    the instance afterwards), the Python instance is the one that
 //!    `__init__` had built when it raised: for `AskError`/`MovedError`,
 //!    `args`, `error_type`, `status_code` and `message`, without `slot_id`,
-//!    `host`, `port` and `node_addr`.
+//!    `host`, `port` and `node_addr`. Only the `ValueError` that
+//!    `AskError.__init__` raises for a payload the Rust instance could not
+//!    parse either leads there (and an argument count the `__init__`
+//!    signature cannot take, which is known without calling it); anything
+//!    else raised in `__init__` (`KeyboardInterrupt`, `MemoryError`, a
+//!    patched class's error) is returned as the conversion's `Err`.
 //! 10. **An I/O error without its phase gets the one it implies.** redis-py
 //!     always knows whether it was connecting, reading or writing;
 //!     `From<std::io::Error>` (and the `redis` feature's `From`) does not,
@@ -89,6 +98,12 @@
 //!     `lock_name`), not the cause, nor the raw bytes of a reply that was
 //!     not UTF-8 (two such replies that decode to the same text are equal;
 //!     [`RedisErrorExt::reply`] tells them apart).
+//! 13. **An `error_type` that is not an `ExceptionType` member** (feature
+//!     `pyo3`): an exception from Python whose `error_type` has no
+//!     `.value` (a plain `str`, or deleted) comes back with
+//!     [`RedisErrorExt::error_type`] `None`. Python's `repr()` of it raises
+//!     `AttributeError`; [`RedisErrorExt::py_repr`], which cannot fail,
+//!     gives the `BaseException` form, `ResponseError('x')`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

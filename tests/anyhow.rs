@@ -1,7 +1,9 @@
 //! Feature `anyhow`: `except!` on an `anyhow::Error`.
 #![cfg(feature = "anyhow")]
 
-use redis_exceptions::{except, parse_error, AskError, ConnectionError, MovedError, ResponseError};
+use redis_exceptions::{
+    except, parse_error, AskError, ConnectionError, MovedError, RedisErrorExt, ResponseError,
+};
 
 #[test]
 fn matches_through_context_and_hands_back_the_rest_unchanged() {
@@ -28,4 +30,33 @@ fn matches_through_context_and_hands_back_the_rest_unchanged() {
     assert_eq!(back.to_string(), "plain");
     let e = anyhow::anyhow!("plain");
     assert_eq!(except!(e, ResponseError => 1, _ => 2).unwrap(), 2);
+}
+
+/// A crate error behind `anyhow::Error::from_boxed` or `anyhow!(boxed)`,
+/// which anyhow's `as_ref()` and `source()` do not show.
+#[test]
+fn boxed_errors_are_found() {
+    let boxed =
+        || -> Box<dyn std::error::Error + Send + Sync> { Box::new(parse_error("MOVED 1 h:1")) };
+    let a = anyhow::Error::from_boxed(boxed());
+    assert_eq!(except!(a, MovedError => "moved").unwrap(), "moved");
+    let a = anyhow::anyhow!(boxed());
+    assert_eq!(
+        except!(a, ResponseError as m => m.redirect().map(|r| r.port())).unwrap(),
+        Some(Some(1))
+    );
+    // By value, with its cause.
+    let inner: Box<dyn std::error::Error + Send + Sync> = Box::new(
+        redis_exceptions::Error::from(ResponseError::new("x")).with_source(std::fmt::Error),
+    );
+    let a = anyhow::Error::from_boxed(inner);
+    let e = except!(a, ResponseError as e => e).unwrap();
+    assert!(std::error::Error::source(&e).is_some());
+    // Under context.
+    let a = anyhow::Error::from_boxed(boxed()).context("GET k");
+    assert_eq!(except!(a, MovedError => 1, _ => 2).unwrap(), 1);
+    // A box holding something else is handed back as it was.
+    let other: Box<dyn std::error::Error + Send + Sync> = "plain".into();
+    let back = except!(anyhow::Error::from_boxed(other), ResponseError => ()).unwrap_err();
+    assert_eq!(back.to_string(), "plain");
 }

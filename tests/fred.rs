@@ -323,11 +323,6 @@ fn client_side_kinds() {
         ),
         (
             ErrorKind::Unknown,
-            "Pool is full.",
-            MaxConnectionsError::CLASS,
-        ),
-        (
-            ErrorKind::Unknown,
             "Max redirections exceeded",
             RedisClusterException::CLASS,
         ),
@@ -701,5 +696,285 @@ fn live_timeouts_and_closed_connections() {
         assert_eq!(err.kind(), &ErrorKind::Timeout, "{err:?}");
         assert!(Error::from(err).is::<TimeoutError>());
         let _ = killer.quit().await;
+    });
+}
+
+// --------------------------------------------------------------------------
+// hostile replies: texts that read like fred's own messages (issue 18)
+// --------------------------------------------------------------------------
+
+/// fred's own `Unknown` messages whose class redis-py would retry: fred
+/// cannot tell them from a reply of the same text, so they are taken as
+/// the reply (a script's `redis.error_reply(...)` is never retried).
+const TAKEN_AS_REPLIES: &[&str] = &[
+    "Client is not initialized.",
+    "Failed to create backchannel connection.",
+    "Failed to find backchannel server.",
+    "Failed to route command.",
+    "Failed to send command to router.",
+    "Max attempts exceeded",
+    "Missing expected connection.",
+    "Pool is full.",
+    "Too many failed write attempts.",
+];
+
+/// The source directory of the fred this crate was built with, from
+/// `Cargo.lock` and the cargo registry.
+fn fred_source() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lock = std::fs::read_to_string(manifest.join("Cargo.lock")).expect("Cargo.lock");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"fred\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("fred in Cargo.lock")
+        .to_owned();
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let registry = home.join("registry").join("src");
+    std::fs::read_dir(&registry)
+        .unwrap_or_else(|e| panic!("{}: {e}", registry.display()))
+        .filter_map(|d| d.ok())
+        .map(|d| d.path().join(format!("fred-{version}")))
+        .find(|p| p.join("src").is_dir())
+        .unwrap_or_else(|| panic!("fred-{version} not in {}", registry.display()))
+}
+
+/// Every `Error::new(ErrorKind::X, "text")` and
+/// `Error::new(ErrorKind::X, format!("text", ..))` in fred's source, with
+/// `x` for each formatted value; literals that are only a placeholder (the
+/// text of another error type) are left out.
+fn fred_messages(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+        let path = entry.path();
+        if path.is_dir() {
+            fred_messages(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find("Error::new(") {
+                rest = &rest[at + "Error::new(".len()..];
+                if let Some(found) = one_message(rest) {
+                    out.push(found);
+                }
+            }
+        }
+    }
+}
+
+/// The kind and text of one `Error::new(` call, from just after the `(`.
+fn one_message(call: &str) -> Option<(String, String)> {
+    let call = call.trim_start().strip_prefix("ErrorKind::")?;
+    let end = call.find(|c: char| !c.is_alphanumeric())?;
+    let kind = call[..end].to_owned();
+    let call = call[end..].trim_start().strip_prefix(',')?.trim_start();
+    let (call, formatted) = match call.strip_prefix("format!(") {
+        Some(rest) => (rest.trim_start(), true),
+        None => (call, false),
+    };
+    let mut chars = call.strip_prefix('"')?.chars();
+    let mut text = String::new();
+    loop {
+        match chars.next()? {
+            '"' => break,
+            '\\' => match chars.next()? {
+                'n' => text.push('\n'),
+                't' => text.push('\t'),
+                '\n' => {
+                    // A line continuation: the next line's indent is skipped.
+                    let rest = chars.as_str().trim_start();
+                    chars = rest.chars();
+                }
+                c => text.push(c),
+            },
+            c => text.push(c),
+        }
+    }
+    if formatted {
+        // `{}`, `{:?}`, ... stand for a value; `{{` and `}}` are braces.
+        let mut out = String::new();
+        let mut it = text.chars().peekable();
+        while let Some(c) = it.next() {
+            match c {
+                '{' if it.peek() == Some(&'{') => {
+                    it.next();
+                    out.push('{');
+                }
+                '}' if it.peek() == Some(&'}') => {
+                    it.next();
+                    out.push('}');
+                }
+                '{' => {
+                    for c in it.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                    out.push('x');
+                }
+                c => out.push(c),
+            }
+        }
+        if out == "x" {
+            return None;
+        }
+        text = out;
+    }
+    Some((kind, text))
+}
+
+fn kind_named(name: &str) -> Option<ErrorKind> {
+    Some(match name {
+        "Config" => ErrorKind::Config,
+        "Auth" => ErrorKind::Auth,
+        "Routing" => ErrorKind::Routing,
+        "IO" => ErrorKind::IO,
+        "InvalidCommand" => ErrorKind::InvalidCommand,
+        "InvalidArgument" => ErrorKind::InvalidArgument,
+        "Url" => ErrorKind::Url,
+        "Protocol" => ErrorKind::Protocol,
+        "Canceled" => ErrorKind::Canceled,
+        "Unknown" => ErrorKind::Unknown,
+        "Timeout" => ErrorKind::Timeout,
+        "Cluster" => ErrorKind::Cluster,
+        "Parse" => ErrorKind::Parse,
+        "Sentinel" => ErrorKind::Sentinel,
+        "NotFound" => ErrorKind::NotFound,
+        "Backpressure" => ErrorKind::Backpressure,
+        // `Tls` and `Replica`: kinds of fred features this build lacks.
+        _ => return None,
+    })
+}
+
+/// Each message fred's source builds is fred's own (no reply code, not a
+/// server `ResponseError`), except the documented few taken as replies.
+#[test]
+fn fred_source_messages_are_fred_own() {
+    let dir = fred_source();
+    let mut messages = Vec::new();
+    fred_messages(&dir.join("src"), &mut messages);
+    messages.sort();
+    messages.dedup();
+    assert!(
+        messages.len() > 100,
+        "{} messages in {}",
+        messages.len(),
+        dir.display()
+    );
+    let mut wrong = Vec::new();
+    let mut taken = Vec::new();
+    for (name, text) in &messages {
+        let Some(kind) = kind_named(name) else {
+            continue;
+        };
+        let e = Error::from(FredError::new(kind, text.clone()));
+        if name == "Unknown" && TAKEN_AS_REPLIES.contains(&text.as_str()) {
+            let reply = parse_error(text);
+            if !std::ptr::eq(e.class(), reply.class()) || e.reply_code() != reply.reply_code() {
+                wrong.push(format!("{name} {text:?}: {e:?}, not the reply"));
+            }
+            taken.push(text.as_str());
+            continue;
+        }
+        if e.is_a::<ResponseError>() || e.reply_code().is_some() || e.status_code().is_some() {
+            wrong.push(format!(
+                "{name} {text:?}: {e:?} (reply code {:?})",
+                e.reply_code()
+            ));
+        }
+        if e.is_a::<ConnectionError>() && kind_named(name) == Some(ErrorKind::Unknown) {
+            wrong.push(format!("{name} {text:?}: {e:?} would retry a reply"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    taken.sort();
+    taken.dedup();
+    assert_eq!(taken, TAKEN_AS_REPLIES, "the list is fred's source's");
+}
+
+/// Replies that read like fred's messages: never a class redis-py
+/// retries; blank replies are replies.
+#[test]
+fn replies_like_fred_messages_are_never_retried() {
+    for text in [
+        "Max attempts exceeded",
+        "channel closed",
+        "send failed because boom",
+        "receiving on a closed channel",
+        "Pool is full.",
+    ] {
+        let e = Error::from(FredError::new(ErrorKind::Unknown, text));
+        assert!(e.is::<ResponseError>(), "{text}: {e:?}");
+        assert_eq!(e.to_string(), text);
+        assert!(
+            !redis_exceptions::RETRY_SUPPORTED_ERRORS.matches(&e),
+            "{text}"
+        );
+    }
+    // fred's own, non-retried classes keep their class (the ambiguity is
+    // documented on `From<fred::error::Error>`).
+    let e = Error::from(FredError::new(
+        ErrorKind::Unknown,
+        "Signed integer too large.",
+    ));
+    assert!(e.is::<DataError>(), "{e:?}");
+}
+
+/// fred's own `Unknown` messages, once missing from the table: fred's,
+/// with no invented reply code.
+#[test]
+fn fred_own_unknown_messages_are_not_replies() {
+    for text in [
+        "Client is not using a clustered deployment.",
+        "Invalid redis command. Expected HSCAN, SSCAN, or ZSCAN.",
+        "Expected an even number of redis values.",
+        "Could not convert abc to floating point value.",
+    ] {
+        let e = Error::from(FredError::new(ErrorKind::Unknown, text));
+        assert!(!e.is_a::<ResponseError>(), "{text}: {e:?}");
+        assert_eq!(e.reply_code(), None, "{text}");
+    }
+}
+
+/// `- \r\n`: a blank reply, as redis-py reads it (fred's kind for it is
+/// `Unknown`, as for any reply).
+#[test]
+fn blank_replies_are_replies() {
+    for blank in [" ", "  ", "\t"] {
+        let e = Error::from(FredError::new(ErrorKind::Unknown, blank));
+        let reply = parse_error(blank);
+        assert!(e.is::<ResponseError>(), "{blank:?}: {e:?}");
+        assert_eq!(e.args(), reply.args(), "{blank:?}");
+    }
+}
+
+/// Live: `redis.error_reply(...)` with fred's texts.
+#[test]
+fn live_script_replies_like_fred_messages() {
+    let live = Live::start("scripts", &[]);
+    let port = live.port();
+    block_on(async {
+        let c = connected(port, None).await;
+        for text in [
+            "Max attempts exceeded",
+            "channel closed",
+            "send failed because boom",
+            "Pool is full.",
+            " ",
+        ] {
+            let script = format!("return redis.error_reply('{text}')");
+            let line = ["EVAL".to_owned(), script, "0".to_owned()];
+            let err = run(&c, &line).await.expect_err("an error reply");
+            let e = Error::from(err);
+            assert!(e.is::<ResponseError>(), "{text:?}: {e:?}");
+            assert!(
+                !redis_exceptions::RETRY_SUPPORTED_ERRORS.matches(&e),
+                "{text:?}"
+            );
+        }
+        c.quit().await.unwrap();
     });
 }

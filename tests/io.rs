@@ -83,3 +83,28 @@ fn a_real_refused_connection() {
         "{e}"
     );
 }
+
+/// An error of this crate inside `io::Error::other` comes back as itself,
+/// with its cause; other wrapped errors are socket errors as before.
+#[test]
+fn wrapped_crate_errors_come_back_as_themselves() {
+    let e = Error::from(IoError::other(redis_exceptions::parse_error("MOVED 1 h:1")));
+    let moved = e
+        .downcast_ref::<redis_exceptions::MovedError>()
+        .expect("a MovedError");
+    assert_eq!(moved.node_addr(), Some(("h", 1)));
+    assert_eq!(e.to_string(), "1 h:1");
+    let inner = Error::from(redis_exceptions::ResponseError::new("x")).with_source(std::fmt::Error);
+    let e = Error::from(IoError::new(ErrorKind::ConnectionReset, inner));
+    assert!(e.is::<redis_exceptions::ResponseError>());
+    assert!(std::error::Error::source(&e)
+        .unwrap()
+        .is::<std::fmt::Error>());
+    // A bare class struct too.
+    let e = Error::from(IoError::other(redis_exceptions::ReadOnlyError::new("ro")));
+    assert!(e.is::<redis_exceptions::ReadOnlyError>());
+    // Anything else wrapped: the socket error.
+    let e = Error::from(IoError::other("plain"));
+    assert!(e.is::<ConnectionError>());
+    assert_eq!(e.to_string(), "Error while reading from socket: ('plain',)");
+}

@@ -787,3 +787,343 @@ fn class_py_type_is_redis_py_class() {
         assert!(gone.py_type(py).unwrap().is(exception));
     });
 }
+
+// ---------------------------------------------------------------------------
+// Hostile use (issue 18).
+// ---------------------------------------------------------------------------
+
+/// `source()` calls made by the chain types below.
+static SOURCE_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// An error whose `source()` is itself.
+#[derive(Debug)]
+struct Loop;
+
+impl std::fmt::Display for Loop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("loop")
+    }
+}
+
+impl std::error::Error for Loop {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        SOURCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some(self)
+    }
+}
+
+/// Link `i` of a chain of `LINKS`, each the source of the one before.
+#[derive(Debug)]
+struct Nth(usize);
+
+const LINKS: usize = 100_000;
+
+fn links() -> &'static [Nth] {
+    static ALL: OnceLock<Vec<Nth>> = OnceLock::new();
+    ALL.get_or_init(|| (0..LINKS).map(Nth).collect())
+}
+
+impl std::fmt::Display for Nth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "link {}", self.0)
+    }
+}
+
+impl std::error::Error for Nth {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        SOURCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        links()
+            .get(self.0 + 1)
+            .map(|n| n as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Wraps a link of the static chain (a source must be owned).
+#[derive(Debug)]
+struct Head(&'static Nth);
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("head")
+    }
+}
+
+impl std::error::Error for Head {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0)
+    }
+}
+
+/// The depth of `__cause__`s under `obj`.
+fn cause_depth(obj: &Bound<'_, PyAny>) -> usize {
+    let mut n = 0;
+    let mut at = obj.getattr("__cause__").unwrap();
+    while !at.is_none() {
+        n += 1;
+        at = at.getattr("__cause__").unwrap();
+    }
+    n
+}
+
+/// A cyclic chain ends, and a long one costs what is emitted (64
+/// causes), not a walk of the whole chain per link.
+#[test]
+fn to_py_walks_cyclic_and_long_chains_in_bounded_work() {
+    use std::sync::atomic::Ordering::Relaxed;
+    with_python(|py| {
+        helpers(py);
+        let e = Error::from(ResponseError::new("x")).with_source(Loop);
+        let before = SOURCE_CALLS.load(Relaxed);
+        let obj = e.to_py(py).unwrap();
+        let calls = SOURCE_CALLS.load(Relaxed) - before;
+        assert_eq!(cause_depth(&obj), 64, "64 causes");
+        assert!(calls <= 70, "{calls} source() calls for 64 causes");
+
+        let e = Error::from(ResponseError::new("x")).with_source(Head(&links()[0]));
+        let before = SOURCE_CALLS.load(Relaxed);
+        let obj = e.to_py(py).unwrap();
+        let calls = SOURCE_CALLS.load(Relaxed) - before;
+        assert!(cause_depth(&obj) <= 66);
+        assert!(calls <= 70, "{calls} source() calls for 64 causes");
+    });
+}
+
+exception! {
+    /// A class whose Python `__init__` one test patches (no other test
+    /// uses it or derives from it: tests run in parallel).
+    pub struct InitPatched(ResponseError);
+}
+
+/// Patches the Python class of `InitPatched` so that its `__init__`
+/// raises `exc`, runs `f`, and restores it.
+fn with_init_raising<R>(py: Python<'_>, exc: &std::ffi::CStr, f: impl FnOnce() -> R) -> R {
+    let ty = InitPatched::CLASS.py_type(py).unwrap();
+    let m = PyModule::from_code(
+        py,
+        &CString::new(format!(
+            "def init(self, *a, **k):\n    raise {}\n",
+            exc.to_str().unwrap()
+        ))
+        .unwrap(),
+        c"patch.py",
+        c"patch",
+    )
+    .unwrap();
+    ty.setattr("__init__", m.getattr("init").unwrap()).unwrap();
+    let out = f();
+    ty.delattr("__init__").unwrap();
+    out
+}
+
+/// What `__init__` raises reaches the caller: `KeyboardInterrupt` above
+/// all, and any error other than a redirect payload's own `ValueError`.
+#[test]
+fn exceptions_raised_in_init_propagate() {
+    with_python(|py| {
+        helpers(py);
+        for exc in [
+            c"KeyboardInterrupt",
+            c"MemoryError('m')",
+            c"ValueError('v')",
+        ] {
+            let err = with_init_raising(py, exc, || {
+                Error::from(InitPatched::new("x")).to_py(py).unwrap_err()
+            });
+            let name = err.get_type(py).name().unwrap().to_string();
+            assert!(exc.to_str().unwrap().starts_with(&name), "{exc:?}: {name}");
+        }
+        // The same through `?` in a #[pyfunction] (`From<Error> for PyErr`).
+        let err = with_init_raising(py, c"KeyboardInterrupt", || {
+            PyErr::from(Error::from(InitPatched::new("x")))
+        });
+        assert!(err.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py));
+        // Difference 9 still holds: a payload neither side parses.
+        let obj = Error::from(MovedError::new("not a payload"))
+            .to_py(py)
+            .unwrap();
+        assert_eq!(obj.get_type().name().unwrap().to_string(), "MovedError");
+        assert!(obj.getattr_opt("slot_id").unwrap().is_none());
+    });
+}
+
+/// A crate error wrapped in `io::Error::other` is a cause of its own class.
+#[test]
+fn io_wrapped_crate_error_keeps_its_class_as_a_cause() {
+    with_python(|py| {
+        helpers(py);
+        let io = std::io::Error::other(parse_error("MOVED 1 h:1"));
+        let e = Error::from(ResponseError::new("x")).with_source(io);
+        let cause = e.to_py(py).unwrap().getattr("__cause__").unwrap();
+        assert_eq!(cause.get_type().name().unwrap().to_string(), "MovedError");
+        assert_eq!(
+            cause.getattr("slot_id").unwrap().extract::<i64>().unwrap(),
+            1
+        );
+        // `From<io::Error>`: the wrapped error itself.
+        let back = Error::from(std::io::Error::other(parse_error("MOVED 1 h:1")));
+        assert!(back.is::<MovedError>(), "{back:?}");
+        assert_eq!(
+            back.to_py(py)
+                .unwrap()
+                .getattr("port")
+                .unwrap()
+                .extract::<u16>()
+                .unwrap(),
+            1
+        );
+    });
+}
+
+/// "raise X from e" with X equal to e: a new exception whose cause is e,
+/// not e itself; only what `from_py` read goes back as the same object.
+#[test]
+fn came_from_python_is_decided_by_origin() {
+    with_python(|py| {
+        helpers(py);
+        let rx = py.import("redis.exceptions").unwrap();
+        let original = rx
+            .getattr("ResponseError")
+            .unwrap()
+            .call1(("boom",))
+            .unwrap();
+        let e = Error::from(ResponseError::new("boom"))
+            .with_source(PyErr::from_value(original.clone()));
+        let obj = e.to_py(py).unwrap();
+        assert!(!obj.is(&original));
+        assert!(obj.getattr("__cause__").unwrap().is(&original));
+
+        let read = Error::from_py(py, PyErr::from_value(original.clone())).unwrap();
+        assert!(read.to_py(py).unwrap().is(&original));
+        // Its cause replaced by another, equal exception: a new one again.
+        let other = rx
+            .getattr("ResponseError")
+            .unwrap()
+            .call1(("boom",))
+            .unwrap();
+        let replaced = read.with_source(PyErr::from_value(other.clone()));
+        let obj = replaced.to_py(py).unwrap();
+        assert!(!obj.is(&original) && !obj.is(&other));
+        assert!(obj.getattr("__cause__").unwrap().is(&other));
+    });
+}
+
+/// A lone surrogate is one U+FFFD (difference 8).
+#[test]
+fn from_py_lone_surrogates() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+sur = rx.ResponseError('\\ud800x', '\\udfff\\ud800')
+obj = rx.ResponseError(3.5)
+",
+            c"hostile.py",
+            c"hostile",
+        )
+        .unwrap();
+        let e = Error::from_py(py, PyErr::from_value(m.getattr("sur").unwrap())).unwrap();
+        assert_eq!(
+            e.args(),
+            &[
+                PyValue::from("\u{FFFD}x"),
+                PyValue::from("\u{FFFD}\u{FFFD}")
+            ]
+        );
+        let e = Error::from_py(py, PyErr::from_value(m.getattr("obj").unwrap())).unwrap();
+        assert_eq!(e.args(), &[PyValue::from("3.5")]);
+    });
+}
+
+/// An `error_type` without `.value` is no `error_type`: Python's `repr()`
+/// fails on it, `py_repr()` gives the `BaseException` form (difference 13).
+#[test]
+fn from_py_error_type_without_value() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+plain = rx.ResponseError('x')
+plain.error_type = 'network'
+gone = rx.ResponseError('x')
+del gone.error_type
+",
+            c"hostile_et.py",
+            c"hostile_et",
+        )
+        .unwrap();
+        for name in ["plain", "gone"] {
+            let v = m.getattr(name).unwrap();
+            assert!(v.repr().is_err(), "{name}: Python's repr() raises");
+            let e = Error::from_py(py, PyErr::from_value(v)).unwrap();
+            assert_eq!(e.error_type(), None, "{name}");
+            assert_eq!(e.py_repr(), "ResponseError('x')", "{name}");
+        }
+    });
+}
+
+#[pyfunction]
+fn reenter() -> PyResult<()> {
+    Err(parse_error("MOVED 1 h:1").into())
+}
+
+/// A module `__getattr__` that builds an exception of this crate while the
+/// class table is being read: a Python exception, not a deadlock.
+#[test]
+fn reentrant_class_table_is_an_error() {
+    proof();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "reentrant_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("REENTRANT-CHILD-OK"),
+        "{text}"
+    );
+}
+
+/// The child of `reentrant_class_table_is_an_error` (a fresh class table).
+#[test]
+#[ignore = "run by reentrant_class_table_is_an_error in a child process"]
+fn reentrant_child() {
+    assert!(std::env::var_os("REDIS_EXCEPTIONS_PYO3_CHILD").is_some());
+    with_python(|py| {
+        let f = wrap_pyfunction!(reenter, py).unwrap();
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+del rx.NoSuchFieldsetError
+def install(f):
+    def __getattr__(name):
+        f()
+        raise AttributeError(name)
+    rx.__getattr__ = __getattr__
+",
+            c"reenter.py",
+            c"reenter_setup",
+        )
+        .unwrap();
+        m.getattr("install").unwrap().call1((f,)).unwrap();
+        let err = PyErr::from(parse_error("MOVED 1 h:1"));
+        assert!(
+            err.is_instance_of::<pyo3::exceptions::PyImportError>(py),
+            "{err}"
+        );
+        let cause = err.cause(py).expect("the re-entrant call's error");
+        assert!(
+            cause.is_instance_of::<pyo3::exceptions::PyRuntimeError>(py),
+            "{cause}"
+        );
+        println!("REENTRANT-CHILD-OK");
+    });
+}

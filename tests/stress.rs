@@ -264,3 +264,124 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Hostile `source()` chains: cycles and long chains, work counted.
+// ---------------------------------------------------------------------------
+
+/// `source()` calls made by `Node`s.
+static SOURCE_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A chain of nodes: node `i`'s source is node `next[i]`, and the last
+/// node's, `end` (an error of this crate, or none).
+struct Chain {
+    next: Vec<Option<usize>>,
+    end: Option<redis_exceptions::Error>,
+    nodes: std::sync::OnceLock<Vec<Node>>,
+}
+
+struct Node {
+    i: usize,
+    chain: &'static Chain,
+}
+
+/// A chain for `next` (leaked: a test's worth of nodes).
+fn chain(next: Vec<Option<usize>>, end: Option<redis_exceptions::Error>) -> &'static [Node] {
+    let c: &'static Chain = Box::leak(Box::new(Chain {
+        next,
+        end,
+        nodes: std::sync::OnceLock::new(),
+    }));
+    c.nodes
+        .get_or_init(|| (0..c.next.len()).map(|i| Node { i, chain: c }).collect())
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Node({})", self.i)
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "node {}", self.i)
+    }
+}
+
+impl std::error::Error for Node {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        SOURCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match self.chain.next[self.i] {
+            Some(j) => self.chain.nodes.get()?.get(j).map(|n| n as _),
+            None => self.chain.end.as_ref().map(|e| e as _),
+        }
+    }
+}
+
+/// `source()` calls made by `f`. Tests run in parallel threads, so each
+/// test counts under this lock.
+fn count_calls(f: impl FnOnce()) -> usize {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+    let before = SOURCE_CALLS.load(std::sync::atomic::Ordering::Relaxed);
+    f();
+    SOURCE_CALLS.load(std::sync::atomic::Ordering::Relaxed) - before
+}
+
+/// `tail` nodes, then a cycle of `cycle` nodes.
+fn cyclic(tail: usize, cycle: usize) -> &'static [Node] {
+    let n = tail + cycle;
+    chain(
+        (0..n)
+            .map(|i| Some(if i + 1 < n { i + 1 } else { tail }))
+            .collect(),
+        None,
+    )
+}
+
+#[test]
+fn find_ends_on_cycles() {
+    for (tail, cycle) in [
+        (0, 1),
+        (0, 2),
+        (1, 1),
+        (5, 3),
+        (3, 64),
+        (100, 1),
+        (1000, 1000),
+    ] {
+        let nodes = cyclic(tail, cycle);
+        let calls = count_calls(|| assert!(redis_exceptions::find(&nodes[0]).is_none()));
+        let n = tail + cycle;
+        assert!(
+            calls <= 3 * n + 2,
+            "tail {tail}, cycle {cycle}: {calls} calls"
+        );
+        assert!(calls >= n, "every link is seen");
+    }
+}
+
+#[test]
+fn find_reaches_the_end_of_a_long_chain_once() {
+    const N: usize = 200_000;
+    let end = redis_exceptions::parse_error("MOVED 1 h:1");
+    let nodes = chain((1..N).map(Some).chain([None]).collect(), Some(end));
+    let calls = count_calls(|| {
+        let found = redis_exceptions::find(&nodes[0]).expect("at the end");
+        assert_eq!(found.class().name(), "MovedError");
+    });
+    assert_eq!(calls, N);
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 64, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn find_work_on_any_cycle_is_linear(tail in 0usize..300, cycle in 1usize..300) {
+        let nodes = cyclic(tail, cycle);
+        let start = tail.min(3);
+        let calls = count_calls(|| assert!(redis_exceptions::find(&nodes[start]).is_none()));
+        let n = tail - start + cycle;
+        prop_assert!(calls <= 3 * n + 2, "tail {}, cycle {}: {} calls", tail, cycle, calls);
+    }
+}

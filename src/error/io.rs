@@ -2,7 +2,9 @@
 
 use std::io;
 
+use crate::error::chain::exception_of;
 use crate::error::erased::Error;
+use crate::error::except::Subject;
 use crate::error::structs::{ConnectionError, TimeoutError};
 use crate::pyrt::value::{tuple_repr, PyValue};
 
@@ -201,7 +203,20 @@ impl From<io::Error> for Error {
     /// socket: (errno, 'strerror')")`, or for the errors only connecting or
     /// writing gives, `"Error 111 connecting to server. Connection
     /// refused."` and `"Error 32 while writing to socket. Broken pipe."`.
+    ///
+    /// An `io::Error` that wraps an error of this crate
+    /// (`io::Error::other(e)`, as [`find`](crate::find) sees it) gives that
+    /// error back, with its own cause (a user class as a copy without its
+    /// cause, difference 7).
     fn from(err: io::Error) -> Self {
-        Error::from_io(err, IoPhase::Socket)
+        if err.get_ref().and_then(|e| exception_of(e)).is_none() {
+            return Error::from_io(err, IoPhase::Socket);
+        }
+        let kind = err.kind();
+        match err.into_inner().map(Subject::__take) {
+            Some(Ok(found)) => found,
+            Some(Err(inner)) => Error::from_io(io::Error::new(kind, inner), IoPhase::Socket),
+            None => Error::from_io(io::Error::from(kind), IoPhase::Socket),
+        }
     }
 }

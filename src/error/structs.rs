@@ -27,9 +27,9 @@ for_each_class!(structs: define_structs);
 macro_rules! valkey_alias {
     ($alias:ident = $name:ident) => {
         #[doc = concat!(
-                    "valkey-py's name for [`", stringify!($name), "`]: `valkey.exceptions.",
-                    stringify!($alias), "`, the same class."
-                )]
+                            "valkey-py's name for [`", stringify!($name), "`]: `valkey.exceptions.",
+                            stringify!($alias), "`, the same class."
+                        )]
         pub type $alias = $name;
     };
 }

@@ -225,6 +225,10 @@ pub(crate) struct Rare {
     /// Attributes that hold a parameter as given (`HttpError.status`, ...),
     /// in the order the `__init__` sets them.
     pub(crate) params: Vec<(&'static str, PyValue)>,
+    /// Whether `source` is the Python exception this instance was read
+    /// from (feature `pyo3`, `Error::from_py`); cleared when the cause is
+    /// replaced.
+    pub(crate) from_python: bool,
 }
 
 /// The state of one exception instance: what Python keeps in `args` and
@@ -320,7 +324,9 @@ impl State {
 
     #[doc(hidden)]
     pub fn __set_source(&mut self, source: BoxError) {
-        self.rare_mut().source = Some(source);
+        let rare = self.rare_mut();
+        rare.source = Some(source);
+        rare.from_python = false;
     }
 
     pub(crate) fn rare_mut(&mut self) -> &mut Rare {
@@ -491,6 +497,7 @@ impl Clone for State {
                     lock_name: r.lock_name.clone(),
                     source: None,
                     params: r.params.clone(),
+                    from_python: false,
                 })
             }),
         }

@@ -6,6 +6,7 @@ use crate::error::erased::Error;
 use crate::error::except::{Catch, ClassSet, Subject};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
+use crate::instance::state::BoxError;
 
 /// anyhow's own downcasts (which see through `.context(...)` layers), one
 /// per built-in class struct, by the class's index.
@@ -35,7 +36,9 @@ fn peek(e: &anyhow::Error) -> Option<(Option<usize>, &dyn RedisErrorExt)> {
     {
         return Some(found);
     }
-    exception_of(e.as_ref()).map(|found| (None, found))
+    exception_of(e.as_ref())
+        .or_else(|| boxed(e))
+        .map(|found| (None, found))
 }
 
 /// The exception by value: anyhow's `downcast` drops the context layers of
@@ -44,6 +47,9 @@ fn take(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     let index = match peek(&e) {
         None => return Err(e),
         Some((Some(index), _)) => index,
+        Some((None, _)) if e.downcast_ref::<Error>().is_none() && boxed(&e).is_some() => {
+            return take_boxed(e);
+        }
         Some((None, found)) => {
             let copy = found.to_error();
             return match e.downcast::<Error>() {
@@ -55,6 +61,27 @@ fn take(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     match TAKE.get(index) {
         Some(take) => take(e),
         None => Err(e),
+    }
+}
+
+/// The exception of this crate inside a boxed error that anyhow holds as
+/// it is (`anyhow::Error::from_boxed`, `anyhow!(boxed)`): anyhow's
+/// `as_ref()` and `source()` skip the box's content, only `downcast_ref`
+/// of the box itself reaches it.
+fn boxed(e: &anyhow::Error) -> Option<&dyn RedisErrorExt> {
+    let inner = e.downcast_ref::<BoxError>()?;
+    exception_of(&**inner)
+}
+
+/// [`boxed`] by value: the box's content, as `Box<dyn Error>` gives it up.
+fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
+    match e.downcast::<BoxError>() {
+        Ok(inner) => inner.__take().map_err(anyhow::Error::from_boxed),
+        // Under context layers that `downcast` does not see through: a copy.
+        Err(e) => match boxed(&e) {
+            Some(found) => Ok(found.to_error()),
+            None => Err(e),
+        },
     }
 }
 

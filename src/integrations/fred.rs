@@ -28,7 +28,7 @@ use ::fred::error::{Error as FredError, ErrorKind};
 use crate::Error;
 use crate::{
     parse_error, AuthenticationError, ConnectionError, DataError, InvalidResponse, IoPhase,
-    MaxConnectionsError, RedisClusterException, RedisError, ValueError,
+    MaxConnectionsError, RedisClusterException, RedisError, ValueError, RETRY_SUPPORTED_ERRORS,
 };
 
 /// fred's text for an empty error reply.
@@ -42,8 +42,11 @@ type Make = fn(String) -> Error;
 
 /// fred 10.1's own messages (not server replies) of the kinds that also
 /// carry replies, or that get a class other than their kind's, with the
-/// class redis-py raises in the same situation. A trailing `*` matches a
-/// prefix.
+/// class redis-py raises in the same situation. A `*` stands for any text
+/// (what fred formats in). Every `Unknown` message fred 10.1 builds is
+/// here: `Unknown` is also the kind of most error replies, and a text not
+/// listed would be taken as one (tests/fred.rs checks the list against
+/// fred's source).
 const OWN_MESSAGES: &[(ErrorKind, &str, Make)] = &[
     // `Unknown`: client-side failures of every sort.
     (ErrorKind::Unknown, "Cannot use NaN as zrange field.", |m| {
@@ -54,8 +57,18 @@ const OWN_MESSAGES: &[(ErrorKind, &str, Make)] = &[
     }),
     (
         ErrorKind::Unknown,
+        "Client is not using a clustered deployment.",
+        redis_error,
+    ),
+    (
+        ErrorKind::Unknown,
         "Connection is not blocked.",
         redis_error,
+    ),
+    (
+        ErrorKind::Unknown,
+        "Could not convert * to floating point value.",
+        invalid_response,
     ),
     (
         ErrorKind::Unknown,
@@ -65,6 +78,11 @@ const OWN_MESSAGES: &[(ErrorKind, &str, Make)] = &[
     (
         ErrorKind::Unknown,
         "Expected an even number of elements.",
+        invalid_response,
+    ),
+    (
+        ErrorKind::Unknown,
+        "Expected an even number of redis values.",
         invalid_response,
     ),
     (
@@ -102,6 +120,11 @@ const OWN_MESSAGES: &[(ErrorKind, &str, Make)] = &[
         ErrorKind::Unknown,
         "Invalid buffer response index.",
         invalid_response,
+    ),
+    (
+        ErrorKind::Unknown,
+        "Invalid redis command. Expected HSCAN, SSCAN, or ZSCAN.",
+        redis_error,
     ),
     (
         ErrorKind::Unknown,
@@ -306,7 +329,7 @@ impl Error {
 /// | `Sentinel` | `ConnectionError` | the base of redis-py's `MasterNotFoundError`/`SlaveNotFoundError` |
 /// | `Canceled` | `ConnectionError` | fred cancels the commands of a connection that closed or of a client that quit |
 /// | `Backpressure` | `MaxConnectionsError` | too many commands in flight: retry later |
-/// | `Unknown`, fred's own texts | `RedisError`, or the class of the situation (`"Pool is full."` `MaxConnectionsError`, `"Max redirections exceeded"` `RedisClusterException`, decoding failures `InvalidResponse`, ...) | |
+/// | `Unknown`, fred's own texts | `RedisError`, or the class of the situation (`"Max redirections exceeded"` `RedisClusterException`, decoding failures `InvalidResponse`, `"Signed integer too large."` `DataError`, ...) | the texts whose class redis-py would retry (`"Pool is full."`, `"Max attempts exceeded"`, `"channel closed"`, ...) are taken as replies, `ResponseError`: see below |
 /// | `Tls` (fred's TLS features) | `ConnectionError` | as redis-py's SSL errors |
 /// | `Replica`, any future kind | `RedisError` | fred's text |
 ///
@@ -336,6 +359,19 @@ impl Error {
 ///   `transactions` feature) returns the `EXECABORT` reply, or with
 ///   `abort_on_error` the first refused command's error.
 ///
+/// What fred cannot tell apart: it builds the error of an error reply
+/// with the same constructor as its own errors, `Error::new(kind, text)`,
+/// with the kind its `pretty_error` picks from the reply's first word, and
+/// keeps nothing else (no frame, no call site). An `Unknown` error whose
+/// text is one of fred's own `Unknown` messages may be either. It is taken
+/// as fred's own, except where fred's class is one redis-py retries
+/// (`ConnectionError`, `TimeoutError`, their subclasses): then it is the
+/// reply (`ResponseError`), so a script's `redis.error_reply('Pool is
+/// full.')` is never retried, and fred's own `"Pool is full."` or `"Max
+/// attempts exceeded"` loses its class. Likewise a `-No response!` reply
+/// reads as fred's text for the empty reply, `ResponseError("")`. A blank
+/// reply (`- `) is `ResponseError(" ")`, as in redis-py.
+///
 /// A RESP3 blob error that is not UTF-8 is decoded by fred with
 /// replacement, as redis-py does, so the text is the same.
 ///
@@ -362,16 +398,35 @@ impl From<FredError> for Error {
 }
 
 /// The class and message, without the cause.
+///
+/// fred builds the error of an error reply with the same constructor as
+/// its own errors, `Error::new(kind, text)`, the kind chosen from the
+/// reply's first word (`pretty_error`); nothing else tells them apart. A
+/// text can be a reply only when its kind is the one `pretty_error` gives
+/// that text. Then:
+///
+/// * a text that is not one of fred's own messages is the reply;
+/// * one of fred's own messages is fred's, unless its class is one
+///   redis-py retries (`ConnectionError`, `TimeoutError` and their
+///   subclasses): then it is taken as the reply, so that a script's own
+///   `redis.error_reply('Pool is full.')` is never retried.
 fn convert(err: &FredError, addr: Option<(&str, u16)>) -> Error {
     let kind = err.kind();
     let text = err.details();
+    let may_be_reply = pretty_error_kind(text) == *kind;
     if let Some(make) = own_message(kind, text) {
-        return make(text.to_owned());
+        let own = make(text.to_owned());
+        if !(may_be_reply && RETRY_SUPPORTED_ERRORS.matches(&own)) {
+            return own;
+        }
+        return parse_error(text);
     }
-    if text == EMPTY_REPLY && *kind == ErrorKind::Unknown {
-        return parse_error("");
-    }
-    if reply_kind(text).as_ref() == Some(kind) {
+    if may_be_reply {
+        // fred's text for the empty reply; a literal `-No response!` reply
+        // reads the same and is taken as empty too.
+        if text == EMPTY_REPLY {
+            return parse_error("");
+        }
         return parse_error(text);
     }
     let text = text.to_owned();
@@ -406,19 +461,23 @@ fn own_message(kind: &ErrorKind, text: &str) -> Option<Make> {
         .iter()
         .find(|(k, m, _)| {
             k == kind
-                && match m.strip_suffix('*') {
-                    Some(prefix) => text.starts_with(prefix),
+                && match m.split_once('*') {
+                    Some((head, tail)) => {
+                        text.len() >= head.len() + tail.len()
+                            && text.starts_with(head)
+                            && text.ends_with(tail)
+                    }
                     None => text == *m,
                 }
         })
         .map(|&(_, _, make)| make)
 }
 
-/// The kind fred gives an error reply with this text (fred's
-/// `pretty_error`); `None` for the empty reply.
-fn reply_kind(reply: &str) -> Option<ErrorKind> {
+/// The kind fred gives an error reply with this text (fred 10.1's
+/// `pretty_error`, word for word: an empty or blank reply is `Unknown`).
+fn pretty_error_kind(reply: &str) -> ErrorKind {
     let mut words = reply.split_whitespace();
-    Some(match words.next()? {
+    match words.next().unwrap_or("") {
         "ERR" if reply.contains("instance has cluster support disabled") => ErrorKind::Config,
         "WRONGTYPE" => ErrorKind::InvalidArgument,
         "NOAUTH" | "WRONGPASS" => ErrorKind::Auth,
@@ -429,7 +488,7 @@ fn reply_kind(reply: &str) -> Option<ErrorKind> {
             _ => ErrorKind::Unknown,
         },
         _ => ErrorKind::Unknown,
-    })
+    }
 }
 
 /// [`Error::from_io`] in the phase the error and the address give.
@@ -519,13 +578,17 @@ mod tests {
     use super::*;
     use crate::RedisErrorExt;
 
-    /// Every message of the table gets its class, not the kind's default
-    /// and not a reply's.
+    /// Every message of the table gets its class, not the kind's default;
+    /// a reply's only where the class would be retried.
     #[test]
     fn own_messages_follow_the_table() {
         for (kind, message, make) in OWN_MESSAGES {
             let text = message.replace('*', "x");
-            let expected = make(text.clone());
+            let mut expected = make(text.clone());
+            // What could be a reply is never retried: taken as the reply.
+            if pretty_error_kind(&text) == *kind && RETRY_SUPPORTED_ERRORS.matches(&expected) {
+                expected = parse_error(&text);
+            }
             let e = Error::from(FredError::new(kind.clone(), text.clone()));
             assert!(
                 std::ptr::eq(e.class(), expected.class()),
@@ -557,14 +620,15 @@ mod tests {
             ("just some words", ErrorKind::Unknown),
         ];
         for (text, kind) in cases {
-            assert_eq!(reply_kind(text), Some(kind.clone()), "{text}");
+            assert_eq!(pretty_error_kind(text), kind.clone(), "{text}");
             let e = Error::from(FredError::new(kind.clone(), text));
             let expected = parse_error(text);
             assert!(std::ptr::eq(e.class(), expected.class()), "{text}: {e:?}");
             assert_eq!(e.args(), expected.args(), "{text}");
             assert_eq!(e.status_code(), expected.status_code(), "{text}");
         }
-        assert_eq!(reply_kind(""), None);
+        assert_eq!(pretty_error_kind(""), ErrorKind::Unknown);
+        assert_eq!(pretty_error_kind(" \t"), ErrorKind::Unknown);
     }
 
     #[test]

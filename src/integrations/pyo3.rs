@@ -9,18 +9,24 @@
 //! original exception as the cause.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::error::Error as StdError;
 use std::io;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyBaseException, PyException, PyImportError, PyOSError};
+use pyo3::exceptions::{
+    PyBaseException, PyException, PyImportError, PyOSError, PyRuntimeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyModule, PyString, PyTuple, PyType};
 
 use crate::class::hierarchy::for_each_class;
-use crate::class::{ArgsRule, Attr, Class, ExceptionType, Init, RedisPy, STATUS_CODE_SINCE};
+use crate::class::{
+    ArgsRule, Attr, Class, ExceptionType, Init, Params, RedisPy, STATUS_CODE_SINCE,
+};
+use crate::error::chain::exception_of;
 use crate::error::erased::Error;
 use crate::error::traits::RedisErrorExt;
 use crate::instance::state::{Args, State};
@@ -73,8 +79,52 @@ fn running_release(py: Python<'_>) -> PyResult<RedisPy> {
     })
 }
 
+thread_local! {
+    /// Whether this thread is reading the classes into [`TABLE`].
+    static BUILDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears [`BUILDING`] however the build ends.
+struct Building;
+
+impl Drop for Building {
+    fn drop(&mut self) {
+        BUILDING.with(|b| b.set(false));
+    }
+}
+
+/// The classes of the running interpreter, read on first use.
+///
+/// Reading them runs Python code (the module's attribute lookups, which a
+/// module `__getattr__` can override), so no lock is held meanwhile: two
+/// threads may both read them, the first to finish is kept. A call from
+/// inside that code on the same thread (a module `__getattr__` that builds
+/// an exception of this crate) gets a `RuntimeError` instead of waiting on
+/// itself.
 fn table(py: Python<'_>) -> PyResult<&'static Table> {
-    TABLE.get_or_try_init(py, || {
+    if let Some(t) = TABLE.get(py) {
+        return Ok(t);
+    }
+    if BUILDING.with(|b| b.replace(true)) {
+        return Err(PyRuntimeError::new_err(
+            "redis-exceptions: the classes of redis.exceptions were asked for while \
+             they were being read (a re-entrant call, e.g. from a module __getattr__)",
+        ));
+    }
+    let guard = Building;
+    let built = read_table(py);
+    drop(guard);
+    let built = built?;
+    // Another thread may have finished first: its table is kept.
+    let _ = TABLE.set(py, built);
+    TABLE
+        .get(py)
+        .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: class table not set"))
+}
+
+/// Reads the classes of the running release, each from its own module.
+fn read_table(py: Python<'_>) -> PyResult<Table> {
+    {
         let release = running_release(py)?;
         let exceptions = py
             .import("redis.exceptions")
@@ -132,7 +182,7 @@ fn table(py: Python<'_>) -> PyResult<&'static Table> {
             types,
             exception_type,
         })
-    })
+    }
 }
 
 /// The `ImportError` for a missing or unexpected redis-py, chained to `cause`.
@@ -260,7 +310,10 @@ fn to_instance<'py>(
     if let Some(original) = source.and_then(|s| s.downcast_ref::<PyErr>()) {
         // An error that came from Python unchanged goes back as itself:
         // its Python subclass, traceback and extra attributes included.
-        if is_copy_of(py, state, original) {
+        // Only one read from that exception by `from_py` (not one given it
+        // as a cause: `raise X from e`), and only while its values are
+        // still those `from_py` read.
+        if from_python(state) && is_copy_of(py, state, original) {
             return Ok(original.value(py).clone());
         }
     }
@@ -295,13 +348,29 @@ fn to_instance<'py>(
         kwargs.set_item(*key, value_to_py(py, value)?)?;
     }
     // The call redis-py makes for the same construction (`parse_error`
-    // calls `exception_class(response, status_code=error_code)`).
-    let obj = match ty.call(&call_args, Some(&kwargs)) {
-        Ok(obj) => obj,
-        // Python's `__init__` refuses what the Rust instance holds (an
-        // ASK/MOVED payload that does not parse, arguments set afterwards):
-        // the instance as that `__init__` had left it when it raised.
-        Err(_) => partial_instance(py, &ty, &args, state, init)?,
+    // calls `exception_class(response, status_code=error_code)`). Where
+    // the `__init__` signature cannot take the arguments the Rust instance
+    // holds (set after construction), it is not called: the instance is
+    // the one it would have left when it raised (difference 9).
+    let obj = if refuses_arity(init, state) {
+        partial_instance(py, &ty, &args, state, init)?
+    } else {
+        match ty.call(&call_args, Some(&kwargs)) {
+            Ok(obj) => obj,
+            // The `ValueError` of `AskError.__init__` for a payload the
+            // Rust instance could not parse either (difference 1): the
+            // instance as `__init__` had left it. Anything else raised in
+            // `__init__` (`KeyboardInterrupt`, `MemoryError`, a patched
+            // class's own error) is the caller's.
+            Err(err)
+                if init.parses_redirect()
+                    && e.redirect().is_none()
+                    && err.is_instance_of::<PyValueError>(py) =>
+            {
+                partial_instance(py, &ty, &args, state, init)?
+            }
+            Err(err) => return Err(err),
+        }
     };
     // An `__init__` that computes `args` from what the instance does not
     // keep (`InvalidTokenSchemaErr`'s fields): the instance's own `args`.
@@ -317,6 +386,25 @@ fn to_instance<'py>(
         obj.setattr("__cause__", cause)?;
     }
     Ok(obj)
+}
+
+/// Whether redis-py's `__init__` for `init` cannot take the arguments of
+/// `state` at all (a `TypeError` for their number).
+fn refuses_arity(init: &Init, state: &State) -> bool {
+    let n = state.args.as_slice().len();
+    match (init.params, init.args) {
+        (Params::Star { .. }, _) => false,
+        // `__init__(self, resp, ...)` and the like: `args` is `(first,)`.
+        (Params::Named { .. }, ArgsRule::First) => n != 1,
+        (Params::Named { names, .. }, ArgsRule::Positional) => n > names.len(),
+        (Params::Named { .. }, _) => false,
+    }
+}
+
+/// Whether the cause of `state` is the Python exception `from_py` read it
+/// from, and was not replaced since.
+fn from_python(state: &State) -> bool {
+    state.rare.as_ref().is_some_and(|r| r.from_python)
 }
 
 /// `cls.__new__(cls, *args)` and the attributes each `__init__` sets, in
@@ -362,15 +450,6 @@ fn partial_instance<'py>(
     Ok(obj)
 }
 
-/// This crate's error behind `e`, if `e` is one (not one it wraps).
-fn as_crate_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a dyn RedisErrorExt> {
-    if let Some(err) = e.downcast_ref::<Error>() {
-        return Some(err.as_dyn());
-    }
-    let found = crate::find(e)?;
-    std::ptr::addr_eq(found as *const dyn RedisErrorExt, e as *const dyn StdError).then_some(found)
-}
-
 /// A cause as Python sees it: a Python exception as itself, this crate's
 /// errors as their classes, an `io::Error` as the `OSError` subclass for
 /// its errno, anything else as `Exception(str(e))`.
@@ -382,14 +461,20 @@ fn cause_to_py<'py>(
     if let Some(err) = e.downcast_ref::<PyErr>() {
         return Ok(err.value(py).clone());
     }
+    // This link alone: each link costs the same whatever follows it.
     if depth < MAX_CAUSES {
-        if let Some(ours) = as_crate_error(e) {
+        if let Some(ours) = exception_of(e) {
             return to_instance(py, ours, depth);
         }
     }
     let obj = match e.downcast_ref::<io::Error>() {
         Some(io_err) => match (io_err.raw_os_error(), io_err.get_ref()) {
-            (_, Some(inner)) if inner.is::<PyErr>() => {
+            // An `io::Error` wrapping a Python exception or an error of
+            // this crate (`io::Error::other(e)`): the wrapped error, with
+            // its own causes (the `io::Error`'s `source()` is theirs).
+            (_, Some(inner))
+                if inner.is::<PyErr>() || (depth < MAX_CAUSES && exception_of(inner).is_some()) =>
+            {
                 return cause_to_py(py, inner, depth);
             }
             (Some(code), _) => {
@@ -450,7 +535,12 @@ impl Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn from_py(py: Python<'_>, err: PyErr) -> Result<Error, PyErr> {
         match snapshot(py, err.value(py)) {
-            Some(state) => Ok(Error::from_state(state).with_source(err)),
+            Some(mut state) => {
+                let rare = state.rare_mut();
+                rare.source = Some(Box::new(err));
+                rare.from_python = true;
+                Ok(Error::from_state(state))
+            }
             None => Err(err),
         }
     }
@@ -519,7 +609,7 @@ fn value_from_py(obj: &Bound<'_, PyAny>) -> PyValue {
     if obj.is_none() {
         PyValue::None
     } else if let Ok(s) = obj.cast_exact::<PyString>() {
-        PyValue::Str(s.to_string_lossy().into_owned())
+        PyValue::Str(str_from_py(s))
     } else if let Ok(b) = obj.cast_exact::<PyBytes>() {
         PyValue::Bytes(b.as_bytes().to_vec())
     } else if let Some(i) = obj
@@ -529,11 +619,31 @@ fn value_from_py(obj: &Bound<'_, PyAny>) -> PyValue {
     {
         PyValue::Int(i)
     } else {
-        PyValue::Str(
-            obj.str()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        )
+        PyValue::Str(obj.str().map(|s| str_from_py(&s)).unwrap_or_default())
+    }
+}
+
+/// A Python `str` as Rust text: exact when it is valid Unicode, else one
+/// U+FFFD for each lone surrogate (a Rust `String` cannot hold them).
+fn str_from_py(s: &Bound<'_, PyString>) -> String {
+    if let Ok(text) = s.to_str() {
+        return text.to_owned();
+    }
+    // Code point by code point: UTF-32 with the surrogates passed through.
+    let units = s
+        .call_method1("encode", ("utf-32-le", "surrogatepass"))
+        .ok()
+        .and_then(|b| b.cast_into::<PyBytes>().ok());
+    match units {
+        Some(b) => b
+            .as_bytes()
+            .chunks_exact(4)
+            .map(|u| {
+                let u = u32::from_le_bytes([u[0], u[1], u[2], u[3]]);
+                char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER)
+            })
+            .collect(),
+        None => s.to_string_lossy().into_owned(),
     }
 }
 
@@ -587,8 +697,10 @@ fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State>
     } else {
         None
     };
+    // `error_type.value`, as redis-py's `__repr__` reads it: a plain `str`
+    // or a missing attribute has none (difference 13).
     let error_type = attr("error_type").and_then(|t| {
-        let value = t.getattr_opt("value").ok().flatten().unwrap_or(t);
+        let value = t.getattr_opt("value").ok().flatten()?;
         ExceptionType::from_value(value.cast::<PyString>().ok()?.to_str().ok()?)
     });
     let mut state = State::lenient(class, Args::from_vec(args), status_code);
