@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use crate::pyrt::call_error::CallError;
 use crate::pyrt::scan;
 use crate::pyrt::value::{
-    py_int, py_int_accepts, py_int_str, truncated_repr, Excerpt, PyInt, PyValue, MAX_STR_DIGITS,
+    py_int, py_int_accepts, py_int_bytes, py_int_str, truncated_repr, Excerpt, PyInt, PyValue,
+    MAX_STR_DIGITS,
 };
 
 /// Where the parts of a redirect payload sit in the message, and the two
@@ -133,38 +134,12 @@ pub(crate) fn parse_lenient_bytes(payload: &[u8]) -> Option<Spans> {
             scan::rfind(node, b':')?
         };
     let (slot_bytes, port_bytes) = (&payload[..space], &payload[colon + 1..]);
-    let plain = |digits: &[u8]| {
-        (!digits.is_empty() && digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit)).then(
-            || {
-                digits
-                    .iter()
-                    .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'))
-            },
-        )
-    };
-    // `int()` of a number: a run of more ASCII digits than it converts
-    // fails whatever follows, so only that many bytes are read.
+    // `int()` of each number, read from the bytes (`None`: `int()` raises).
     let number = |digits: &[u8]| -> Option<Option<i64>> {
-        if let Some(v) = plain(digits) {
-            return Some(Some(v));
+        match py_int_bytes(digits) {
+            PyInt::Valid(v) => Some(v),
+            PyInt::Invalid | PyInt::TooManyDigits(_) => None,
         }
-        if let Some(head) = digits.get(..=MAX_STR_DIGITS) {
-            // No other byte in the head: too many digits.
-            scan::find_non_digit(head)?;
-        } else if !digits.is_empty() && scan::find_non_digit(digits).is_none() {
-            // Plain ASCII digits within the limit, read in one pass: only
-            // the last 19 significant digits can make an `i64`.
-            let significant = &digits[digits.iter().take_while(|&&d| d == b'0').count()..];
-            let value = (significant.len() <= 19)
-                .then(|| {
-                    significant.iter().try_fold(0i64, |v, &d| {
-                        v.checked_mul(10)?.checked_add(i64::from(d - b'0'))
-                    })
-                })
-                .flatten();
-            return Some(value);
-        }
-        int(std::str::from_utf8(digits).ok()?, false).ok()
     };
     let slot = number(slot_bytes)?;
     let port = number(port_bytes)?;

@@ -444,14 +444,48 @@ pub(crate) fn py_int_accepts(text: &str) -> PyInt {
     int_digits(text, MAX_STR_DIGITS + 1)
 }
 
+/// Up to 18 ASCII digits, which fit an `i64` without overflow: the value.
+#[inline]
+fn short_digits(b: &[u8]) -> Option<i64> {
+    (!b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit))
+        .then(|| b.iter().fold(0i64, |v, &d| v * 10 + i64::from(d - b'0')))
+}
+
+/// [`py_int_accepts`] on bytes, for classification: plain ASCII digits are
+/// read in one pass without decoding (a run of more than 4,300 is decided
+/// after 4,301 bytes, whatever follows); anything else is decoded and read
+/// as text (bytes that are not UTF-8 are `Invalid`).
+pub(crate) fn py_int_bytes(digits: &[u8]) -> PyInt {
+    if let Some(v) = short_digits(digits) {
+        return PyInt::Valid(Some(v));
+    }
+    if let Some(head) = digits.get(..=MAX_STR_DIGITS) {
+        if scan::find_non_digit(head).is_none() {
+            return PyInt::TooManyDigits(MAX_STR_DIGITS + 1);
+        }
+    } else if !digits.is_empty() && scan::find_non_digit(digits).is_none() {
+        // Plain ASCII digits within the limit: only the last 19
+        // significant digits can make an `i64`.
+        let significant = &digits[digits.iter().take_while(|&&d| d == b'0').count()..];
+        let value = (significant.len() <= 19)
+            .then(|| {
+                significant.iter().try_fold(0i64, |v, &d| {
+                    v.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+                })
+            })
+            .flatten();
+        return PyInt::Valid(value);
+    }
+    match std::str::from_utf8(digits) {
+        Ok(text) => py_int_accepts(text),
+        Err(_) => PyInt::Invalid,
+    }
+}
+
 /// `int(text)`, reading no further than the `stop_at`-th digit.
 fn int_digits(text: &str, stop_at: usize) -> PyInt {
-    // Fast path: plain ASCII digits that fit an i64 without overflow.
-    let b = text.as_bytes();
-    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
-        return PyInt::Valid(Some(
-            b.iter().fold(0i64, |v, &d| v * 10 + i64::from(d - b'0')),
-        ));
+    if let Some(v) = short_digits(text.as_bytes()) {
+        return PyInt::Valid(Some(v));
     }
     let t = text.trim_matches(char::is_whitespace);
     let (neg, digits) = match t.as_bytes().first() {
