@@ -8,6 +8,7 @@
 /// The first redis-py release whose `__init__`s take `status_code=` (and
 /// set `error_type`); before it, most classes take Python's own
 /// `BaseException.__init__`.
+#[cfg(feature = "pyo3")]
 pub(crate) const STATUS_CODE_SINCE: crate::class::RedisPy = crate::class::RedisPy::V7_2;
 
 /// One `__init__` found in `redis.exceptions` (or a builtin's), described.

@@ -22,7 +22,9 @@ pub use mro::work::count as mro_work;
 pub use exception_type::ExceptionType;
 use hierarchy::for_each_class;
 pub use init::Init;
-pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece, STATUS_CODE_SINCE};
+#[cfg(feature = "pyo3")]
+pub(crate) use init::STATUS_CODE_SINCE;
+pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece};
 pub use mro::MroError;
 use mro::{c3, depth_first};
 pub use release::{RedisPy, ValkeyPy, VersionError};

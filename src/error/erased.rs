@@ -89,8 +89,18 @@ macro_rules! define_repr {
             }
         }
 
-        /// `State -> Repr` for each built-in class, by [`Class`] index.
-        static MAKE: &[fn(State) -> Repr] = &[$(|state| Repr::$name(<$name as Struct>::__from_state(state))),*];
+        /// The error of a built-in class's state, by [`Class`] index: the
+        /// box is made first and the variant written into it, so the state
+        /// is moved once (every arm has the same layout; the compiler
+        /// merges them). `None` past the table.
+        #[inline(always)]
+        fn boxed(index: usize, state: State) -> Result<Box<Repr>, State> {
+            let slot = Box::new_uninit();
+            $(if index == crate::class::Index::$name as usize {
+                return Ok(Box::write(slot, Repr::$name(<$name as Struct>::__from_state(state))));
+            })*
+            Err(state)
+        }
 
         /// The struct of each built-in class behind a `dyn Error`, by index.
         static CAST: &[Cast] = &[$(|e| e.downcast_ref::<$name>().map(|x| x as &dyn RedisErrorExt)),*];
@@ -171,10 +181,14 @@ impl Error {
     pub(crate) fn from_state(state: State) -> Error {
         // The box is made first so that the state is moved into it once.
         match Carrier::of(state.class) {
-            Carrier::Builtin(index) => {
-                let make = MAKE.get(index).copied().unwrap_or(MAKE[0]);
-                Error(Box::write(Box::new_uninit(), make(state)))
-            }
+            Carrier::Builtin(index) => match boxed(index, state) {
+                Ok(repr) => Error(repr),
+                // Not a built-in index (a carrier is always one): the
+                // root class's struct carries it.
+                Err(state) => Error(Box::new(Repr::BaseException(
+                    <BaseException as Struct>::__from_state(state),
+                ))),
+            },
             Carrier::User(hooks) => (hooks.make)(state),
         }
     }

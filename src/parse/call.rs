@@ -339,6 +339,7 @@ fn redirect_of(resp: &PyValue) -> Result<crate::instance::redirect::Spans, CallE
 /// class's `__init__` description: positional arguments and keywords. A
 /// value the instance does not keep (the fields `InvalidTokenSchemaErr`
 /// joined) is left out; the caller sets `args` afterwards when they differ.
+#[cfg(feature = "pyo3")]
 pub(crate) fn rebuild_call(state: &State) -> (Vec<PyValue>, Vec<(&'static str, PyValue)>) {
     let (init, _) = state.class.init();
     let args = state.args.as_slice();

@@ -74,151 +74,88 @@ impl Releases {
 #[derive(Clone, Copy)]
 enum Target {
     Class(&'static Class),
-    ByMessage(&'static [(&'static str, &'static Class, Releases)]),
+    ByMessage(
+        &'static [(&'static str, &'static Class)],
+        &'static [Releases],
+    ),
 }
 
 /// The `ERR` entries of redis-py's `BaseParser.EXCEPTION_CLASSES`: exact
-/// messages, in the newest release's order, with the releases that have each.
-static ERR_MESSAGES: &[(&str, &Class, Releases)] = &[
-    (
-        "max number of clients reached",
-        ConnectionError::CLASS,
-        Releases::until(RedisPy::V8_2),
-    ),
-    (
-        "max number of clients reached",
-        MaxClientsReachedError::CLASS,
-        Releases::since(RedisPy::V8_2),
-    ),
-    ("invalid password", AuthenticationError::CLASS, Releases::ALWAYS),
-    (
-        "wrong number of arguments for 'auth' command",
-        AuthenticationWrongNumberOfArgsError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "wrong number of arguments for 'AUTH' command",
-        AuthenticationWrongNumberOfArgsError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "Error loading the extension. Please check the server logs.",
-        ModuleError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "Error unloading module: the module exports one or more module-side data types, can't unload",
-        ModuleError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "Error unloading module: no such module with that name",
-        ModuleError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "Error unloading module: operation not possible.",
-        ModuleError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-        AuthenticationError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "Client sent AUTH, but no password is set",
-        AuthenticationError::CLASS,
-        Releases::ALWAYS,
-    ),
-    (
-        "problem with LDAP service",
-        ExternalAuthProviderError::CLASS,
-        Releases::since(RedisPy::V7_0),
-    ),
-    (
-        "no such fieldset",
-        NoSuchFieldsetError::CLASS,
-        Releases::since(RedisPy::V8_1),
-    ),
+/// messages, in the newest release's order.
+static ERR_MESSAGES: &[(&str, &Class)] = &[
+    ("max number of clients reached", MaxClientsReachedError::CLASS),
+    ("max number of clients reached", ConnectionError::CLASS),
+    ("invalid password", AuthenticationError::CLASS),
+    ("wrong number of arguments for 'auth' command", AuthenticationWrongNumberOfArgsError::CLASS),
+    ("wrong number of arguments for 'AUTH' command", AuthenticationWrongNumberOfArgsError::CLASS),
+    ("Error loading the extension. Please check the server logs.", ModuleError::CLASS),
+    ("Error unloading module: the module exports one or more module-side data types, can't unload", ModuleError::CLASS),
+    ("Error unloading module: no such module with that name", ModuleError::CLASS),
+    ("Error unloading module: operation not possible.", ModuleError::CLASS),
+    ("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", AuthenticationError::CLASS),
+    ("Client sent AUTH, but no password is set", AuthenticationError::CLASS),
+    ("problem with LDAP service", ExternalAuthProviderError::CLASS),
+    ("no such fieldset", NoSuchFieldsetError::CLASS),
 ];
 
-/// The codes redis-py maps, in the newest release's table order, with the
-/// releases (and parsers) that have each.
-static CODES: &[(&str, Target, Releases)] = &[
-    ("ERR", Target::ByMessage(ERR_MESSAGES), Releases::ALWAYS),
-    (
-        "OOM",
-        Target::Class(OutOfMemoryError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "WRONGPASS",
-        Target::Class(AuthenticationError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "EXECABORT",
-        Target::Class(ExecAbortError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "LOADING",
-        Target::Class(BusyLoadingError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "NOSCRIPT",
-        Target::Class(NoScriptError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "READONLY",
-        Target::Class(ReadOnlyError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "NOAUTH",
-        Target::Class(AuthenticationError::CLASS),
-        Releases::ALWAYS,
-    ),
-    (
-        "NOPERM",
-        Target::Class(NoPermissionError::CLASS),
-        Releases::ALWAYS,
-    ),
-    // Before 6.0 only the cluster client's parser knows the cluster codes.
-    (
-        "ASK",
-        Target::Class(AskError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
-    (
-        "TRYAGAIN",
-        Target::Class(TryAgainError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
-    (
-        "MOVED",
-        Target::Class(MovedError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
-    (
-        "CLUSTERDOWN",
-        Target::Class(ClusterDownError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
-    (
-        "CROSSSLOT",
-        Target::Class(ClusterCrossSlotError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
-    (
-        "MASTERDOWN",
-        Target::Class(MasterDownError::CLASS),
-        Releases::base_since(RedisPy::V6_0),
-    ),
+/// The releases of each row of [`ERR_MESSAGES`], by position.
+static ERR_RELEASES: &[Releases] = &[
+    Releases::since(RedisPy::V8_2),
+    Releases::until(RedisPy::V8_2),
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::since(RedisPy::V7_0),
+    Releases::since(RedisPy::V8_1),
 ];
+
+/// The codes redis-py maps, in the newest release's table order.
+static CODES: &[(&str, Target)] = &[
+    ("ERR", Target::ByMessage(ERR_MESSAGES, ERR_RELEASES)),
+    ("OOM", Target::Class(OutOfMemoryError::CLASS)),
+    ("WRONGPASS", Target::Class(AuthenticationError::CLASS)),
+    ("EXECABORT", Target::Class(ExecAbortError::CLASS)),
+    ("LOADING", Target::Class(BusyLoadingError::CLASS)),
+    ("NOSCRIPT", Target::Class(NoScriptError::CLASS)),
+    ("READONLY", Target::Class(ReadOnlyError::CLASS)),
+    ("NOAUTH", Target::Class(AuthenticationError::CLASS)),
+    ("NOPERM", Target::Class(NoPermissionError::CLASS)),
+    ("ASK", Target::Class(AskError::CLASS)),
+    ("TRYAGAIN", Target::Class(TryAgainError::CLASS)),
+    ("MOVED", Target::Class(MovedError::CLASS)),
+    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS)),
+    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS)),
+    ("MASTERDOWN", Target::Class(MasterDownError::CLASS)),
+];
+
+/// The releases (and parsers) of each row of [`CODES`], by position:
+/// before 6.0 only the cluster client's parser has the cluster codes.
+static CODE_RELEASES: &[Releases] = &[
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::ALWAYS,
+    Releases::base_since(RedisPy::V6_0),
+    Releases::base_since(RedisPy::V6_0),
+    Releases::base_since(RedisPy::V6_0),
+    Releases::base_since(RedisPy::V6_0),
+    Releases::base_since(RedisPy::V6_0),
+    Releases::base_since(RedisPy::V6_0),
+];
+
+const _: () =
+    assert!(CODES.len() == CODE_RELEASES.len() && ERR_MESSAGES.len() == ERR_RELEASES.len());
 
 /// The length of the longest code in [`CODES`].
 const LONGEST_CODE: usize = {
@@ -236,16 +173,6 @@ const LONGEST_CODE: usize = {
 /// The longest code redis-py 8.2 keeps as `status_code` when it is not in
 /// its table (`[A-Z][A-Z0-9_]{0,63}`).
 const LONGEST_STATUS: usize = 64;
-
-/// Whether `code` is a status code redis-py 8.2 keeps for an unknown code:
-/// `[A-Z][A-Z0-9_]{0,63}`, the whole word.
-fn is_status_word(code: &[u8]) -> bool {
-    matches!(code.first(), Some(b'A'..=b'Z'))
-        && code.len() <= LONGEST_STATUS
-        && code
-            .iter()
-            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
 
 /// One of redis-py's error-reply parsers, as one release has it: the base
 /// parser every connection uses ([`RedisPy::parser`]) or the cluster
@@ -283,7 +210,6 @@ impl Parser {
     }
 
     /// [`classify`] as this parser does.
-    #[inline]
     pub fn classify(self, reply: &[u8]) -> Classified<'_> {
         classify_with(self, reply)
     }
@@ -305,18 +231,20 @@ impl Parser {
     pub fn rules(self) -> impl Iterator<Item = ReplyRule> {
         CODES
             .iter()
-            .filter(move |(_, _, r)| r.apply(self))
-            .flat_map(move |&(code, target, _)| {
+            .zip(CODE_RELEASES)
+            .filter(move |(_, r)| r.apply(self))
+            .flat_map(move |(&(code, target), _)| {
                 let rows: Vec<ReplyRule> = match target {
                     Target::Class(class) => vec![ReplyRule {
                         code,
                         message: None,
                         class,
                     }],
-                    Target::ByMessage(table) => table
+                    Target::ByMessage(table, releases) => table
                         .iter()
-                        .filter(|(_, _, r)| r.apply(self))
-                        .map(|&(m, class, _)| ReplyRule {
+                        .zip(releases)
+                        .filter(|(_, r)| r.apply(self))
+                        .map(|(&(m, class), _)| ReplyRule {
                             code,
                             message: Some(m),
                             class,
@@ -427,9 +355,6 @@ pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
 pub struct Classified<'a> {
     class: &'static Class,
     code: Option<&'static str>,
-    /// The length of the reply's first word when it is a status word
-    /// redis-py keeps for an unknown code (0: none).
-    status_word: u8,
     reply: &'a [u8],
     message_start: usize,
     redirect: Option<Spans>,
@@ -454,7 +379,7 @@ impl<'a> Classified<'a> {
     pub fn status_code(&self) -> Option<&'a str> {
         match self.code {
             Some(code) => Some(code),
-            None => std::str::from_utf8(self.reply.get(..usize::from(self.status_word))?)
+            None => std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
                 .ok()
                 .filter(|w| !w.is_empty()),
         }
@@ -493,7 +418,6 @@ impl<'a> Classified<'a> {
 
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
-#[inline]
 pub fn classify(reply: &[u8]) -> Classified<'_> {
     classify_with(Parser::LATEST, reply)
 }
@@ -506,14 +430,25 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     let head = &reply[..reply.len().min(LONGEST_CODE + 1)];
     let code_end = head.iter().position(|&b| b == b' ');
     let code = &reply[..code_end.unwrap_or(reply.len())];
-    let found = CODES
-        .iter()
-        .find(|(c, _, releases)| c.as_bytes() == code && releases.apply(parser));
-    let Some(&(code, target, _)) = found else {
+    // The newest release's base parser takes the first row of a code (the
+    // tables list the newest row of a key first; a test checks it); another
+    // release checks a row's releases once its code matched.
+    let found = if parser == Parser::LATEST {
+        CODES
+            .iter()
+            .find(|(c, _)| c.as_bytes() == code)
+            .map(|row| (0, row))
+    } else {
+        CODES
+            .iter()
+            .enumerate()
+            .filter(|(_, (c, _))| c.as_bytes() == code)
+            .find(|&(i, _)| CODE_RELEASES[i].apply(parser))
+    };
+    let Some((_, &(code, target))) = found else {
         return Classified {
             class: ResponseError::CLASS,
             code: None,
-            status_word: status_word(reply),
             reply,
             message_start: 0,
             redirect: None,
@@ -523,11 +458,18 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     let message = &reply[message_start..];
     let class = match target {
         Target::Class(class) => class,
-        Target::ByMessage(table) => table
+        Target::ByMessage(table, _) if parser == Parser::LATEST => table
             .iter()
-            .find(|(m, _, releases)| m.as_bytes() == message && releases.apply(parser))
-            .map_or(ResponseError::CLASS, |&(_, class, _)| class),
+            .find(|(m, _)| m.as_bytes() == message)
+            .map_or(ResponseError::CLASS, |&(_, class)| class),
+        Target::ByMessage(table, releases) => table
+            .iter()
+            .enumerate()
+            .filter(|(_, (m, _))| m.as_bytes() == message)
+            .find(|&(i, _)| releases[i].apply(parser))
+            .map_or(ResponseError::CLASS, |(_, &(_, class))| class),
     };
+
     let redirect = if class.is_subclass_of(AskError::CLASS) {
         redirect::parse_lenient_bytes(message)
     } else {
@@ -536,29 +478,38 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     Classified {
         class,
         code: Some(code),
-        status_word: 0,
         reply,
         message_start,
         redirect,
     }
 }
 
+/// The bytes of a status word after its first: `[A-Z0-9_]`.
+static STATUS_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 /// The length of the reply's first word when redis-py 8.2 keeps it as the
-/// `status_code` of an unknown code; 0 otherwise. Only the first
-/// `LONGEST_STATUS + 1` bytes are read.
+/// `status_code` of an unknown code (`[A-Z][A-Z0-9_]{0,63}`, the whole word
+/// up to the first space); 0 otherwise. At most 65 bytes are read.
 #[inline]
 fn status_word(reply: &[u8]) -> u8 {
-    let head = &reply[..reply.len().min(LONGEST_STATUS + 1)];
-    let end = head.iter().position(|&b| b == b' ').unwrap_or(head.len());
-    if end == head.len() && reply.len() > head.len() {
-        // A first word longer than the longest status word.
+    if !matches!(reply.first(), Some(b'A'..=b'Z')) {
         return 0;
     }
-    if is_status_word(&reply[..end]) {
-        u8::try_from(end).unwrap_or(0)
-    } else {
-        0
+    let head = &reply[..reply.len().min(LONGEST_STATUS + 1)];
+    let end = scan::find(head, b' ').unwrap_or(head.len());
+    if end > LONGEST_STATUS || !head[..end].iter().all(|&b| STATUS_BYTE[usize::from(b)]) {
+        return 0;
     }
+    u8::try_from(end).unwrap_or(0)
 }
 
 /// Turns a server error reply into the error redis-py's
@@ -621,7 +572,9 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
 fn build(c: &Classified<'_>, args: Args) -> Error {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    state.status_prefix = c.status_word;
+    if c.code.is_none() {
+        state.status_prefix = status_word(c.reply);
+    }
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
         state.message_str().and_then(redirect::parse_lenient)
@@ -739,4 +692,29 @@ fn excerpt(bytes: &[u8]) -> &[u8] {
         end -= 1;
     }
     &bytes[..end]
+}
+
+#[cfg(test)]
+mod latest_first {
+    use super::*;
+
+    /// The newest release's base parser takes the first row of each code
+    /// and of each `ERR` message: that row must be one it has.
+    #[test]
+    fn the_first_row_of_each_key_is_the_newest_releases() {
+        for (i, (code, target)) in CODES.iter().enumerate() {
+            let first = CODES.iter().position(|(c, _)| c == code).unwrap();
+            if first == i {
+                assert!(CODE_RELEASES[i].apply(Parser::LATEST), "{code}");
+            }
+            if let Target::ByMessage(table, releases) = target {
+                for (j, (m, _)) in table.iter().enumerate() {
+                    let first = table.iter().position(|(x, _)| x == m).unwrap();
+                    if first == j {
+                        assert!(releases[j].apply(Parser::LATEST), "{code} {m}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -455,6 +455,7 @@ fn short_digits(b: &[u8]) -> Option<i64> {
 /// read in one pass without decoding (a run of more than 4,300 is decided
 /// after 4,301 bytes, whatever follows); anything else is decoded and read
 /// as text (bytes that are not UTF-8 are `Invalid`).
+#[inline]
 pub(crate) fn py_int_bytes(digits: &[u8]) -> PyInt {
     if let Some(v) = short_digits(digits) {
         return PyInt::Valid(Some(v));
