@@ -94,6 +94,10 @@ macro_rules! define_repr {
         /// is moved once (every arm has the same layout; the compiler
         /// merges them). `None` past the table.
         #[inline(always)]
+        #[allow(
+            clippy::result_large_err,
+            reason = "hands the state back unboxed on a path never taken; boxing it would cost the hot path"
+        )]
         fn boxed(index: usize, state: State) -> Result<Box<Repr>, State> {
             let slot = Box::new_uninit();
             $(if index == crate::class::Index::$name as usize {
