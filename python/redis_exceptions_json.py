@@ -4,7 +4,7 @@
     to_json(exc) -> dict
     from_json(d) -> BaseException
 
-Form (see python/README.md)::
+Form (see python/README-json.md)::
 
     {"class": "MovedError", "module": "redis.exceptions",
      "args": ["3999 127.0.0.1:6381"],

@@ -71,14 +71,18 @@ trap cleanup EXIT
 venv="$WORK/venv"
 py="$venv/bin/python"
 want="$(printf '%s\n' "${REQUIREMENTS[@]}" | sort | tr '\n' ' ')"
-if [ ! -x "$py" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
+if [ ! -x "$py" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ] ||
+  ! "$py" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" 2>/dev/null; then
   say "venv $venv"
   rm -rf -- "$venv"
   python3 -m venv "$venv"
   "$py" -m pip install --quiet --disable-pip-version-check "${REQUIREMENTS[@]}"
   printf '%s' "$want" > "$venv/.requirements"
 fi
-"$py" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')"
+if ! "$py" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')"; then
+  echo "redis_py_suite: the venv's redis is not $REDIS_PY_VERSION" >&2
+  exit 1
+fi
 
 say "building python/redis_exceptions_rs into the venv (maturin develop --release)"
 (

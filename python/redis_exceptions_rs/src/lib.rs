@@ -40,21 +40,21 @@ fn parse_error<'py>(
 /// exception: redis-py's class, the `status_code` it would get (or `None`),
 /// and the message bytes that would become `args[0]`.
 #[pyfunction]
-fn classify<'py>(
-    py: Python<'py>,
-    reply: &[u8],
-) -> PyResult<(
-    Bound<'py, PyType>,
-    Option<&'static str>,
-    Bound<'py, PyBytes>,
-)> {
+fn classify<'py>(py: Python<'py>, reply: &[u8]) -> PyResult<Classification<'py>> {
     let c = rust_classify(reply);
     Ok((
         c.class().py_type(py)?,
-        c.status_code(),
+        c.status_code().map(|code| PyString::new(py, code)),
         PyBytes::new(py, c.message()),
     ))
 }
+
+/// What `classify` returns: the class, its `status_code`, the message bytes.
+type Classification<'py> = (
+    Bound<'py, PyType>,
+    Option<Bound<'py, PyString>>,
+    Bound<'py, PyBytes>,
+);
 
 /// The number of `parse_error` calls answered by Rust.
 #[pyfunction]

@@ -1,20 +1,54 @@
-"""redis-py 8.1.0's error replies parsed in Rust (the redis-exceptions crate).
+"""redis-py's error replies parsed in Rust (the redis-exceptions crate).
 
+    install()         -> redis-py's parsers answer error replies with Rust
+                         wherever that gives exactly redis-py's answer
+    uninstall()       -> put back what install() replaced
+    installed()       -> whether install() is in effect
     parse_error(str)  -> the redis-py exception instance (not raised)
     classify(bytes)   -> (cls, status_code, message bytes)
-    install()         -> route redis-py's BaseParser.parse_error through Rust
-    uninstall()       -> put redis-py's own back
-    calls()           -> how many replies Rust has parsed
-    classes()         -> how many of each class install() returned
+    calls()           -> how many replies the installed parser answered with Rust
+    classes()         -> the same, by class name
+    reset_calls()     -> set both back to zero; returns the old calls()
+
+Supports redis-py 5.0 to 8.2. parse_error() and classify() answer as
+redis-py 8.1.0 does and need its classes (redis-py 8.1 or later).
 """
 
-import collections
+from __future__ import annotations
 
-from redis._parsers.base import BaseParser
+import re as _re
 
-from ._native import calls, classify, parse_error, reset_calls
+__version__ = "0.1.0"
+
+SUPPORTED = "redis-py 5.0 to 8.2"
+
+
+def _refuse(found: str) -> ImportError:
+    return ImportError(f"redis-exceptions-rs supports {SUPPORTED}; found {found}")
+
+
+def _check_redis() -> None:
+    try:
+        import redis
+    except ImportError as e:
+        raise _refuse("no redis (pip install 'redis>=5.0')") from e
+    version = str(getattr(redis, "__version__", "unknown"))
+    m = _re.match(r"(\d+)\.(\d+)", version)
+    if m is None or (int(m.group(1)), int(m.group(2))) < (5, 0):
+        raise _refuse(version)
+    try:
+        import redis._parsers.base  # noqa: F401
+    except ImportError as e:
+        raise _refuse(f"{version} without redis._parsers") from e
+
+
+_check_redis()
+
+from . import _install  # noqa: E402
+from ._native import classify, parse_error  # noqa: E402
 
 __all__ = [
+    "__version__",
     "calls",
     "classes",
     "classify",
@@ -23,56 +57,54 @@ __all__ = [
     "parse_error",
     "reset_calls",
     "uninstall",
+    "uses_rust",
 ]
 
-# redis-py's own classmethod and the reply table it reads; Rust mirrors
-# exactly that table, so a parser class that brings its own table keeps
-# redis-py's implementation.
-_ORIGINAL = BaseParser.__dict__["parse_error"]
-_TABLE = BaseParser.EXCEPTION_CLASSES
 
+def install() -> None:
+    """Route redis-py's error replies through Rust, exactly.
 
-_CLASSES = collections.Counter()
-
-
-def _parse_error(cls, response):
-    if type(response) is not str or cls.EXCEPTION_CLASSES is not _TABLE:
-        return _ORIGINAL.__func__(cls, response)
-    try:
-        e = parse_error(response)
-    except UnicodeEncodeError:
-        # Lone surrogates (a `surrogateescape` decoder): not UTF-8 text.
-        return _ORIGINAL.__func__(cls, response)
-    _CLASSES[type(e).__name__] += 1
-    return e
-
-
-def classes():
-    """How many instances of each class the installed parser returned."""
-    return dict(_CLASSES)
-
-
-_parse_error.__doc__ = _ORIGINAL.__func__.__doc__
-_INSTALLED = classmethod(_parse_error)
-
-
-def install():
-    """Route redis-py's error replies through Rust.
-
-    redis-py sends every error reply through the classmethod
-    ``BaseParser.parse_error``: the RESP2 and RESP3 parsers and their async
-    versions call it, and the hiredis parser hands it to ``hiredis.Reader``
-    as ``replyError`` when a connection opens (so connections opened before
-    ``install()`` keep redis-py's). Idempotent.
+    Replaces ``BaseParser.parse_error`` (every parser of redis-py calls it,
+    cluster parsers with their own table included). Each reply is answered
+    by Rust only when the parser class's live ``EXCEPTION_CLASSES`` names
+    the very class Rust built for it and this release of redis-py builds it
+    the same way; anything else (an edited table, a class of your own, a
+    malformed redirect, a release Rust does not mirror, another library's
+    ``parse_error``) gets exactly what was there before. Idempotent.
     """
-    BaseParser.parse_error = _INSTALLED
+    _install.install()
 
 
-def uninstall():
-    """Put redis-py's own ``BaseParser.parse_error`` back. Idempotent."""
-    BaseParser.parse_error = _ORIGINAL
+def uninstall() -> None:
+    """Put back what ``install()`` replaced. Connections opened while
+    installed (hiredis keeps a reference) answer as redis-py from now on.
+    Idempotent."""
+    _install.uninstall()
 
 
-def installed():
+def installed() -> bool:
     """Whether ``install()`` is in effect."""
-    return BaseParser.__dict__.get("parse_error") is _INSTALLED
+    return _install.installed()
+
+
+def uses_rust() -> bool:
+    """Whether the installed parser can answer with Rust on this redis-py
+    (redis-py 8.1 and 8.2 today; older releases lack classes Rust builds)."""
+    return _install.uses_rust()
+
+
+def calls() -> int:
+    """How many replies the installed parser answered with Rust."""
+    return sum(_install.COUNTS.values())
+
+
+def classes() -> dict[str, int]:
+    """``calls()`` by class name (a copy)."""
+    return dict(_install.COUNTS)
+
+
+def reset_calls() -> int:
+    """Set ``calls()`` and ``classes()`` back to zero; returns the old ``calls()``."""
+    n = calls()
+    _install.COUNTS.clear()
+    return n

@@ -1,0 +1,285 @@
+"""install() as a drop-in on the running redis-py (5.0 .. 8.2): every
+answer is redis-py's own, whatever the tables hold, and uninstall() puts
+back exactly what install() replaced (issue 16)."""
+
+import base64
+import importlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import redis
+import redis.exceptions
+from redis._parsers.base import BaseParser
+
+import redis_exceptions_rs as rs
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+CASES = json.loads((ROOT / "tests" / "fixtures" / "public_corpus.json").read_text("utf-8"))["cases"]
+REPLIES = [base64.b64decode(c["input_b64"]).decode("utf-8", "replace") for c in CASES]
+ORIGINAL = BaseParser.__dict__["parse_error"]
+
+
+def parsers():
+    """Every parser class with a reply table: BaseParser, and 5.x's cluster
+    parsers (their own EXCEPTION_CLASSES, BaseParser's parse_error)."""
+    found = [BaseParser]
+    for mod in ("redis.cluster", "redis.asyncio.cluster"):
+        cls = getattr(importlib.import_module(mod), "ClusterParser", None)
+        if cls is not None:
+            found.append(cls)
+    return found
+
+
+def outcome(f, reply):
+    """What f(reply) does: ("returned", everything observable) or ("raised", type, str)."""
+    try:
+        e = f(reply)
+    except Exception as x:  # noqa: BLE001 - the oracle is whatever redis-py does
+        return ("raised", type(x), str(x))
+    return ("returned", type(e), e.args, str(e), repr(e), vars(e))
+
+
+def reference(parser, reply):
+    return outcome(lambda r: ORIGINAL.__func__(parser, r), reply)
+
+
+def assert_same_as_redis_py(replies, classes=None):
+    for parser in classes or parsers():
+        for r in replies:
+            assert outcome(parser.parse_error, r) == reference(parser, r), (parser, r)
+
+
+@pytest.fixture(autouse=True)
+def clean():
+    tables = {p: dict(p.EXCEPTION_CLASSES) for p in parsers()}
+    err = {p: dict(p.EXCEPTION_CLASSES["ERR"]) for p in parsers() if isinstance(p.EXCEPTION_CLASSES.get("ERR"), dict)}
+    rs.uninstall()
+    BaseParser.parse_error = ORIGINAL
+    rs.reset_calls()
+    yield
+    rs.uninstall()
+    BaseParser.parse_error = ORIGINAL
+    for p, t in tables.items():
+        p.EXCEPTION_CLASSES.clear()
+        p.EXCEPTION_CLASSES.update(t)
+    for p, t in err.items():
+        p.EXCEPTION_CLASSES["ERR"].clear()
+        p.EXCEPTION_CLASSES["ERR"].update(t)
+
+
+def test_corpus_installed_is_redis_py_on_every_parser():
+    rs.install()
+    assert rs.installed()
+    assert_same_as_redis_py(REPLIES)
+
+
+def test_rust_answers_on_81_and_82():
+    rs.install()
+    expected = redis.__version__.startswith(("8.1.", "8.2."))
+    assert rs.uses_rust() == expected
+    BaseParser.parse_error("NOSCRIPT No matching script.")
+    assert rs.calls() == (1 if expected else 0)
+
+
+class BusyGroupError(redis.exceptions.ResponseError):
+    pass
+
+
+EDIT_REPLIES = [
+    "BUSYGROUP Consumer Group name already exists",
+    "NOSCRIPT No matching script.",
+    "ERR my module says no",
+    "ERR max number of clients reached",
+    "ERR unknown command 'x'",
+    "WRONGTYPE Operation against a key",
+]
+
+
+def test_added_code():
+    rs.install()
+    BaseParser.EXCEPTION_CLASSES["BUSYGROUP"] = BusyGroupError
+    e = BaseParser.parse_error("BUSYGROUP Consumer Group name already exists")
+    assert type(e) is BusyGroupError
+    assert_same_as_redis_py(EDIT_REPLIES, [BaseParser])
+
+
+def test_added_err_sub_message():
+    rs.install()
+    BaseParser.EXCEPTION_CLASSES["ERR"]["my module says no"] = BusyGroupError
+    assert type(BaseParser.parse_error("ERR my module says no")) is BusyGroupError
+    assert_same_as_redis_py(EDIT_REPLIES, [BaseParser])
+
+
+def test_deleted_code():
+    rs.install()
+    del BaseParser.EXCEPTION_CLASSES["NOSCRIPT"]
+    e = BaseParser.parse_error("NOSCRIPT No matching script.")
+    assert type(e) is redis.exceptions.ResponseError
+    assert e.args == ("NOSCRIPT No matching script.",)
+    assert_same_as_redis_py(EDIT_REPLIES, [BaseParser])
+
+
+def test_replaced_class_and_replaced_table():
+    rs.install()
+    BaseParser.EXCEPTION_CLASSES["WRONGTYPE"] = BusyGroupError
+    assert_same_as_redis_py(EDIT_REPLIES, [BaseParser])
+
+    class Own(BaseParser):
+        EXCEPTION_CLASSES = {"NOSCRIPT": BusyGroupError}
+
+    assert_same_as_redis_py(EDIT_REPLIES + REPLIES[:50], [Own])
+
+
+MALFORMED = ["MOVED abc", "ASK abc", "MOVED", "ASK 1", "MOVED 1 2 3", "MOVED x host:port"]
+
+
+def test_malformed_redirect_raises_as_redis_py():
+    rs.install()
+    for parser in parsers():
+        for r in MALFORMED:
+            got, want = outcome(parser.parse_error, r), reference(parser, r)
+            assert got == want, (parser, r)
+    if "MOVED" in BaseParser.EXCEPTION_CLASSES:
+        with pytest.raises(ValueError):
+            BaseParser.parse_error("MOVED abc")
+
+
+def test_hostile_input_never_crashes_differently():
+    rs.install()
+    odd = ["", " ", "\x00", "ERR", "ERR ", "  x", "\udcff", "MOVED 99999999999999999999 h:1",
+           "ASK 1 [::1]:6379", "x" * 5000, "ERR " + "é" * 700]
+    assert_same_as_redis_py(odd)
+    for value in [None, 1, b"ERR x", bytearray(b"ERR x")]:
+        assert outcome(BaseParser.parse_error, value)[:2] == reference(BaseParser, value)[:2]
+
+
+def foreign(cls, response):
+    return redis.exceptions.ResponseError("foreign: " + response)
+
+
+@pytest.mark.parametrize("kind", ["classmethod", "function", "staticmethod"])
+def test_uninstall_restores_what_install_replaced(kind):
+    patch = {
+        "classmethod": classmethod(foreign),
+        "function": foreign,
+        "staticmethod": staticmethod(lambda response: foreign(None, response)),
+    }[kind]
+    BaseParser.parse_error = patch
+    class Concrete(BaseParser):
+        def on_connect(self, connection):
+            pass
+
+        def on_disconnect(self):
+            pass
+
+    parser = Concrete()  # an instance, as the parsers call it
+    calls = [BaseParser.parse_error, parser.parse_error]
+    before = [outcome(f, "NOSCRIPT x") for f in calls]
+    assert before[1][2] == ("foreign: NOSCRIPT x",)
+    rs.install()
+    assert rs.installed()
+    # Another library's patch keeps answering (Rust cannot know it).
+    calls = [BaseParser.parse_error, parser.parse_error]
+    assert [outcome(f, "NOSCRIPT x") for f in calls] == before
+    assert rs.calls() == 0
+    rs.uninstall()
+    assert BaseParser.__dict__["parse_error"] is patch
+    assert not rs.installed()
+
+
+def test_import_with_a_plain_function_patch():
+    BaseParser.parse_error = foreign
+    importlib.reload(rs)  # the import itself must not crash
+    rs.install()
+    rs.uninstall()
+    assert BaseParser.__dict__["parse_error"] is foreign
+
+
+def test_reload_while_installed():
+    rs.install()
+    importlib.reload(rs)
+    assert rs.installed()
+    rs.install()
+    rs.uninstall()
+    assert BaseParser.__dict__["parse_error"] is ORIGINAL
+    assert not rs.installed()
+
+
+def test_bound_while_installed_answers_as_redis_py_after_uninstall():
+    # hiredis takes `self.parse_error` when a connection opens.
+    rs.install()
+    bound = BaseParser.parse_error
+    rs.uninstall()
+    rs.reset_calls()
+    for r in REPLIES[:50]:
+        assert outcome(bound, r) == reference(BaseParser, r)
+    assert rs.calls() == 0
+
+
+def test_hiredis_reader_after_uninstall():
+    hiredis = pytest.importorskip("hiredis")
+    from redis._parsers.hiredis import _HiredisParser
+
+    rs.install()
+    parser = _HiredisParser(socket_read_size=65536)
+    reader = hiredis.Reader(replyError=parser.parse_error)  # as on_connect does
+    reader.feed(b"-NOSCRIPT No matching script.\r\n")
+    assert type(reader.gets()) is redis.exceptions.NoScriptError
+    assert rs.calls() == (1 if rs.uses_rust() else 0)
+    rs.uninstall()
+    rs.reset_calls()
+    reader.feed(b"-NOSCRIPT No matching script.\r\n")
+    assert type(reader.gets()) is redis.exceptions.NoScriptError
+    assert rs.calls() == 0
+
+
+def test_calls_and_classes_count_the_same_path_and_reset_together():
+    rs.install()
+    for r in REPLIES:
+        try:
+            BaseParser.parse_error(r)
+        except ValueError:
+            pass
+    rs.parse_error("ERR direct") if rs.uses_rust() else None  # not the installed path
+    assert rs.calls() == sum(rs.classes().values())
+    if rs.uses_rust():
+        assert rs.calls() > 0
+    n = rs.calls()
+    assert rs.reset_calls() == n
+    assert rs.calls() == 0 and rs.classes() == {}
+
+
+def run_with_fake_redis(tmp_path, init):
+    (tmp_path / "redis").mkdir()
+    (tmp_path / "redis" / "__init__.py").write_text(init)
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    return subprocess.run([sys.executable, "-c", "import redis_exceptions_rs"],
+                          env=env, capture_output=True, text=True)
+
+
+def test_refuses_redis_below_5(tmp_path):
+    p = run_with_fake_redis(tmp_path, '__version__ = "4.6.0"\n')
+    assert p.returncode != 0
+    assert "ImportError: redis-exceptions-rs supports redis-py 5.0 to 8.2; found 4.6.0" in p.stderr
+
+
+def test_refuses_no_redis(tmp_path):
+    p = run_with_fake_redis(tmp_path, 'raise ImportError("No module named redis")\n')
+    assert p.returncode != 0
+    assert "redis-exceptions-rs supports redis-py 5.0 to 8.2; found no redis" in p.stderr
+
+
+def test_package_metadata():
+    from importlib import metadata
+
+    assert rs.__version__ == metadata.version("redis-exceptions-rs")
+    pkg = pathlib.Path(rs.__file__).parent
+    assert (pkg / "py.typed").exists() and (pkg / "_native.pyi").exists()
+    meta = metadata.metadata("redis-exceptions-rs")
+    assert meta["Requires-Python"] == ">=3.10"
+    assert meta.get_all("Requires-Dist") == ["redis>=5.0"]
+    assert "install()" in meta["Description"] or "install()" in (meta.get_payload() or "")

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The Python package (python/redis_exceptions_rs) on several redis-py
+# releases: the wheel is built once (abi3, maturin build --release) and
+# installed into one pinned venv per release, target/pkg-venvs/redis-X.Y.Z
+# (CPython from `python3`, or PYTHON3=...); each runs the package's tests
+# (python/redis_exceptions_rs/tests) and `mypy --strict` on
+# tests/typing/user_script.py.
+#
+#   bash scripts/conformance/package_releases.sh               # all releases below
+#   bash scripts/conformance/package_releases.sh 8.1.0 8.2.0   # only these
+#
+# Needs cargo (Rust 1.90+); fails at once without it (no toolchain download).
+set -euo pipefail
+
+RELEASES=(5.2.1 6.4.0 7.4.1 8.1.0 8.2.0)
+[ $# -gt 0 ] && RELEASES=("$@")
+PIP_PINS=("pytest==9.2.0" "hiredis==3.5.0" "mypy==2.4.1")
+MATURIN="maturin==1.16.0"
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo_root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo_root/target}"
+PYTHON3="${PYTHON3:-python3}"
+venvs="$repo_root/target/pkg-venvs"
+wheels="$repo_root/target/pkg-wheels"
+
+command -v cargo >/dev/null || { echo "package_releases: cargo (Rust 1.90+) is needed" >&2; exit 2; }
+export MATURIN_NO_INSTALL_RUST=1
+
+pip_q() { "$1/bin/python" -m pip install --quiet --disable-pip-version-check "${@:2}"; }
+
+# Builds a venv once per pin set (the pins are written into it).
+ensure() {
+  local dir="$1" want
+  shift
+  want="$(printf '%s\n' "$@" | sort | tr '\n' ' ')"
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.pins" 2>/dev/null)" != "$want" ]; then
+    rm -rf -- "$dir"
+    "$PYTHON3" -m venv "$dir"
+    pip_q "$dir" "$@"
+    printf '%s' "$want" > "$dir/.pins"
+  fi
+}
+
+ensure "$venvs/build" "$MATURIN"
+rm -rf -- "$wheels"
+(cd python/redis_exceptions_rs &&
+  "$venvs/build/bin/maturin" build --release --quiet -i "$venvs/build/bin/python" --out "$wheels")
+wheel="$(ls "$wheels"/*.whl)"
+echo "package_releases: built $(basename "$wheel")"
+
+status=0
+for v in "${RELEASES[@]}"; do
+  venv="$venvs/redis-$v"
+  ensure "$venv" "redis==$v" "${PIP_PINS[@]}"
+  pip_q "$venv" --no-deps --force-reinstall "$wheel"
+  "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$v')"
+  printf '\n== redis-py %s (%s)\n' "$v" "$("$venv/bin/python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+  "$venv/bin/python" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q \
+    | tail -n 1 || status=1
+  (cd python/redis_exceptions_rs/tests/typing &&
+    "$venv/bin/python" -m mypy --strict --no-incremental --python-executable "$venv/bin/python" user_script.py) \
+    || status=1
+done
+[ "$status" = 0 ] && echo "package_releases: all passed (${RELEASES[*]})"
+exit "$status"
