@@ -649,8 +649,8 @@ fn recorded_on(server: &str) {
     let (matched, total, failures) = recorded(&fx);
     let _ = writeln!(
         std::io::stderr(),
-        "live: {server}: crate = redis-py on {matched}/{total} recorded replies \
-         ({} documented difference(s) from redis-py included)",
+        "live: {server}: the crate gives what redis-py gave on {matched}/{total} recorded replies \
+         (the {} documented difference(s) from redis-py checked as documented)",
         DOCUMENTED_DIFFERENCES.len()
     );
     assert!(total > 0, "{server}: no recorded replies");

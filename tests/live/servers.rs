@@ -279,7 +279,8 @@ pub fn free_port_with_bus() -> Res<u16> {
 // ---------------------------------------------------------------------------
 
 /// Polls `pred` every `step` until it returns `Ok(true)`, at most `limit`.
-/// Errors from `pred` count as "not yet" (the last one is reported).
+/// Errors from `pred` count as "not yet" (the last one is reported), except
+/// one starting with `FATAL ` (e.g. the server exited), which ends the wait.
 pub fn wait_for(
     what: &str,
     limit: Duration,
@@ -293,6 +294,7 @@ pub fn wait_for(
         match pred() {
             Ok(true) => return Ok(()),
             Ok(false) => {}
+            Err(e) if e.starts_with("FATAL ") => return Err(e),
             Err(e) => last = e,
         }
         if Instant::now() >= deadline {
