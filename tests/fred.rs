@@ -1,12 +1,15 @@
 //! The `fred` feature: fred errors converted into redis-py's classes.
 //!
 //! The first part builds fred errors offline, as fred 10.1 builds them; the
-//! `live_` tests start a throw-away `redis-server` (on `PATH`, or named by
-//! `REDIS_SERVER`; the tests fail without it) and provoke real errors
-//! through a fred client. Expected classes, messages and status codes come
-//! from `tests/fixtures/live_replies.json` (what redis-py 8.2.0 raised for
-//! the same commands against redis-server 7.0) and `error_type` from
-//! `tests/fixtures/classes.json`.
+//! `live_` tests run once per server of the live matrix (`<test>::redis_7_0`,
+//! `::valkey_8_1`, `::redis_6_2`; see `tests/live/servers.rs`): each starts
+//! throw-away servers of that kind (the tests fail, naming the server, when
+//! its binary is missing) and provokes real errors through a fred client.
+//! Expected classes, messages and status codes come from what redis-py
+//! raised for the same replies: for Redis 7.0 `tests/fixtures/live_replies.json`
+//! (redis-py 8.2.0's clients against redis-server 7.0), for the others
+//! `tests/fixtures/live/<server>/replies.json` (`parse_error` on that
+//! server's reply); `error_type` from `tests/fixtures/classes.json`.
 #![cfg(feature = "fred")]
 
 mod common;
@@ -37,7 +40,7 @@ use redis_exceptions::{
 };
 use serde_json::Value as Json;
 
-use servers::{Ready, Server, TempDir};
+use servers::{Kind, Ready, Server, TempDir};
 
 // --------------------------------------------------------------------------
 // expectations from redis-py
@@ -89,6 +92,83 @@ fn raised(name: &str, key: &str) -> Raised {
         status_code: record["status_code"].as_str().map(str::to_owned),
         class,
     }
+}
+
+/// What redis-py raised for the reply `server` gave in scenario `name`
+/// (`tests/fixtures/live/<server>/replies.json`); `nested`: the error
+/// element at that index of an array reply instead.
+fn raised_on(server: &str, name: &str, nested: Option<u64>) -> Raised {
+    let doc = common::fixture(&format!("live/{server}/replies"));
+    let s = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is not in live/{server}/replies.json"));
+    let record = match nested {
+        None => &s["redispy"]["parse_error"],
+        Some(i) => &s["nested_errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{server} {name}: no nested errors"))
+            .iter()
+            .find(|n| n["index"] == i)
+            .unwrap_or_else(|| panic!("{server} {name}: no nested error {i}"))["parse_error"],
+    };
+    assert!(record.is_object(), "{server} {name}: not an error reply");
+    let class = record["class"].as_str().unwrap().to_owned();
+    Raised {
+        error_type: default_error_type(&class),
+        text: record["str"].as_str().unwrap().to_owned(),
+        status_code: record["status_code"].as_str().map(str::to_owned),
+        class,
+    }
+}
+
+/// What redis-py raised in scenario `name` on server `kind`: for Redis 7.0
+/// the client verdict `key` of `live_replies.json`, for the others
+/// `parse_error` on that server's recorded reply.
+fn expected(kind: &Kind, name: &str, key: &str) -> Raised {
+    if kind.name == "redis-7.0" {
+        raised(name, key)
+    } else {
+        raised_on(kind.name, name, None)
+    }
+}
+
+/// Declares `mod $test` with one `#[test]` per server of the matrix, each
+/// calling `$test(kind)`.
+macro_rules! on_every_server {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[test]
+            fn redis_7_0() {
+                super::$test(super::servers::kind("redis-7.0"));
+            }
+            #[test]
+            fn valkey_8_1() {
+                super::$test(super::servers::kind("valkey-8.1"));
+            }
+            #[test]
+            fn redis_6_2() {
+                super::$test(super::servers::kind("redis-6.2"));
+            }
+        }
+    )*};
+}
+
+on_every_server!(
+    live_server_errors_match_redis_py,
+    live_transactions_match_redis_py,
+    live_auth_errors_match_redis_py,
+    live_connection_refused_is_a_connection_error,
+    live_timeouts_and_closed_connections,
+);
+
+#[test]
+fn every_server_has_a_module() {
+    // The macro above names the servers; it must name all of the matrix.
+    let names: Vec<&str> = servers::MATRIX.iter().map(|k| k.name).collect();
+    assert_eq!(names, ["redis-7.0", "valkey-8.1", "redis-6.2"]);
 }
 
 /// The same four values of a converted error.
@@ -368,19 +448,19 @@ fn block_on<F: Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-/// A `redis-server` with `extra` options, in its own temporary directory;
-/// both go away on drop (the server by PID).
+/// A server of kind `kind` with `extra` options, in its own temporary
+/// directory; both go away on drop (the server by PID).
 struct Live {
     server: Server,
     _dir: TempDir,
 }
 
 impl Live {
-    fn start(name: &str, extra: &[&str]) -> Live {
-        let dir = TempDir::new(&format!("fred-{name}")).unwrap();
+    fn start(kind: &'static Kind, name: &str, extra: &[&str]) -> Live {
+        let dir = TempDir::new(&format!("fred-{}-{name}", kind.name)).unwrap();
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        let server = Server::start(dir.path(), name, &extra, false, Ready::Ping)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let server = Server::start(kind, dir.path(), name, &extra, false, Ready::Ping)
+            .unwrap_or_else(|e| panic!("fred: {e}"));
         Live { server, _dir: dir }
     }
 
@@ -432,8 +512,9 @@ fn strings(v: &Json) -> Vec<String> {
 }
 
 /// Replays scenario `name` of the fixture (its setup, then its command) on
-/// one fred connection and checks the error against `client_resp2`.
-async fn replay(c: &fred::prelude::Client, name: &str, port: u16) -> Error {
+/// one fred connection and checks the error against what redis-py raised
+/// for it on that server (`client_resp2` on Redis 7.0).
+async fn replay(kind: &Kind, c: &fred::prelude::Client, name: &str, port: u16) -> Error {
     let s = scenario(name);
     for step in s["setup"].as_array().unwrap() {
         assert!(
@@ -442,15 +523,15 @@ async fn replay(c: &fred::prelude::Client, name: &str, port: u16) -> Error {
         );
         let _ = run(c, &strings(&step["command"])).await;
     }
-    let err = run(c, &strings(&s["command"]))
-        .await
-        .expect_err("the command should fail");
-    assert_raised(&err, &raised(name, "client_resp2"), port)
+    let err = match run(c, &strings(&s["command"])).await {
+        Ok(v) => panic!("{}: {name}: the command should fail, got {v:?}", kind.name),
+        Err(e) => e,
+    };
+    assert_raised(&err, &expected(kind, name, "client_resp2"), port)
 }
 
-#[test]
-fn live_server_errors_match_redis_py() {
-    let live = Live::start("plain", &[]);
+fn live_server_errors_match_redis_py(kind: &'static Kind) {
+    let live = Live::start(kind, "plain", &[]);
     let port = live.port();
     block_on(async {
         let c = connected(port, None).await;
@@ -473,19 +554,28 @@ fn live_server_errors_match_redis_py() {
             "standalone/script_wrongtype_inside_script",
             "standalone/execabort",
         ] {
-            let e = replay(&c, name, port).await;
+            let e = replay(kind, &c, name, port).await;
             assert!(
                 e.is_a::<ResponseError>() || e.is_a::<ConnectionError>(),
-                "{name}"
+                "{}: {name}",
+                kind.name
             );
-            eprintln!("fred: {name}: {} {:?}", e.py_repr(), e.to_string());
+            eprintln!(
+                "fred[{}]: {name}: {} {:?}",
+                kind.name,
+                e.py_repr(),
+                e.to_string()
+            );
         }
         // fred's codec turns this reply into +OK, so there is no error where
         // redis-py raises AuthenticationError.
         let name = "standalone/auth_no_password_configured";
-        assert_eq!(raised(name, "client_resp2").class, "AuthenticationError");
+        assert_eq!(
+            expected(kind, name, "client_resp2").class,
+            "AuthenticationError"
+        );
         let reply = run(&c, &strings(&scenario(name)["command"])).await;
-        assert_eq!(reply, Ok(Value::from("OK")), "{name}");
+        assert_eq!(reply, Ok(Value::from("OK")), "{}: {name}", kind.name);
 
         // The connection still works after all of that.
         let pong: String = c
@@ -518,9 +608,8 @@ async fn queued_transaction(
     p
 }
 
-#[test]
-fn live_transactions_match_redis_py() {
-    let live = Live::start("trx", &[]);
+fn live_transactions_match_redis_py(kind: &'static Kind) {
+    let live = Live::start(kind, "trx", &[]);
     let port = live.port();
     block_on(async {
         let c = connected(port, None).await;
@@ -535,46 +624,53 @@ fn live_transactions_match_redis_py() {
             .await
             .expect_err("the transaction should fail");
         let e = Error::from(err.clone());
-        let expected = raised("standalone/execabort", "pipeline_transaction_resp2");
-        let (prefix, text) = expected.text.split_once("caused error: ").unwrap();
-        assert!(prefix.starts_with("Command # 1 (FOOBAR)"), "{prefix}");
-        assert_eq!(
-            got(&e),
+        // On another server: what redis-py raised for that server's reply
+        // to the same FOOBAR (no arguments) outside a transaction.
+        let queued = if kind.name == "redis-7.0" {
+            let whole = raised("standalone/execabort", "pipeline_transaction_resp2");
+            let (prefix, text) = whole.text.split_once("caused error: ").unwrap();
+            assert!(prefix.starts_with("Command # 1 (FOOBAR)"), "{prefix}");
             Raised {
                 text: text.to_owned(),
-                ..expected
-            },
-            "{err:?}"
-        );
+                ..whole
+            }
+        } else {
+            raised_on(kind.name, "standalone/unknown_command_before_auth", None)
+        };
+        assert_eq!(got(&e), queued, "{}: {err:?}", kind.name);
         assert_source(&e, &err);
         // The EXEC reply itself, as a plain client gets it.
         let last = p.last::<Value>().await.expect_err("EXEC should fail");
-        assert_raised(&last, &raised("standalone/execabort", "client_resp2"), port);
+        assert_raised(
+            &last,
+            &expected(kind, "standalone/execabort", "client_resp2"),
+            port,
+        );
 
         // An error inside EXEC's reply: fred fails the whole reply with it.
         let p = queued_transaction(&c, "standalone/exec_with_runtime_error").await;
         let err = p.last::<Value>().await.expect_err("EXEC holds an error");
-        let expected = raised(
-            "standalone/exec_with_runtime_error",
-            "pipeline_transaction_resp2",
-        );
-        let (_, text) = expected.text.split_once("caused error: ").unwrap();
-        let e = Error::from(err.clone());
-        assert_eq!(
-            got(&e),
+        let element = if kind.name == "redis-7.0" {
+            let whole = raised(
+                "standalone/exec_with_runtime_error",
+                "pipeline_transaction_resp2",
+            );
+            let (_, text) = whole.text.split_once("caused error: ").unwrap();
             Raised {
                 text: text.to_owned(),
-                ..expected
-            },
-            "{err:?}"
-        );
+                ..whole
+            }
+        } else {
+            raised_on(kind.name, "standalone/exec_with_runtime_error", Some(1))
+        };
+        let e = Error::from(err.clone());
+        assert_eq!(got(&e), element, "{}: {err:?}", kind.name);
         c.quit().await.unwrap();
     });
 }
 
-#[test]
-fn live_auth_errors_match_redis_py() {
-    let live = Live::start("auth", &["--requirepass", "sekret"]);
+fn live_auth_errors_match_redis_py(kind: &'static Kind) {
+    let live = Live::start(kind, "auth", &["--requirepass", "sekret"]);
     let port = live.port();
     block_on(async {
         // No password: the server answers NOAUTH to every command.
@@ -582,7 +678,11 @@ fn live_auth_errors_match_redis_py() {
         let c = client(port, None, Duration::from_secs(10));
         let err = c.init().await.expect_err("no password");
         assert_eq!(err.kind(), &ErrorKind::Auth, "{err:?}");
-        let e = assert_raised(&err, &raised("standalone/noauth", "client_resp2"), port);
+        let e = assert_raised(
+            &err,
+            &expected(kind, "standalone/noauth", "client_resp2"),
+            port,
+        );
         assert!(e.is::<AuthenticationError>());
 
         // A client configured with a wrong password fails to connect.
@@ -590,13 +690,17 @@ fn live_auth_errors_match_redis_py() {
         let err = c.init().await.expect_err("a wrong password");
         assert_raised(
             &err,
-            &raised("standalone/wrongpass", "connect_with_wrong_password_resp2"),
+            &expected(
+                kind,
+                "standalone/wrongpass",
+                "connect_with_wrong_password_resp2",
+            ),
             port,
         );
 
         // The right one works; AUTH with a wrong password then fails.
         let c = connected(port, Some("sekret")).await;
-        let e = replay(&c, "standalone/wrongpass", port).await;
+        let e = replay(kind, &c, "standalone/wrongpass", port).await;
         assert!(e.is::<AuthenticationError>());
         let pong: String = c
             .custom(command("PING", false), Vec::<String>::new())
@@ -607,10 +711,9 @@ fn live_auth_errors_match_redis_py() {
     });
 }
 
-#[test]
-fn live_connection_refused_is_a_connection_error() {
-    // Checked first so that a missing redis-server fails this test too.
-    servers::binaries();
+fn live_connection_refused_is_a_connection_error(kind: &'static Kind) {
+    // Checked first so that a missing server binary fails this test too.
+    kind.binaries();
     let port = servers::free_port().unwrap();
     block_on(async {
         let c = client(port, None, Duration::from_secs(10));
@@ -638,9 +741,8 @@ fn live_connection_refused_is_a_connection_error() {
     });
 }
 
-#[test]
-fn live_timeouts_and_closed_connections() {
-    let live = Live::start("conn", &[]);
+fn live_timeouts_and_closed_connections(kind: &'static Kind) {
+    let live = Live::start(kind, "conn", &[]);
     let port = live.port();
     block_on(async {
         // A blocking command outliving the command timeout.
@@ -951,10 +1053,16 @@ fn blank_replies_are_replies() {
     }
 }
 
-/// Live: `redis.error_reply(...)` with fred's texts.
+/// Live: `redis.error_reply(...)` with fred's texts, on every server.
 #[test]
 fn live_script_replies_like_fred_messages() {
-    let live = Live::start("scripts", &[]);
+    for kind in servers::MATRIX {
+        script_replies_like_fred_messages(kind);
+    }
+}
+
+fn script_replies_like_fred_messages(kind: &'static Kind) {
+    let live = Live::start(kind, "scripts", &[]);
     let port = live.port();
     block_on(async {
         let c = connected(port, None).await;

@@ -381,7 +381,14 @@ fn every_instance_record() {
     assert_eq!(records.len(), 243);
 }
 
-/// The reply texts of the public corpus and of the live capture.
+/// The servers of the live matrix (tests/live/servers.rs), whose recorded
+/// replies go through the embedded redis-py too.
+const SERVERS: &[&str] = &["redis-7.0", "valkey-8.1", "redis-6.2"];
+
+/// The reply texts of the public corpus, of the live capture, and of every
+/// server's recorded replies (`tests/fixtures/live/<server>/replies.json`,
+/// error replies and the error elements of array replies; id
+/// `<server>:<scenario>`).
 fn replies() -> Vec<(String, String)> {
     let corpus = common::fixture("public_corpus");
     let live = common::fixture("live_replies");
@@ -408,6 +415,21 @@ fn replies() -> Vec<(String, String)> {
                 ))
             }),
     );
+    for server in SERVERS {
+        let doc = common::fixture(&format!("live/{server}/replies"));
+        for s in doc["scenarios"].as_array().unwrap() {
+            let id = format!("{server}:{}", s["name"].as_str().unwrap());
+            if let Some(text) = s["error_text"].as_str() {
+                out.push((id.clone(), text.to_owned()));
+            }
+            for n in s["nested_errors"].as_array().into_iter().flatten() {
+                out.push((
+                    format!("{id}#{}", n["index"]),
+                    n["error_text"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
     out
 }
 
@@ -462,6 +484,16 @@ fn every_corpus_reply() {
             }
         }
     });
+    for server in SERVERS {
+        let prefix = format!("{server}:");
+        let total = cases.iter().filter(|c| c.0.starts_with(&prefix)).count();
+        let failed = failures.iter().filter(|f| f.starts_with(&prefix)).count();
+        common::report(&format!(
+            "pyo3 replies of {server}: {}/{total} the same through the embedded redis-py",
+            total - failed
+        ));
+        assert!(total > 80, "{server}: only {total} recorded replies");
+    }
     common::report(&format!(
         "pyo3 replies: {}/{} through Python ({same} identical to redis-py's parse_error and \
          round-tripped, {partial} where redis-py raises: documented difference 1)",

@@ -1,15 +1,32 @@
 //! The `redis` feature: redis-rs errors converted into redis-py's classes.
 //!
-//! The first part builds redis-rs errors offline; the `live_` tests run a
-//! throw-away `redis-server` (it must be on `PATH`, or named by
-//! `REDIS_SERVER`) and provoke real errors through a redis-rs connection.
+//! The first part builds redis-rs errors offline; the `live_` tests run
+//! once per server of the live matrix (`<test>::redis_7_0`, `::valkey_8_1`,
+//! `::redis_6_2`; binaries as `tests/live/servers.rs` finds them, the test
+//! fails naming the server when one is missing): each starts a throw-away
+//! server of that kind and provokes real errors through a redis-rs
+//! connection, expecting what redis-py raised for that server's reply
+//! (`tests/fixtures/live/<server>/replies.json`).
 #![cfg(feature = "redis")]
+
+mod common;
+#[path = "live/resp.rs"]
+#[allow(dead_code, reason = "needed by the live harness's servers.rs")]
+mod resp;
+#[path = "live/servers.rs"]
+#[allow(
+    dead_code,
+    reason = "the live harness's server management; only the matrix is used"
+)]
+mod servers;
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use servers::Kind;
 
 use redis::{ErrorKind, ServerErrorKind};
 use redis_exceptions::{
@@ -340,27 +357,76 @@ fn client_side_kinds() {
 // live: a real redis-server
 // --------------------------------------------------------------------------
 
-/// A `redis-server` on a free loopback port, killed (by its pid) on drop.
+/// A server of the matrix on a free loopback port, killed (by its pid) on
+/// drop.
 struct Server {
     child: Child,
     port: u16,
     dir: PathBuf,
 }
 
-fn redis_server_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("REDIS_SERVER") {
-        return PathBuf::from(path);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("redis-server"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "redis-server is not on PATH: the live tests of tests/redis_rs.rs need it \
-                 (apt-get install redis-server, or set REDIS_SERVER=/path/to/redis-server)"
-            )
-        })
+/// Declares `mod $test` with one `#[test]` per server of the matrix, each
+/// calling `$test(kind)`.
+macro_rules! on_every_server {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[test]
+            fn redis_7_0() {
+                super::$test(super::servers::kind("redis-7.0"));
+            }
+            #[test]
+            fn valkey_8_1() {
+                super::$test(super::servers::kind("valkey-8.1"));
+            }
+            #[test]
+            fn redis_6_2() {
+                super::$test(super::servers::kind("redis-6.2"));
+            }
+        }
+    )*};
+}
+
+on_every_server!(
+    live_server_errors_match_redis_py,
+    live_connection_errors_match_redis_py,
+    live_connection_refused_is_a_connection_error,
+);
+
+/// What redis-py raised for the reply server `kind` gave in scenario
+/// `name`: (class, `str()`, `status_code`).
+fn recorded(kind: &Kind, name: &str) -> (String, String, Option<String>) {
+    let doc = common::fixture(&format!("live/{}/replies", kind.name));
+    let s = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is not in live/{}/replies.json", kind.name));
+    let pe = &s["redispy"]["parse_error"];
+    assert!(
+        pe.is_object(),
+        "{}: {name} is not an error reply",
+        kind.name
+    );
+    (
+        pe["class"].as_str().unwrap().to_owned(),
+        pe["str"].as_str().unwrap().to_owned(),
+        pe["status_code"].as_str().map(str::to_owned),
+    )
+}
+
+/// The converted error is what redis-py raised for `name` on `kind`.
+fn assert_recorded(kind: &Kind, e: &Error, name: &str) {
+    assert_eq!(
+        (
+            e.class().name().to_owned(),
+            e.to_string(),
+            e.status_code().map(str::to_owned)
+        ),
+        recorded(kind, name),
+        "{}: {name}",
+        kind.name
+    );
 }
 
 fn free_port() -> u16 {
@@ -372,14 +438,15 @@ fn free_port() -> u16 {
 }
 
 impl Server {
-    fn start() -> Server {
-        let exe = redis_server_path();
+    fn start(kind: &Kind) -> Server {
+        let (exe, _) = kind.binaries();
         let mut last = String::new();
         for attempt in 0..5 {
             let port = free_port();
             let dir = std::env::temp_dir().join(format!(
-                "redis-exceptions-redis-rs-{}-{port}-{attempt}",
-                std::process::id()
+                "redis-exceptions-redis-rs-{}-{}-{port}-{attempt}",
+                std::process::id(),
+                kind.name
             ));
             std::fs::create_dir_all(&dir).unwrap();
             let child = Command::new(&exe)
@@ -394,14 +461,20 @@ impl Server {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+                .unwrap_or_else(|e| {
+                    panic!("cannot start server {} ({}): {e}", kind.name, exe.display())
+                });
             let mut server = Server { child, port, dir };
             match server.wait_ready() {
                 Ok(()) => return server,
                 Err(e) => last = e,
             }
         }
-        panic!("redis-server did not start: {last}");
+        panic!(
+            "server {} ({}) did not start: {last}",
+            kind.name,
+            exe.display()
+        );
     }
 
     fn wait_ready(&mut self) -> Result<(), String> {
@@ -455,9 +528,8 @@ fn fails(cmd: &mut redis::Cmd, con: &mut redis::Connection) -> redis::RedisError
         .expect_err("the command should fail")
 }
 
-#[test]
-fn live_server_errors_match_redis_py() {
-    let server = Server::start();
+fn live_server_errors_match_redis_py(kind: &'static Kind) {
+    let server = Server::start(kind);
     let mut con = server.connection();
     redis::cmd("SET")
         .arg("k")
@@ -469,35 +541,31 @@ fn live_server_errors_match_redis_py() {
     let err = fails(redis::cmd("LPUSH").arg("k").arg("x"), &mut con);
     let e = Error::from(err.clone());
     assert!(e.is::<ResponseError>(), "{e:?}");
-    assert_eq!(
-        e.to_string(),
-        "WRONGTYPE Operation against a key holding the wrong kind of value"
-    );
+    assert_recorded(kind, &e, "standalone/wrongtype");
     assert_eq!(
         (e.status_code(), e.reply_code()),
         (Some("WRONGTYPE"), Some("WRONGTYPE"))
     );
     assert_source(&e, &err);
 
-    // redis-py: NoScriptError('No matching script. Please use EVAL.'), NOSCRIPT.
+    // redis-py: NoScriptError (Valkey words it "No matching script."), NOSCRIPT.
     let e = Error::from(fails(
         redis::cmd("EVALSHA").arg("f".repeat(40)).arg(0),
         &mut con,
     ));
     assert!(e.is::<NoScriptError>(), "{e:?}");
-    assert_eq!(e.to_string(), "No matching script. Please use EVAL.");
+    assert_recorded(kind, &e, "standalone/noscript");
     assert_eq!(e.status_code(), Some("NOSCRIPT"));
 
     // redis-py: ResponseError("wrong number of arguments for 'get' command"), ERR.
     let e = Error::from(fails(&mut redis::cmd("GET"), &mut con));
     assert!(e.is::<ResponseError>(), "{e:?}");
-    assert_eq!(e.to_string(), "wrong number of arguments for 'get' command");
-    assert_eq!(e.status_code(), Some("ERR"));
+    assert_recorded(kind, &e, "standalone/wrong_number_of_args");
 
     // redis-py: AuthenticationError (ERR message in its table), and WRONGPASS.
     let e = Error::from(fails(redis::cmd("AUTH").arg("pw"), &mut con));
     assert!(e.is::<AuthenticationError>(), "{e:?}");
-    assert_eq!(e.status_code(), Some("ERR"));
+    assert_recorded(kind, &e, "standalone/auth_no_password_configured");
     assert!(
         e.to_string()
             .starts_with("AUTH <password> called without any password configured"),
@@ -561,9 +629,8 @@ fn live_server_errors_match_redis_py() {
     );
 }
 
-#[test]
-fn live_connection_errors_match_redis_py() {
-    let server = Server::start();
+fn live_connection_errors_match_redis_py(kind: &'static Kind) {
+    let server = Server::start(kind);
 
     // redis-py: TimeoutError('Timeout reading from socket').
     let mut con = server.connection();
@@ -593,10 +660,9 @@ fn live_connection_errors_match_redis_py() {
     assert_eq!(e.to_string(), "Connection closed by server.");
 }
 
-#[test]
-fn live_connection_refused_is_a_connection_error() {
-    // Checked first so that a missing redis-server fails this test too.
-    redis_server_path();
+fn live_connection_refused_is_a_connection_error(kind: &'static Kind) {
+    // Checked first so that a missing server binary fails this test too.
+    kind.binaries();
     let port = free_port();
     let client = redis::Client::open(("127.0.0.1", port)).unwrap();
     let Err(err) = client.get_connection() else {

@@ -5,6 +5,13 @@
 #
 #   bash scripts/conformance/redis_py_suite.sh
 #   bash scripts/conformance/redis_py_suite.sh --bench   # steps 1 only, then scripts/bench/pyo3_bench.py
+#   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1
+#
+# --server NAME picks the server of the live matrix (CONTRIBUTING.md,
+# "Servers"): redis-7.0 (the default: REDIS_SERVER / REDIS_CLI, else
+# redis-server / redis-cli on PATH), valkey-8.1 or redis-6.2 (their
+# binaries from scripts/env/servers.sh, installed on first use). Results of
+# another server than redis-7.0 go to $WORK/results-NAME.
 #
 # 1. a venv ($WORK/venv) with redis==8.2.0, the suite's test requirements,
 #    hiredis and maturin; the package built into it (maturin develop --release)
@@ -36,6 +43,7 @@ cd "$repo_root"
 WORK="${REDIS_PY_SUITE_DIR:-$repo_root/target/redis-py-suite}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 REDIS_CLI="${REDIS_CLI:-redis-cli}"
+server_name="redis-7.0"
 TESTS=(tests/test_exceptions.py tests/test_commands.py tests/test_pipeline.py
        tests/test_scripting.py tests/test_lock.py tests/test_connection.py)
 # The suite's test requirements (dev_requirements.txt, without the linters,
@@ -50,11 +58,33 @@ REQUIREMENTS=(
 say() { printf '\n== redis_py_suite: %s\n' "$*"; }
 
 bench=""
-case "${1:-}" in
-  "") ;;
-  --bench) bench=1 ;;
-  *) echo "redis_py_suite.sh: unknown argument '$1'" >&2; exit 64 ;;
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --bench) bench=1 ;;
+    --server)
+      server_name="${2:?redis_py_suite.sh: --server needs a name}"
+      shift
+      ;;
+    *) echo "redis_py_suite.sh: unknown argument '$1'" >&2; exit 64 ;;
+  esac
+  shift
+done
+case "$server_name" in
+  redis-7.0) ;;
+  valkey-8.1 | redis-6.2)
+    eval "$(bash scripts/env/servers.sh)"
+    if [ "$server_name" = valkey-8.1 ]; then
+      REDIS_SERVER="$VALKEY_SERVER" REDIS_CLI="$VALKEY_CLI"
+    else
+      REDIS_SERVER="$REDIS62_SERVER" REDIS_CLI="$REDIS62_CLI"
+    fi
+    ;;
+  *)
+    echo "redis_py_suite.sh: unknown server '$server_name' (redis-7.0, valkey-8.1, redis-6.2)" >&2
+    exit 64
+    ;;
 esac
+echo "redis_py_suite: server $server_name: $("$REDIS_SERVER" --version) ($REDIS_SERVER)"
 
 mkdir -p "$WORK"
 server_pids=()
@@ -157,7 +187,7 @@ start_server() {
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   done
-  echo "redis_py_suite: no redis-server came up in 20 attempts" >&2
+  echo "redis_py_suite: no $server_name ($REDIS_SERVER) came up in 20 attempts" >&2
   return 1
 }
 
@@ -199,6 +229,7 @@ stop_cluster() {
 }
 
 results="$WORK/results"
+[ "$server_name" = redis-7.0 ] || results="$WORK/results-$server_name"
 rm -rf -- "$results"
 mkdir -p "$results"
 

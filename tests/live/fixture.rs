@@ -3,8 +3,10 @@
 
 use crate::resp::{decode, Value};
 use serde_json::Value as Json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+/// The Redis 7.0.15 capture with redis-py's client verdicts (read by
+/// `tests/fred.rs` and `tests/pyo3.rs` too).
 pub fn fixture_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -12,14 +14,34 @@ pub fn fixture_path() -> PathBuf {
         .join("live_replies.json")
 }
 
+/// The replies of one server of the matrix, with redis-py's verdicts
+/// (written by `scripts/fixtures/capture_live.sh`).
+pub fn server_fixture_path(server: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+        .join("live")
+        .join(server)
+        .join("replies.json")
+}
+
+/// The whole JSON document at `p`.
+pub fn load_doc(p: &Path) -> Json {
+    let txt = std::fs::read_to_string(p)
+        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", p.display()));
+    serde_json::from_str(&txt)
+        .unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", p.display()))
+}
+
+/// The scenario records of `live_replies.json`.
+pub fn load_scenarios() -> Vec<Json> {
+    load_scenarios_at(&fixture_path())
+}
+
 /// The scenario records: the file is either the capture document
 /// (`{"scenarios": [...], ...}`) or a bare array of the same records.
-pub fn load_scenarios() -> Vec<Json> {
-    let p = fixture_path();
-    let txt = std::fs::read_to_string(&p)
-        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", p.display()));
-    let doc: Json = serde_json::from_str(&txt)
-        .unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", p.display()));
+pub fn load_scenarios_at(p: &Path) -> Vec<Json> {
+    let doc = load_doc(p);
     let list = match &doc {
         Json::Array(a) => a.clone(),
         Json::Object(o) => match o.get("scenarios") {
@@ -34,6 +56,38 @@ pub fn load_scenarios() -> Vec<Json> {
         p.display()
     );
     list
+}
+
+/// Standard base64 with padding (the inverse of [`b64decode`]).
+pub fn b64encode(b: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for chunk in b.chunks(3) {
+        let n = chunk.len();
+        let acc = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &c)| acc | (u32::from(c) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= n {
+                out.push(A[((acc >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A Python value of the crate as the fixtures write it (`args`).
+pub fn py_json(v: &redis_exceptions::PyValue) -> Json {
+    use redis_exceptions::PyValue;
+    match v {
+        PyValue::None => Json::Null,
+        PyValue::Str(s) => Json::String(s.clone()),
+        PyValue::Int(i) => Json::from(*i),
+        PyValue::Bytes(_) => serde_json::json!({ "__bytes_repr__": v.py_repr() }),
+    }
 }
 
 pub fn b64decode(s: &str) -> Result<Vec<u8>, String> {
@@ -199,5 +253,16 @@ mod tests {
         assert_eq!(b64decode("YQ==").unwrap(), b"a");
         assert_eq!(b64decode("YWI=").unwrap(), b"ab");
         assert_eq!(b64decode("YWJj").unwrap(), b"abc");
+        for s in [
+            &b""[..],
+            b"a",
+            b"ab",
+            b"abc",
+            b"-MOVED\r\n",
+            &[0xff, 0, 0x80, 7],
+        ] {
+            assert_eq!(b64decode(&b64encode(s)).unwrap(), s);
+        }
+        assert_eq!(b64encode(b"-MOVED\r\n"), "LU1PVkVEDQo=");
     }
 }

@@ -14,7 +14,7 @@
 //! TCP connection to that server.
 
 use crate::resp::{self, decode, info_field, Conn, Res};
-use crate::servers::{self, free_port, wait_for, Ready, Server, TempDir};
+use crate::servers::{self, free_port, wait_for, Kind, Ready, Server, TempDir};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -62,9 +62,9 @@ impl Group {
         }
     }
 
-    /// Starts the group's servers and computes its `$vars`.
-    fn init(self) -> Res<Ctx> {
-        let mut ctx = Ctx::new(self.name())?;
+    /// Starts the group's servers (of kind `kind`) and computes its `$vars`.
+    fn init(self, kind: &'static Kind) -> Res<Ctx> {
+        let mut ctx = Ctx::new(kind, self.name())?;
         match self {
             Group::Main => {
                 ctx.start(
@@ -145,6 +145,7 @@ pub const AUTH_PASS: &str = "secretpass";
 /// Per-group state. Field order is drop order: connections, then servers
 /// (SIGTERM/SIGKILL), then the temporary directory.
 pub struct Ctx {
+    kind: &'static Kind,
     conns: HashMap<String, Conn>,
     servers: BTreeMap<String, Server>,
     vars: HashMap<String, Vec<u8>>,
@@ -154,13 +155,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn new(label: &str) -> Res<Ctx> {
+    fn new(kind: &'static Kind, label: &str) -> Res<Ctx> {
         Ok(Ctx {
+            kind,
             conns: HashMap::new(),
             servers: BTreeMap::new(),
             vars: HashMap::new(),
             transcript: Vec::new(),
-            base: TempDir::new(label)?,
+            base: TempDir::new(&format!("{}-{label}", kind.name))?,
         })
     }
 
@@ -170,7 +172,7 @@ impl Ctx {
 
     fn start_with(&mut self, name: &str, extra: &[&str], cluster: bool, ready: Ready) -> Res<u16> {
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        let srv = Server::start(self.base.path(), name, &extra, cluster, ready)?;
+        let srv = Server::start(self.kind, self.base.path(), name, &extra, cluster, ready)?;
         let port = srv.port;
         self.servers.insert(name.to_string(), srv);
         Ok(port)
@@ -353,8 +355,9 @@ use Group::*;
 use Step::{Cmd as C, Do};
 
 #[rustfmt::skip]
+/// `resetchannels`: Redis 6.2's `reset` keeps `allchannels`, and then refuses `&allowed:*`.
 const ACL_LIMITED: &[&str] = &[
-    "ACL", "SETUSER", "limited", "reset", "on", ">limitedpass", "~allowed:*", "&allowed:*", "+get", "+publish",
+    "ACL", "SETUSER", "limited", "reset", "resetchannels", "on", ">limitedpass", "~allowed:*", "&allowed:*", "+get", "+publish",
 ];
 const SPIN8: &str = "local s = tonumber(redis.call('TIME')[1]) local i = 0 while tonumber(redis.call('TIME')[1]) - s < 8 and i < 2000000000 do i = i + 1 end return i";
 const WSPIN4: &str = "redis.call('set', KEYS[1], '1') local s = tonumber(redis.call('TIME')[1]) local i = 0 while tonumber(redis.call('TIME')[1]) - s < 4 and i < 2000000000 do i = i + 1 end return i";
@@ -617,6 +620,10 @@ fn busy_script(ctx: &mut Ctx) -> Res<Vec<u8>> {
 
 fn busy_function(ctx: &mut Ctx) -> Res<Vec<u8>> {
     let load = ctx.cmd("busy", &["FUNCTION", "LOAD", "REPLACE", SPINLIB])?;
+    if load.starts_with(b"-") {
+        // A server without functions (Redis 6.2): its refusal is the reply.
+        return Ok(load);
+    }
     if load != b"$7\r\nspinlib\r\n" {
         return Err(format!("FUNCTION LOAD replied {}", resp::escape(&load)));
     }
@@ -756,14 +763,14 @@ fn init_cluster(ctx: &mut Ctx) -> Res<()> {
     for n in ["n1", "n2", "n3", "fresh"] {
         ports.push(ctx.start_with(n, &args, true, Ready::Ping)?);
     }
-    let (_, cli) = servers::binaries();
+    let (_, cli) = ctx.kind.binaries();
     let mut cli_args: Vec<String> = vec!["--cluster".into(), "create".into()];
     cli_args.extend(ports[..3].iter().map(|p| format!("127.0.0.1:{p}")));
     cli_args.extend(["--cluster-replicas", "0", "--cluster-yes"].map(String::from));
     let out_file = ctx.base.path().join("logs").join("cluster-create.log");
     let (ok, out) = servers::run_bounded(&cli, &cli_args, &out_file, Duration::from_secs(60))?;
     if !ok {
-        return Err(format!("redis-cli --cluster create failed:\n{out}"));
+        return Err(format!("{} --cluster create failed:\n{out}", cli.display()));
     }
     for &p in &ports[..3] {
         wait_for(
@@ -881,11 +888,13 @@ pub struct Outcome {
     pub reply: Res<Vec<u8>>,
     /// Setup transcript (diagnostics).
     pub transcript: Vec<String>,
+    /// (server name, port) of the group's servers.
+    pub ports: Vec<(String, u16)>,
 }
 
-fn run_group(group: Group) -> Vec<Outcome> {
+fn run_group(group: Group, kind: &'static Kind) -> Vec<Outcome> {
     let specs: Vec<&Spec> = SPECS.iter().filter(|s| s.group == group).collect();
-    let mut ctx = match group.init() {
+    let mut ctx = match group.init(kind) {
         Ok(c) => c,
         Err(e) => {
             return specs
@@ -894,6 +903,7 @@ fn run_group(group: Group) -> Vec<Outcome> {
                     name: s.name,
                     reply: Err(format!("group {} could not start: {e}", group.name())),
                     transcript: vec![],
+                    ports: vec![],
                 })
                 .collect()
         }
@@ -918,7 +928,16 @@ fn run_group(group: Group) -> Vec<Outcome> {
             name: spec.name,
             reply,
             transcript: std::mem::take(&mut ctx.transcript),
+            ports: vec![],
         });
+    }
+    let ports: Vec<(String, u16)> = ctx
+        .servers
+        .iter()
+        .map(|(n, s)| (n.clone(), s.port))
+        .collect();
+    for o in &mut out {
+        o.ports = ports.clone();
     }
     out
 }
@@ -926,12 +945,12 @@ fn run_group(group: Group) -> Vec<Outcome> {
 /// Runs every group (each with its own servers) in parallel threads; a
 /// panicking group reports all its scenarios as failed (its servers are
 /// still stopped: the guards drop while the thread unwinds).
-pub fn run_all() -> Vec<Outcome> {
+pub fn run_all(kind: &'static Kind) -> Vec<Outcome> {
     let mut all = Vec::new();
     std::thread::scope(|s| {
         let handles: Vec<_> = GROUPS
             .iter()
-            .map(|&g| (g, s.spawn(move || run_group(g))))
+            .map(|&g| (g, s.spawn(move || run_group(g, kind))))
             .collect();
         for (g, h) in handles {
             match h.join() {
@@ -946,6 +965,7 @@ pub fn run_all() -> Vec<Outcome> {
                         name: s.name,
                         reply: Err(format!("group {} panicked: {msg}", g.name())),
                         transcript: vec![],
+                        ports: vec![],
                     }));
                 }
             }

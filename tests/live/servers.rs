@@ -53,9 +53,12 @@ const TERM_GRACE: Duration = Duration::from_secs(5);
 const START_ATTEMPTS: usize = 5;
 
 pub const INSTALL_HINT: &str = "apt-get install redis-server redis-tools";
+/// How the servers besides Debian's are installed.
+pub const MATRIX_HINT: &str =
+    "bash scripts/test.sh --setup-only, or eval \"$(bash scripts/env/servers.sh)\"";
 
 // ---------------------------------------------------------------------------
-// binaries
+// binaries: the server matrix
 // ---------------------------------------------------------------------------
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
@@ -65,26 +68,129 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Absolute paths of `redis-server` and `redis-cli` (`REDIS_SERVER` /
-/// `REDIS_CLI` override the PATH lookup). Panics - the test FAILS, it is never
-/// skipped - when one of them is missing.
-pub fn binaries() -> (PathBuf, PathBuf) {
-    let get = |var: &str, name: &str| -> PathBuf {
-        if let Some(p) = std::env::var_os(var) {
-            let p = PathBuf::from(p);
-            assert!(
-                p.is_file(),
-                "{var}={} does not exist: {INSTALL_HINT}",
-                p.display()
-            );
-            return p;
+/// One server of the live-test matrix: its name (the folder of its fixture,
+/// `tests/fixtures/live/<name>/replies.json`), where its binaries come from,
+/// and which options it knows.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Kind {
+    /// `redis-7.0`, `valkey-8.1`, `redis-6.2`.
+    pub name: &'static str,
+    /// Environment variables naming the server and the cli binary.
+    pub server_var: &'static str,
+    pub cli_var: &'static str,
+    /// Binary names looked up on `PATH` when the variables are unset
+    /// (only for Debian's server; the others must be named).
+    pub on_path: Option<(&'static str, &'static str)>,
+    /// How to install it.
+    pub hint: &'static str,
+    /// Redis 7.0 options it lacks: `--enable-debug-command`,
+    /// `--enable-module-command`, `--busy-reply-threshold` (it has
+    /// `--lua-time-limit`), `--cluster-port` (its bus port is port + 10000).
+    pub pre_7_0: bool,
+}
+
+/// The servers every live test runs against.
+pub const MATRIX: &[Kind] = &[
+    Kind {
+        name: "redis-7.0",
+        server_var: "REDIS_SERVER",
+        cli_var: "REDIS_CLI",
+        on_path: Some(("redis-server", "redis-cli")),
+        hint: INSTALL_HINT,
+        pre_7_0: false,
+    },
+    Kind {
+        name: "valkey-8.1",
+        server_var: "VALKEY_SERVER",
+        cli_var: "VALKEY_CLI",
+        on_path: None,
+        hint: MATRIX_HINT,
+        pre_7_0: false,
+    },
+    Kind {
+        name: "redis-6.2",
+        server_var: "REDIS62_SERVER",
+        cli_var: "REDIS62_CLI",
+        on_path: None,
+        hint: MATRIX_HINT,
+        pre_7_0: true,
+    },
+];
+
+/// The matrix entry named `name` (panics on an unknown name).
+pub fn kind(name: &str) -> &'static Kind {
+    MATRIX
+        .iter()
+        .find(|k| k.name == name)
+        .unwrap_or_else(|| panic!("no server {name:?} in the matrix"))
+}
+
+impl Kind {
+    /// Absolute paths of the server and cli binaries. Panics - the test
+    /// FAILS, it is never skipped - naming the server when one is missing.
+    pub fn binaries(&self) -> (PathBuf, PathBuf) {
+        let get = |var: &str, name: Option<&str>| -> PathBuf {
+            if let Some(p) = std::env::var_os(var) {
+                let p = PathBuf::from(p);
+                assert!(
+                    p.is_file(),
+                    "server {}: {var}={} does not exist: {}",
+                    self.name,
+                    p.display(),
+                    self.hint
+                );
+                return p;
+            }
+            match name {
+                Some(n) => find_in_path(n).unwrap_or_else(|| {
+                    panic!(
+                        "server {}: {n} not found on PATH (or set {var}): {}",
+                        self.name, self.hint
+                    )
+                }),
+                None => panic!(
+                    "server {}: {var} is not set (the path of its binary): {}",
+                    self.name, self.hint
+                ),
+            }
+        };
+        (
+            get(self.server_var, self.on_path.map(|p| p.0)),
+            get(self.cli_var, self.on_path.map(|p| p.1)),
+        )
+    }
+
+    /// `--version` of the server binary, trimmed (empty when it cannot run).
+    pub fn version(&self) -> String {
+        let (bin, _) = self.binaries();
+        std::process::Command::new(&bin)
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The Redis 7.0 options `extra` in this server's words: a pre-7.0
+    /// server drops the two `--enable-*-command` options (it always allows
+    /// DEBUG and MODULE) and says `--lua-time-limit` for
+    /// `--busy-reply-threshold`.
+    pub fn options(&self, extra: &[String]) -> Vec<String> {
+        if !self.pre_7_0 {
+            return extra.to_vec();
         }
-        find_in_path(name).unwrap_or_else(|| panic!("{name} not found: {INSTALL_HINT}"))
-    };
-    (
-        get("REDIS_SERVER", "redis-server"),
-        get("REDIS_CLI", "redis-cli"),
-    )
+        let mut out = Vec::with_capacity(extra.len());
+        let mut it = extra.iter();
+        while let Some(opt) = it.next() {
+            match opt.as_str() {
+                "--enable-debug-command" | "--enable-module-command" => {
+                    it.next();
+                }
+                "--busy-reply-threshold" => out.push("--lua-time-limit".to_string()),
+                _ => out.push(opt.clone()),
+            }
+        }
+        out
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -152,12 +258,29 @@ pub fn free_port() -> Res<u16> {
     Err("no free loopback port in 20000-31999".into())
 }
 
+/// A free port whose cluster bus port (port + 10000, what a pre-7.0
+/// server uses) is free too; both are kept from later [`free_port`] calls.
+pub fn free_port_with_bus() -> Res<u16> {
+    for _ in 0..50 {
+        let port = free_port()?;
+        let bus = port + 10000;
+        let mut set = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        let set = set.get_or_insert_with(HashSet::new);
+        if !set.contains(&bus) && TcpListener::bind(("127.0.0.1", bus)).is_ok() {
+            set.insert(bus);
+            return Ok(port);
+        }
+    }
+    Err("no free loopback port P in 20000-31999 with P + 10000 free".into())
+}
+
 // ---------------------------------------------------------------------------
 // waiting
 // ---------------------------------------------------------------------------
 
 /// Polls `pred` every `step` until it returns `Ok(true)`, at most `limit`.
-/// Errors from `pred` count as "not yet" (the last one is reported).
+/// Errors from `pred` count as "not yet" (the last one is reported), except
+/// one starting with `FATAL ` (e.g. the server exited), which ends the wait.
 pub fn wait_for(
     what: &str,
     limit: Duration,
@@ -171,6 +294,7 @@ pub fn wait_for(
         match pred() {
             Ok(true) => return Ok(()),
             Ok(false) => {}
+            Err(e) if e.starts_with("FATAL ") => return Err(e),
             Err(e) => last = e,
         }
         if Instant::now() >= deadline {
@@ -205,24 +329,36 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `redis-server` with the standard options plus `extra` in
-    /// `<base>/<name>`; `cluster` adds `--cluster-port` on a free port.
+    /// Starts the server `kind` with the standard options plus `extra`
+    /// (Redis 7.0 options, see [`Kind::options`]) in `<base>/<name>`;
+    /// `cluster` adds `--cluster-port` on a free port (a pre-7.0 server
+    /// gets a port whose port + 10000 is free too).
     pub fn start(
+        kind: &'static Kind,
         base: &Path,
         name: &str,
         extra: &[String],
         cluster: bool,
         ready: Ready,
     ) -> Res<Server> {
-        let (server_bin, _) = binaries();
+        let (server_bin, _) = kind.binaries();
+        let extra = kind.options(extra);
         let dir = base.join(name);
         fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;
         let log_dir = base.join("logs");
         fs::create_dir_all(&log_dir).map_err(|e| format!("mkdir {}: {e}", log_dir.display()))?;
         let mut last_err = String::new();
         for attempt in 0..START_ATTEMPTS {
-            let port = free_port()?;
-            let bus_port = if cluster { Some(free_port()?) } else { None };
+            let port = if cluster && kind.pre_7_0 {
+                free_port_with_bus()?
+            } else {
+                free_port()?
+            };
+            let bus_port = if cluster && !kind.pre_7_0 {
+                Some(free_port()?)
+            } else {
+                None
+            };
             let log = log_dir.join(format!("{name}.{attempt}.log"));
             let logf = File::create(&log).map_err(|e| format!("create {}: {e}", log.display()))?;
             let logf2 = logf.try_clone().map_err(|e| e.to_string())?;
@@ -245,14 +381,14 @@ impl Server {
             if let Some(bp) = bus_port {
                 cmd.arg("--cluster-port").arg(bp.to_string());
             }
-            cmd.args(extra)
+            cmd.args(&extra)
                 .stdin(Stdio::null())
                 .stdout(logf)
                 .stderr(logf2);
             die_with_parent(&mut cmd);
-            let child = cmd
-                .spawn()
-                .map_err(|e| format!("spawn {}: {e}", server_bin.display()))?;
+            let child = cmd.spawn().map_err(|e| {
+                format!("server {}: spawn {}: {e}", kind.name, server_bin.display())
+            })?;
             let mut srv = Server {
                 name: name.to_string(),
                 port,
@@ -272,7 +408,11 @@ impl Server {
                 }
             }
         }
-        Err(format!("could not start redis-server {name}: {last_err}"))
+        Err(format!(
+            "could not start server {} ({}) as {name}: {last_err}",
+            kind.name,
+            server_bin.display()
+        ))
     }
 
     fn exited(&mut self) -> Option<String> {
