@@ -216,9 +216,8 @@ impl Class {
     }
 
     /// The set of built-in classes this class derives from, as bits.
-    #[doc(hidden)]
     #[inline(always)]
-    pub const fn __ancestors(&self) -> u64 {
+    pub(crate) const fn ancestor_bits(&self) -> u64 {
         self.ancestors
     }
 

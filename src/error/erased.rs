@@ -207,7 +207,7 @@ impl Error {
     #[inline]
     pub fn is_a<T: ExceptionClass>(&self) -> bool {
         if T::__BIT != 0 {
-            self.0.state().class.__ancestors() & T::__BIT != 0
+            self.0.state().class.ancestor_bits() & T::__BIT != 0
         } else {
             self.class().is_subclass_of(T::CLASS)
         }

@@ -19,7 +19,7 @@ macro_rules! per_class_tests {
             // The constants `is_a` tests against agree with the metadata.
             let bit = <$name as Struct>::__BIT;
             assert_eq!(bit.count_ones(), 1);
-            assert_eq!(<$name>::__ANCESTORS, <$name>::CLASS.__ancestors());
+            assert_eq!(<$name>::__ANCESTORS, <$name>::CLASS.ancestor_bits());
             assert_ne!(<$name>::__ANCESTORS & bit, 0);
             let bases: Vec<&str> = <$name>::CLASS.bases().iter().map(|c| c.name()).collect();
             assert_eq!(bases, [$(stringify!($base)),*] as [&str; 0 $(+ { let _ = stringify!($base); 1 })*]);

@@ -228,7 +228,7 @@ pub trait RedisErrorExt: Instance {
 pub fn is_instance_of<T: ExceptionClass>(class: &'static Class) -> bool {
     if T::__BIT != 0 {
         // A compile-time constant: one load and one test.
-        class.__ancestors() & T::__BIT != 0
+        class.ancestor_bits() & T::__BIT != 0
     } else {
         class.is_subclass_of(T::CLASS)
     }

@@ -89,7 +89,8 @@ def installed() -> bool:
 
 def uses_rust() -> bool:
     """Whether the installed parser can answer with Rust on this redis-py
-    (redis-py 8.1 and 8.2 today; older releases lack classes Rust builds)."""
+    (redis-py 7.2 and newer, whose parse_error builds ``cls(rest,
+    status_code=code)`` as Rust does; older ones always get redis-py's)."""
     return _install.uses_rust()
 
 

@@ -62,8 +62,8 @@ def _is_redis_py_own(func: Any) -> bool:
 
 
 def _rust_usable() -> bool:
-    """Whether the Rust side can build this redis-py's classes at all (it
-    needs every class of redis-py 8.1.0: older releases lack some)."""
+    """Whether the Rust side can build this redis-py's classes at all (a
+    release it does not cover refuses)."""
     try:
         _native.classify(b"ERR probe")
     except ImportError:
@@ -104,7 +104,9 @@ def _rust_parse_error(
             # word redis-py 8.2 keeps, or None): redis-py's answer is the
             # same only if the live table has none either, and the release
             # keeps such a word as Rust does (or there is none).
-            if c is not response_error or word in table:
+            if c is not response_error or word in table or e.args != (response,):
+                # (Rust's own table had the code when it kept less than the
+                # whole reply: a table that lacks it answers otherwise.)
                 return orig(cls, response)
             if code is not None and not keeps_status_words:
                 return orig(cls, response)
