@@ -1,5 +1,7 @@
-//! redis-py's exception hierarchy (`redis.exceptions`, redis-py 8.1.0) in
-//! Rust, class for class, and the server-error parser that goes with it.
+//! redis-py's exception hierarchy in Rust, class for class, and the
+//! server-error parser that goes with it: redis-py 8.2.0 by default, every
+//! minor release from 5.0 through [`RedisPy`], and valkey-py through
+//! [`ValkeyPy`].
 //!
 //! See the README for the guide; the API in brief:
 //!
@@ -12,7 +14,10 @@
 //! * [`parse_error`] is redis-py's `BaseParser.parse_error`, [`classify`]
 //!   its allocation-free core, [`parse_frame`] the RESP-level entry;
 //! * [`construct`] / [`Class::call`] build an instance by class name with
-//!   Python's call semantics.
+//!   Python's call semantics;
+//! * [`RedisPy::V5_2`](RedisPy)`.parse_error(..)` and `.cluster()` classify
+//!   as an older release's parsers do; an instance's attributes
+//!   (`status_code`, `error_type`, `repr`) are the newest release's.
 //!
 //! ```
 //! use redis_exceptions::{parse_error, ConnectionError, MovedError, RedisErrorExt, ResponseError};
@@ -57,7 +62,7 @@
 //!    `RedisClusterException` family) is a no-op where Python raises
 //!    `TypeError`; [`Class::call`] raises it.
 //! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`,
-//!    and so does [`RedisErrorExt::to_error`].
+//!    and so does `to_error` ([`Error::to_error`]).
 //! 8. **Python values outside `PyValue`** (feature `pyo3`). An exception
 //!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
 //!    `i64`) arguments and attributes as they are; any other value (a

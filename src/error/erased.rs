@@ -343,9 +343,8 @@ impl dyn RedisErrorExt {
 }
 
 impl Error {
-    /// A copy without the cause, as [`Clone`] makes; see
-    /// [`to_error`](../redis_exceptions/trait.RedisErrorExt.html#method.to_error) on
-    /// `dyn RedisErrorExt`.
+    /// A copy without the cause, as [`Clone`] makes (the same method exists
+    /// on `dyn RedisErrorExt`, for what [`find`](crate::find) returns).
     pub fn to_error(&self) -> Error {
         self.clone()
     }
