@@ -4,17 +4,29 @@
 
 use redis_exceptions::{
     parse_error, Class, ConnectionError, Error, LockError, MovedError, RedisError, RedisErrorExt,
-    ResponseError, ValueError,
+    RedisPy, ResponseError, ValueError,
 };
 
-/// Prints the tree under `class`, a class with several bases under each.
+/// Prints the tree under `class`, a class with several bases under each;
+/// classes outside `redis.exceptions` and the builtins show their module,
+/// and those a release added or removed show it.
 fn print_tree(class: &'static Class, depth: usize) {
     let bases: Vec<&str> = class.bases().iter().map(|b| b.name()).collect();
-    let extra = if bases.len() > 1 {
+    let mut extra = if bases.len() > 1 {
         format!("  ({})", bases.join(", "))
     } else {
         String::new()
     };
+    if !matches!(class.module(), "builtins" | "redis.exceptions") {
+        extra.push_str(&format!("  [{}]", class.module()));
+    }
+    match (class.since(), class.until()) {
+        (_, Some(until)) => extra.push_str(&format!("  (until {until})")),
+        (Some(since), None) if since != RedisPy::OLDEST => {
+            extra.push_str(&format!("  (since {since})"))
+        }
+        _ => {}
+    }
     println!("{}{}{}", "    ".repeat(depth), class.name(), extra);
     for child in Class::all().filter(|c| c.bases().iter().any(|b| std::ptr::eq(*b, class))) {
         print_tree(child, depth + 1);
@@ -33,7 +45,10 @@ fn show(e: &Error) {
 }
 
 fn main() {
-    println!("The class tree (39 classes):");
+    println!(
+        "The class tree ({} classes, redis-py 5.0 to 8.2):",
+        Class::all().len()
+    );
     print_tree(Class::by_name("BaseException").expect("the root"), 1);
 
     println!("\nParsing server replies:");
