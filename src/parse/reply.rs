@@ -276,22 +276,6 @@ impl RedisPy {
         }
     }
 
-    /// [`parse_error`] as this release's base parser does: the class,
-    /// `args` and `str()` that release gives. The instance's attributes
-    /// (`status_code`, `error_type`, `repr`) are the newest release's.
-    pub fn parse_error(self, reply: &str) -> Error {
-        self.parser().parse_error(reply)
-    }
-
-    /// [`parse_error_bytes`] as this release's base parser does.
-    pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
-        self.parser().parse_error_bytes(reply)
-    }
-
-    /// [`classify`] as this release's base parser does.
-    pub fn classify(self, reply: &[u8]) -> Classified<'_> {
-        self.parser().classify(reply)
-    }
 }
 
 impl ValkeyPy {
@@ -305,22 +289,34 @@ impl ValkeyPy {
     pub const fn cluster(self) -> Parser {
         self.redis_py().cluster()
     }
-
-    /// `parse_error` as this release's base parser does.
-    pub fn parse_error(self, reply: &str) -> Error {
-        self.parser().parse_error(reply)
-    }
-
-    /// `parse_error_bytes` as this release's base parser does.
-    pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
-        self.parser().parse_error_bytes(reply)
-    }
-
-    /// `classify` as this release's base parser does.
-    pub fn classify(self, reply: &[u8]) -> Classified<'_> {
-        self.parser().classify(reply)
-    }
 }
+
+/// The base parser's entry points on a release value (`RedisPy`, `ValkeyPy`).
+macro_rules! release_entry_points {
+    ($($release:ty),*) => {$(
+        impl $release {
+            /// [`parse_error`] as this release's base parser does: the class,
+            /// `args` and `str()` that release gives. The instance's
+            /// attributes (`status_code`, `error_type`, `repr`) are the
+            /// newest redis-py release's.
+            pub fn parse_error(self, reply: &str) -> Error {
+                self.parser().parse_error(reply)
+            }
+
+            /// [`parse_error_bytes`] as this release's base parser does.
+            pub fn parse_error_bytes(self, reply: &[u8]) -> Error {
+                self.parser().parse_error_bytes(reply)
+            }
+
+            /// [`classify`] as this release's base parser does.
+            pub fn classify(self, reply: &[u8]) -> Classified<'_> {
+                self.parser().classify(reply)
+            }
+        }
+    )*};
+}
+
+release_entry_points!(RedisPy, ValkeyPy);
 
 /// One row of the reply table, for documentation and tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
