@@ -11,7 +11,8 @@
     reset_calls()     -> set both back to zero; returns the old calls()
 
 Supports redis-py 5.0 to 8.2. parse_error() and classify() answer as
-redis-py 8.1.0 does and need its classes (redis-py 8.1 or later).
+redis-py 8.2.0 does; on an older release a class it lacks is its nearest
+ancestor that it has.
 """
 
 from __future__ import annotations
