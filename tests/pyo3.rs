@@ -1241,12 +1241,25 @@ two.args = ('t', 2)
 /// Issue 18, fuzz finding 3: a `status_code` on an instance of a class
 /// whose `__init__` takes no `status_code=` (the `LockError` family; the
 /// attribute is `RedisError.__init__`'s) is lost by `to_py` of a copy:
-/// the call leaves it `None` and nothing sets it afterwards.
+/// the call leaves it `None` and nothing sets it afterwards. The same for
+/// `LockError::new(..).with_status_code(..)` made in Rust.
 #[test]
 #[ignore = "issue 18 fuzz finding 3, not fixed yet: status_code not set after __init__"]
 fn to_py_keeps_a_status_code_init_cannot_take() {
     with_python(|py| {
         helpers(py);
+        // From Rust alone: `with_status_code` keeps it (the class
+        // has the attribute), `to_py` drops it.
+        let ours: Error = redis_exceptions::LockError::new("x")
+            .with_status_code("ERR")
+            .into();
+        assert_eq!(ours.status_code(), Some("ERR"));
+        let made = ours.to_py(py).unwrap();
+        assert_eq!(
+            made.getattr("status_code").unwrap().to_string(),
+            "ERR",
+            "Rust's LockError"
+        );
         let m = PyModule::from_code(
             py,
             c"import redis.exceptions as rx
