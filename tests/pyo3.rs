@@ -1159,3 +1159,125 @@ def install(f):
         println!("REENTRANT-CHILD-OK");
     });
 }
+
+/// Issue 18, fuzz finding 1 (fuzz/fuzz_targets/pyo3_convert.rs): a
+/// `LockError` from Python keeps its `args` as they are (difference 8),
+/// whatever their number; `from_py` used to cut them to `(args[0],)`, and
+/// `()` to `(None,)`. A changed copy goes back with them (difference 9).
+#[test]
+fn from_py_lock_error_keeps_its_args() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+two = rx.LockError('a', lock_name='L')
+two.args = ('a', 'b')
+none = rx.LockNotOwnedError.__new__(rx.LockNotOwnedError)
+",
+            c"fuzz_lock.py",
+            c"fuzz_lock",
+        )
+        .unwrap();
+        for (name, want) in [
+            ("two", vec![PyValue::from("a"), PyValue::from("b")]),
+            ("none", vec![]),
+        ] {
+            let v = m.getattr(name).unwrap();
+            let e = Error::from_py(py, PyErr::from_value(v.clone())).unwrap();
+            assert_eq!(e.args(), &want[..], "{name}");
+            assert!(e.to_py(py).unwrap().is(&v), "{name}: unchanged, itself");
+            let copy = e.clone().to_py(py).unwrap();
+            let args: Vec<PyValue> = copy
+                .getattr("args")
+                .unwrap()
+                .cast_into::<PyTuple>()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    if a.is_none() {
+                        PyValue::None
+                    } else {
+                        PyValue::from(a.extract::<String>().unwrap().as_str())
+                    }
+                })
+                .collect();
+            assert_eq!(args, want, "{name}: the copy's args");
+        }
+    });
+}
+
+/// Issue 18, fuzz finding 2: an `HttpError` whose `args` are not one
+/// truthy message (`HttpError.__new__(HttpError)`, `e.args = ('t', 2)`)
+/// goes back from a copy with the `args` redis-py's `__init__` makes,
+/// `('HTTP None for None',)` or `('t',)`: `refuses_arity` calls
+/// `HttpError(status, url, message)` whenever there are at most three.
+#[test]
+#[ignore = "issue 18 fuzz finding 2, not fixed yet: HttpError args rebuilt by __init__"]
+fn to_py_http_error_keeps_its_args() {
+    with_python(|py| {
+        helpers(py);
+        let m = PyModule::from_code(
+            py,
+            c"from redis.http.http_client import HttpError
+empty = HttpError.__new__(HttpError)
+two = HttpError(404, 'u', 't')
+two.args = ('t', 2)
+",
+            c"fuzz_http.py",
+            c"fuzz_http",
+        )
+        .unwrap();
+        for name in ["empty", "two"] {
+            let v = m.getattr(name).unwrap();
+            let e = Error::from_py(py, PyErr::from_value(v.clone())).unwrap();
+            let copy = e.clone().to_py(py).unwrap();
+            let back = Error::from_py(py, PyErr::from_value(copy.into_any())).unwrap();
+            assert_eq!(back.args(), e.args(), "{name}");
+        }
+    });
+}
+
+/// Issue 18, fuzz finding 3: a `status_code` on an instance of a class
+/// whose `__init__` takes no `status_code=` (the `LockError` family; the
+/// attribute is `RedisError.__init__`'s) is lost by `to_py` of a copy:
+/// the call leaves it `None` and nothing sets it afterwards. The same for
+/// `LockError::new(..).with_status_code(..)` made in Rust.
+#[test]
+#[ignore = "issue 18 fuzz finding 3, not fixed yet: status_code not set after __init__"]
+fn to_py_keeps_a_status_code_init_cannot_take() {
+    with_python(|py| {
+        helpers(py);
+        // From Rust alone: `with_status_code` keeps it (the class
+        // has the attribute), `to_py` drops it.
+        let ours: Error = redis_exceptions::LockError::new("x")
+            .with_status_code("ERR")
+            .into();
+        assert_eq!(ours.status_code(), Some("ERR"));
+        let made = ours.to_py(py).unwrap();
+        assert_eq!(
+            made.getattr("status_code").unwrap().to_string(),
+            "ERR",
+            "Rust's LockError"
+        );
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+lock = rx.LockError('x')
+lock.status_code = 'ERR'
+",
+            c"fuzz_status.py",
+            c"fuzz_status",
+        )
+        .unwrap();
+        let v = m.getattr("lock").unwrap();
+        let e = Error::from_py(py, PyErr::from_value(v)).unwrap();
+        assert_eq!(e.status_code(), Some("ERR"));
+        let copy = e.clone().to_py(py).unwrap();
+        assert_eq!(
+            copy.getattr("status_code").unwrap().to_string(),
+            "ERR",
+            "the copy's status_code"
+        );
+    });
+}

@@ -703,7 +703,14 @@ fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State>
         let value = t.getattr_opt("value").ok().flatten()?;
         ExceptionType::from_value(value.cast::<PyString>().ok()?.to_str().ok()?)
     });
+    // `lenient` gives a `LockError` the `(message,)` its `__init__` makes;
+    // from Python, the `args` it has are kept, whatever their number
+    // (difference 8; `to_py` of a changed copy, difference 9).
+    let kept = init.has_lock_name().then(|| args.clone());
     let mut state = State::lenient(class, Args::from_vec(args), status_code);
+    if let Some(args) = kept {
+        state.args = Args::from_vec(args);
+    }
     state.error_type = error_type;
     if init.has_lock_name() {
         if let Some(name) = attr("lock_name").map(|v| value_from_py(&v)) {
