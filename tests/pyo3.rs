@@ -1213,7 +1213,6 @@ none = rx.LockNotOwnedError.__new__(rx.LockNotOwnedError)
 /// `('HTTP None for None',)` or `('t',)`: `refuses_arity` calls
 /// `HttpError(status, url, message)` whenever there are at most three.
 #[test]
-#[ignore = "issue 18 fuzz finding 2, not fixed yet: HttpError args rebuilt by __init__"]
 fn to_py_http_error_keeps_its_args() {
     with_python(|py| {
         helpers(py);
@@ -1244,7 +1243,6 @@ two.args = ('t', 2)
 /// the call leaves it `None` and nothing sets it afterwards. The same for
 /// `LockError::new(..).with_status_code(..)` made in Rust.
 #[test]
-#[ignore = "issue 18 fuzz finding 3, not fixed yet: status_code not set after __init__"]
 fn to_py_keeps_a_status_code_init_cannot_take() {
     with_python(|py| {
         helpers(py);

@@ -55,7 +55,11 @@ fn pretty_error(resp: &str) -> FredError {
         },
         _ => ErrorKind::Unknown,
     };
-    let details = if resp.is_empty() { "No response!".to_owned() } else { resp.to_owned() };
+    let details = if resp.is_empty() {
+        "No response!".to_owned()
+    } else {
+        resp.to_owned()
+    };
     FredError::new(kind, details)
 }
 
@@ -64,7 +68,9 @@ fn touch(e: &Error) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&k, rest)) = data.split_first() else { return };
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
     let text = String::from_utf8_lossy(rest).into_owned();
     let kind = KINDS[usize::from(k) % KINDS.len()].clone();
 
@@ -85,8 +91,14 @@ fuzz_target!(|data: &[u8]| {
     let reply = parse_error(if text == "No response!" { "" } else { &text });
     let same = std::ptr::eq(e.class(), reply.class()) && e.args() == reply.args();
     let own = !RETRY_SUPPORTED_ERRORS.matches(&e) && e.reply_code().is_none();
-    assert!(same || own, "{reply_err:?}: {e:?}, parse_error gives {reply:?}");
+    assert!(
+        same || own,
+        "{reply_err:?}: {e:?}, parse_error gives {reply:?}"
+    );
     if RETRY_SUPPORTED_ERRORS.matches(&e) {
-        assert!(RETRY_SUPPORTED_ERRORS.matches(&reply), "{reply_err:?}: {e:?} would be retried");
+        assert!(
+            RETRY_SUPPORTED_ERRORS.matches(&reply),
+            "{reply_err:?}: {e:?} would be retried"
+        );
     }
 });

@@ -372,10 +372,16 @@ fn to_instance<'py>(
             Err(err) => return Err(err),
         }
     };
-    // An `__init__` that computes `args` from what the instance does not
-    // keep (`InvalidTokenSchemaErr`'s fields): the instance's own `args`.
-    if matches!(init.args, ArgsRule::Joined { .. }) {
-        obj.setattr("args", &args)?;
+    // A `status_code` attribute the `__init__` sets without taking it as a
+    // keyword (the `LockError` family: `RedisError.__init__` sets `None`),
+    // on a release that has the attribute.
+    if let Some(code) = state.status_code() {
+        if init.sets(Attr::StatusCode)
+            && init.keyword_of(Attr::StatusCode).is_none()
+            && table(py)?.release >= STATUS_CODE_SINCE
+        {
+            obj.setattr("status_code", code)?;
+        }
     }
     if state.error_type != class.default_error_type() {
         obj.setattr("error_type", error_type_member(py, state.error_type)?)?;
@@ -397,7 +403,10 @@ fn refuses_arity(init: &Init, state: &State) -> bool {
         // `__init__(self, resp, ...)` and the like: `args` is `(first,)`.
         (Params::Named { .. }, ArgsRule::First) => n != 1,
         (Params::Named { names, .. }, ArgsRule::Positional) => n > names.len(),
-        (Params::Named { .. }, _) => false,
+        // `args` computed from what the instance does not keep (the fields
+        // `InvalidTokenSchemaErr` joined, `HttpError`'s `message or
+        // "HTTP {status} for {url}"`): the call cannot give them back.
+        (Params::Named { .. }, ArgsRule::Joined { .. } | ArgsRule::MessageOr { .. }) => true,
     }
 }
 
