@@ -714,10 +714,21 @@ fn live_auth_errors_match_redis_py(kind: &'static Kind) {
 fn live_connection_refused_is_a_connection_error(kind: &'static Kind) {
     // Checked first so that a missing server binary fails this test too.
     kind.binaries();
-    let port = servers::free_port().unwrap();
     block_on(async {
-        let c = client(port, None, Duration::from_secs(10));
-        let err = c.init().await.expect_err("nothing listens there");
+        // A port found free may be taken by a server another test starts
+        // meanwhile: try a few until one refuses.
+        let mut refused = None;
+        for _ in 0..8 {
+            let port = servers::free_port().unwrap();
+            let c = client(port, None, Duration::from_secs(10));
+            if let Err(err) = c.init().await {
+                if err.kind() == &ErrorKind::IO && err.details().contains("refused") {
+                    refused = Some((port, err));
+                    break;
+                }
+            }
+        }
+        let (port, err) = refused.expect("a port nothing listens on refuses the connection");
         assert_eq!(err.kind(), &ErrorKind::IO, "{err:?}");
         let e = Error::from(err.clone());
         assert!(e.is::<ConnectionError>(), "{e:?}");
