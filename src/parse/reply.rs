@@ -275,7 +275,6 @@ impl RedisPy {
             cluster: true,
         }
     }
-
 }
 
 impl ValkeyPy {
