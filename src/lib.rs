@@ -133,6 +133,8 @@ pub use error::structs::*;
 pub use error::traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 pub use instance::redirect::Redirect;
 pub use instance::state::BoxError;
+#[cfg(feature = "pyo3")]
+pub use integrations::pyo3::Client;
 pub use parse::call::{construct, ConstructError};
 pub use parse::reply::{
     classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, Classified,

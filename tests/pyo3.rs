@@ -1,8 +1,10 @@
 //! Feature `pyo3`: errors into an embedded CPython and back, against the
-//! redis-py 8.2.0 of the venv made by `scripts/env/pyo3_env.sh`.
+//! redis-py 8.2.0 and valkey-py 6.2.0 of the venv made by
+//! `scripts/env/pyo3_env.sh`.
 //!
 //! Every test first proves which interpreter it runs (the mapped
-//! libpython, `sys.version`, `sys.prefix`, `redis.__file__`): a test
+//! libpython, `sys.version`, `sys.prefix`, `redis.__file__`,
+//! `valkey.__file__`): a test
 //! binary can load another libpython or another `site-packages` than the
 //! build used.
 #![cfg(feature = "pyo3")]
@@ -18,13 +20,14 @@ use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyModule, PyString, PyTuple};
 use redis_exceptions::{
-    construct, exception, parse_error, Class, ConnectionError, Error, ExceptionClass, MovedError,
-    PyValue, RedisErrorExt, ResponseError,
+    construct, exception, parse_error, Class, Client, ConnectionError, Error, ExceptionClass,
+    MovedError, PyValue, RedisErrorExt, ResponseError, ValkeyPy,
 };
 
 const HINT: &str = "run `bash scripts/env/pyo3_env.sh` first (or `bash scripts/test.sh \
                     --setup-only`, which runs it): it installs Debian's python3.11 and \
-                    libpython3.11-dev and makes the venv with redis==8.2.0 these tests embed";
+                    libpython3.11-dev and makes the venv with redis==8.2.0 and valkey==6.2.0 \
+                    these tests embed";
 
 /// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
 /// default of `scripts/env/pyo3_env.sh`.
@@ -72,6 +75,8 @@ struct Proof {
     prefix: String,
     redis_version: String,
     redis_file: String,
+    valkey_version: String,
+    valkey_file: String,
 }
 
 const BUILD_FACTS: &str = "import os, sys, sysconfig\n\
@@ -110,10 +115,12 @@ fn proof() -> &'static Proof {
         Python::initialize();
 
         let facts: Vec<String> = Python::attach(|py| {
-            let code = c"import sys, os, redis\n\
-facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), redis.__version__, os.path.realpath(redis.__file__)]";
+            let code = c"import sys, os, redis, valkey\n\
+facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), redis.__version__, os.path.realpath(redis.__file__), valkey.__version__, os.path.realpath(valkey.__file__)]";
             let m = PyModule::from_code(py, code, c"proof.py", c"proof")
-                .unwrap_or_else(|e| panic!("embedded Python cannot import redis: {e}; {HINT}"));
+                .unwrap_or_else(|e| {
+                    panic!("embedded Python cannot import redis and valkey: {e}; {HINT}")
+                });
             m.getattr("facts").unwrap().extract().unwrap()
         });
         let maps = std::fs::read_to_string("/proc/self/maps").expect("/proc/self/maps");
@@ -133,6 +140,8 @@ facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.real
             prefix: facts[2].clone(),
             redis_version: facts[4].clone(),
             redis_file: facts[5].clone(),
+            valkey_version: facts[6].clone(),
+            valkey_file: facts[7].clone(),
         };
         assert_eq!(
             libs,
@@ -156,14 +165,22 @@ facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.real
             "redis imported from {} instead of the venv; {HINT}",
             proof.redis_file
         );
+        assert_eq!(proof.valkey_version, "6.2.0", "valkey.__version__; {HINT}");
+        assert!(
+            proof.valkey_file.starts_with(&venv_real),
+            "valkey imported from {} instead of the venv; {HINT}",
+            proof.valkey_file
+        );
         common::report(&format!(
             "pyo3: embedded CPython {} from {} (built for {build_python}), sys.prefix {}, \
-             redis {} from {}",
+             redis {} from {}, valkey {} from {}",
             proof.version.split_whitespace().next().unwrap_or(""),
             proof.libpython,
             proof.prefix,
             proof.redis_version,
-            proof.redis_file
+            proof.redis_file,
+            proof.valkey_version,
+            proof.valkey_file
         ));
         proof
     })
@@ -1278,4 +1295,388 @@ lock.status_code = 'ERR'
             "the copy's status_code"
         );
     });
+}
+
+// ---------------------------------------------------------------------------
+// valkey-py (issue 17): `to_py_as(py, Client::ValkeyPy)` and `from_py`.
+// ---------------------------------------------------------------------------
+
+/// Python helpers for valkey-py: its parser, and a class's module-qualified
+/// name.
+const VALKEY_HELPERS: &str = r#"
+from valkey._parsers.base import BaseParser
+
+def parse(text):
+    try:
+        return True, BaseParser.parse_error(text)
+    except Exception as e:
+        return False, (type(e).__name__, str(e))
+
+def qualname(e):
+    t = type(e)
+    return t.__module__ + "." + t.__qualname__
+"#;
+
+fn valkey_helpers(py: Python<'_>) -> Bound<'_, PyModule> {
+    proof();
+    let code = CString::new(VALKEY_HELPERS).unwrap();
+    PyModule::from_code(py, &code, c"valkey_helpers.py", c"valkey_helpers")
+        .expect("valkey helpers compile")
+}
+
+/// valkey-py's own class for `c`: `getattr(importlib.import_module(
+/// c.valkey_module()), c.valkey_name())`.
+fn valkey_class<'py>(py: Python<'py>, c: &Class) -> Bound<'py, PyAny> {
+    py.import("importlib")
+        .unwrap()
+        .call_method1("import_module", (c.valkey_module().as_ref(),))
+        .unwrap()
+        .getattr(c.valkey_name())
+        .unwrap()
+}
+
+/// The Rust error's `args` as a Python tuple.
+fn args_tuple<'py>(py: Python<'py>, e: &Error) -> Bound<'py, PyTuple> {
+    PyTuple::new(py, e.args().iter().map(|a| to_py(py, a))).unwrap()
+}
+
+/// Every class valkey-py 6.2 has converts to exactly valkey-py's class,
+/// with the Rust error's `str()` and `args`, and comes back as itself.
+#[test]
+fn valkey_py_classes_convert_both_ways() {
+    let release = ValkeyPy::V6_2.redis_py();
+    let classes: Vec<&'static Class> = Class::all().filter(|c| c.exists_in(release)).collect();
+    let mut failures = Vec::new();
+    let mut same = 0;
+    with_python(|py| {
+        helpers(py);
+        for &c in &classes {
+            let theirs = valkey_class(py, c);
+            // `Cls('m')`, or a redirect payload for the classes whose
+            // `__init__` parses one.
+            let ours = c
+                .call(&["m".into()], &[])
+                .or_else(|_| c.call(&["3999 127.0.0.1:6381".into()], &[]))
+                .unwrap_or_else(|e| panic!("{}: {e}", c.qualified_name()));
+            let outcome = (|| -> Result<(), String> {
+                let ty = c
+                    .py_type_as(py, Client::ValkeyPy)
+                    .map_err(|e| e.to_string())?;
+                if !ty.is(&theirs) {
+                    return Err(format!("py_type_as is {ty}"));
+                }
+                let made = ours
+                    .to_py_as(py, Client::ValkeyPy)
+                    .map_err(|e| format!("to_py_as raised {e}"))?;
+                if !made.get_type().is(&theirs) {
+                    return Err(format!("type {}", made.get_type()));
+                }
+                let text = made.str().unwrap().to_string();
+                if text != ours.to_string() {
+                    return Err(format!("str {text:?} != {:?}", ours.to_string()));
+                }
+                let args = made.getattr("args").unwrap();
+                if !args.eq(args_tuple(py, &ours)).unwrap() {
+                    return Err(format!("args {args}"));
+                }
+                let back = Error::from_py(py, PyErr::from_value(made.clone().into_any()));
+                match back {
+                    Ok(back) if std::ptr::eq(back.class(), c) => {
+                        if !back.to_py_as(py, Client::ValkeyPy).unwrap().is(&made) {
+                            return Err("unchanged error is not the same object".into());
+                        }
+                        // Asked for redis-py's class: a new redis-py instance.
+                        let redis = back.to_py(py).unwrap();
+                        if redis.is(&made) || !redis.get_type().is(c.py_type(py).unwrap()) {
+                            return Err(format!("to_py gave {}", redis.get_type()));
+                        }
+                        Ok(())
+                    }
+                    Ok(back) => Err(format!("from_py gave {}", back.class().qualified_name())),
+                    // Python's own classes are not valkey-py's.
+                    Err(same) if c.module() == "builtins" && same.value(py).is(&made) => Ok(()),
+                    Err(e) => Err(format!("from_py refused it: {e}")),
+                }
+            })();
+            match outcome {
+                Ok(()) => same += 1,
+                Err(why) => failures.push(format!("{}: {why}", c.qualified_name())),
+            }
+        }
+    });
+    common::report(&format!(
+        "pyo3 valkey-py classes: {same}/{} converted to valkey-py's own class and back",
+        classes.len()
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // valkey-py 6.2: 31 classes of valkey.exceptions, 5 of other modules,
+    // and Python's BaseException, Exception and ValueError.
+    assert_eq!(classes.len(), 31 + 5 + 3);
+}
+
+/// The replies of valkey-py 6.2.0's corpus: the crate's `ValkeyPy::V6_2`
+/// classification, built as valkey-py's class, is what valkey-py's own
+/// `BaseParser.parse_error` gives in the embedded interpreter; `to_py`
+/// still builds redis-py's classes.
+#[test]
+fn valkey_py_corpus_replies() {
+    let fx = common::fixture("releases/valkey-py-6.2.0/replies");
+    let cases = fx["cases"].as_array().unwrap();
+    let (mut same, mut partial, mut failures) = (0, 0, Vec::new());
+    with_python(|py| {
+        let h = helpers(py);
+        let vh = valkey_helpers(py);
+        let qualname = |e: &Bound<'_, PyAny>| -> String {
+            vh.getattr("qualname")
+                .unwrap()
+                .call1((e,))
+                .unwrap()
+                .extract()
+                .unwrap()
+        };
+        for case in cases {
+            let (id, input) = (
+                case["id"].as_str().unwrap(),
+                case["input"].as_str().unwrap(),
+            );
+            let ours = ValkeyPy::V6_2.parse_error(input);
+            let made = match ours.to_py_as(py, Client::ValkeyPy) {
+                Ok(made) => made,
+                Err(e) => {
+                    failures.push(format!("{id} {input:?}: to_py_as raised {e}"));
+                    continue;
+                }
+            };
+            let (ok, theirs): (bool, Bound<'_, PyAny>) = vh
+                .getattr("parse")
+                .unwrap()
+                .call1((input,))
+                .unwrap()
+                .extract()
+                .unwrap();
+            let outcome = if ok {
+                let got = (
+                    qualname(made.as_any()),
+                    made.getattr("args").unwrap().repr().unwrap().to_string(),
+                    made.str().unwrap().to_string(),
+                );
+                let want = (
+                    qualname(&theirs),
+                    theirs.getattr("args").unwrap().repr().unwrap().to_string(),
+                    theirs.str().unwrap().to_string(),
+                );
+                let d = diff(&h, made.as_any(), &theirs);
+                let recorded = case["base"]["class"].as_str().unwrap();
+                if got != want {
+                    Err(format!("{got:?} != {want:?}"))
+                } else if !d.is_empty() {
+                    Err(d.join("; "))
+                } else if want.0 != recorded {
+                    Err(format!("{} != the fixture's {recorded}", want.0))
+                } else {
+                    same += 1;
+                    Ok(())
+                }
+            } else {
+                // valkey-py raises in AskError/MovedError.__init__
+                // (difference 1): the crate gives the redirect class, without
+                // a redirect, its message the payload.
+                let code = input.split(' ').next().unwrap();
+                let payload = input.get(code.len() + 1..).unwrap_or("");
+                let name = made.get_type().name().unwrap().to_string();
+                let module = made.get_type().module().unwrap().to_string();
+                if ["AskError", "MovedError"].contains(&name.as_str())
+                    && module == "valkey.exceptions"
+                    && made.str().unwrap() == payload
+                    && ours.redirect().is_none()
+                {
+                    partial += 1;
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "valkey-py raised {theirs}, the crate gave {module}.{name}"
+                    ))
+                }
+            };
+            // `to_py` still builds redis-py's classes.
+            let outcome = outcome.and_then(|()| {
+                let redis = ours.to_py(py).map_err(|e| format!("to_py raised {e}"))?;
+                let module = redis.get_type().module().unwrap().to_string();
+                let name = redis.get_type().name().unwrap().to_string();
+                if module.starts_with("redis.") && name == ours.class().name() {
+                    Ok(())
+                } else {
+                    Err(format!("to_py gave {module}.{name}"))
+                }
+            });
+            if let Err(why) = outcome {
+                failures.push(format!("{id} {input:?}: {why}"));
+            }
+        }
+    });
+    common::report(&format!(
+        "pyo3 valkey corpus: {}/{} as valkey-py's BaseParser.parse_error ({same} identical, \
+         {partial} where valkey-py raises: documented difference 1)",
+        same + partial,
+        cases.len()
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(cases.len(), 133);
+}
+
+exception! {
+    /// A refusal raised as valkey-py's classes in one test.
+    pub struct ValkeyRefused(ResponseError);
+}
+
+/// `isinstance(e, valkey.exceptions.ValkeyError)`, causes of valkey-py's
+/// classes, user classes and Python subclasses of valkey-py's classes.
+#[test]
+fn valkey_py_instances_causes_and_subclasses() {
+    with_python(|py| {
+        helpers(py);
+        let vx = py.import("valkey.exceptions").unwrap();
+        let valkey_error = vx.getattr("ValkeyError").unwrap();
+        let e = Error::from(ResponseError::new("boom"));
+        let obj = e.to_py_as(py, Client::ValkeyPy).unwrap();
+        assert!(obj.is_instance(&valkey_error).unwrap());
+        assert!(obj.get_type().is(vx.getattr("ResponseError").unwrap()));
+        // `to_py` and `From<Error> for PyErr` stay redis-py's.
+        let redis = e.to_py(py).unwrap();
+        assert_eq!(
+            redis.get_type().module().unwrap().to_string(),
+            "redis.exceptions"
+        );
+        let err = PyErr::from(e.clone());
+        assert!(!err.value(py).is_instance(&valkey_error).unwrap());
+        assert_eq!(Client::default(), Client::RedisPy);
+
+        // `valkey.exceptions.ValkeyError` is `RedisError`.
+        let raw = valkey_error.call1(("v",)).unwrap();
+        let back = Error::from_py(py, PyErr::from_value(raw)).unwrap();
+        assert_eq!(back.class().qualified_name(), "redis.exceptions.RedisError");
+
+        // A reply with a status code: valkey-py 6.2 takes no `status_code=`.
+        let noscript = parse_error("NOSCRIPT No matching script.");
+        assert_eq!(noscript.status_code(), Some("NOSCRIPT"));
+        let obj = noscript.to_py_as(py, Client::ValkeyPy).unwrap();
+        assert!(obj.get_type().is(vx.getattr("NoScriptError").unwrap()));
+        assert_eq!(obj.str().unwrap().to_string(), "No matching script.");
+        assert!(!obj.hasattr("status_code").unwrap());
+
+        // Causes use the same client as the instance.
+        let io = std::io::Error::other(parse_error("MOVED 1 h:1"));
+        let e = Error::from(ResponseError::new("x"))
+            .with_source(parse_error("ASK 2 h:2").with_source(io));
+        let obj = e.to_py_as(py, Client::ValkeyPy).unwrap();
+        let cause = obj.getattr("__cause__").unwrap();
+        assert!(cause.get_type().is(vx.getattr("AskError").unwrap()));
+        assert_eq!(
+            cause.getattr("slot_id").unwrap().extract::<i64>().unwrap(),
+            2
+        );
+        let cause2 = cause.getattr("__cause__").unwrap();
+        assert!(cause2.get_type().is(vx.getattr("MovedError").unwrap()));
+        let redis_cause = e.to_py(py).unwrap().getattr("__cause__").unwrap();
+        assert_eq!(
+            redis_cause.get_type().module().unwrap().to_string(),
+            "redis.exceptions"
+        );
+
+        // A user class: a subclass of its bases' valkey-py classes.
+        let obj = Error::from(ValkeyRefused::new("no"))
+            .to_py_as(py, Client::ValkeyPy)
+            .unwrap();
+        assert!(obj
+            .is_instance(&vx.getattr("ResponseError").unwrap())
+            .unwrap());
+        assert!(obj.is_instance(&valkey_error).unwrap());
+        let ty = ValkeyRefused::CLASS
+            .py_type_as(py, Client::ValkeyPy)
+            .unwrap();
+        assert!(obj.get_type().is(&ty));
+        assert!(!ty.is(ValkeyRefused::CLASS.py_type(py).unwrap()));
+        let back = Error::from_py(py, PyErr::from_value(obj.clone().into_any())).unwrap();
+        assert!(back.is::<ValkeyRefused>(), "{back:?}");
+        assert!(back.to_py_as(py, Client::ValkeyPy).unwrap().is(&obj));
+
+        // A Python subclass of a valkey-py class: its nearest known class.
+        let m = PyModule::from_code(
+            py,
+            c"import valkey.exceptions as vx
+class Mine(vx.ClusterDownError):
+    pass
+mine = Mine('CLUSTERDOWN down')
+class Lock(vx.LockNotOwnedError):
+    pass
+lock = Lock('not owned', lock_name='L')
+",
+            c"valkey_sub.py",
+            c"valkey_sub",
+        )
+        .unwrap();
+        let mine = m.getattr("mine").unwrap();
+        let back = Error::from_py(py, PyErr::from_value(mine.clone())).unwrap();
+        assert_eq!(back.class().name(), "ClusterDownError");
+        assert!(back.to_py_as(py, Client::ValkeyPy).unwrap().is(&mine));
+        let lock = Error::from_py(py, PyErr::from_value(m.getattr("lock").unwrap())).unwrap();
+        assert_eq!(lock.class().name(), "LockNotOwnedError");
+        assert_eq!(lock.lock_name(), Some(&PyValue::from("L")));
+    });
+}
+
+/// The child of `uncovered_or_missing_valkey_py_an_import_error` (a fresh
+/// valkey-py class table).
+#[test]
+#[ignore = "run by uncovered_or_missing_valkey_py_an_import_error in a child process"]
+fn no_valkey_child() {
+    assert!(std::env::var_os("REDIS_EXCEPTIONS_PYO3_CHILD").is_some());
+    with_python(|py| {
+        let e = parse_error("MOVED 1 h:1");
+        // A release this crate does not cover: an ImportError naming 6.2.
+        py.run(c"import valkey\nvalkey.__version__ = '9.9.0'\n", None, None)
+            .unwrap();
+        let err = e.to_py_as(py, Client::ValkeyPy).unwrap_err();
+        assert!(err.is_instance_of::<pyo3::exceptions::PyImportError>(py));
+        let text = err.value(py).str().unwrap().to_string();
+        assert!(
+            text.contains("valkey-py 9.9 is not supported")
+                && text.contains("covers valkey-py 6.2"),
+            "{text}"
+        );
+        // No valkey-py at all: what to install, chained to the failure.
+        py.run(c"import sys\nfor k in [m for m in sys.modules if m == 'valkey' or m.startswith('valkey.')]:\n    del sys.modules[k]\nsys.modules['valkey'] = None\n", None, None)
+            .unwrap();
+        let err = e.to_py_as(py, Client::ValkeyPy).unwrap_err();
+        assert!(err.is_instance_of::<pyo3::exceptions::PyImportError>(py));
+        let text = err.value(py).str().unwrap().to_string();
+        assert!(text.contains("pip install valkey==6.2.0"), "{text}");
+        assert!(err.cause(py).is_some(), "chained to the import failure");
+        // redis-py's classes are unaffected.
+        let obj = e.to_py(py).unwrap();
+        assert_eq!(obj.get_type().name().unwrap().to_string(), "MovedError");
+        println!("NO-VALKEY-CHILD-OK");
+    });
+}
+
+#[test]
+fn uncovered_or_missing_valkey_py_an_import_error() {
+    proof();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "no_valkey_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("NO-VALKEY-CHILD-OK"),
+        "{text}"
+    );
 }

@@ -21,11 +21,14 @@
 #   2. creates the venv $REDIS_EXCEPTIONS_PYO3_VENV (default
 #      ${XDG_CACHE_HOME:-$HOME/.cache}/redis-exceptions/pyo3-venv, shared
 #      by every checkout on the machine) from /usr/bin/python3.11 and
-#      installs redis==8.2.0 into it;
+#      installs redis==8.2.0 and valkey==6.2.0 (valkey-py, for
+#      `Client::ValkeyPy`) into it; a venv with other versions is made anew;
 #   3. prints `export ...` lines on stdout (everything else goes to stderr).
 set -euo pipefail
 
 # ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
+# The pinned valkey-py, beside redis-py in the same venv.
+VALKEY_PY_VERSION="6.2.0"
 # shellcheck source=scripts/env/venv.sh
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 BASE_PY="${REDIS_EXCEPTIONS_PYO3_BASE:-/usr/bin/python3.11}"
@@ -59,9 +62,9 @@ fi
 mkdir -p "$(dirname "$VENV")"
 exec 9>"$VENV.lock"
 flock 9
-ensure_venv "$VENV" "$BASE_PY" >&2
+ensure_venv "$VENV" "$BASE_PY" "valkey==${VALKEY_PY_VERSION}" >&2
 flock -u 9
 
-log "ok: $("$VENV/bin/python" -c 'import sys, redis; print(sys.version.split()[0], "redis", redis.__version__)') in $VENV"
+log "ok: $("$VENV/bin/python" -c 'import sys, redis, valkey; print(sys.version.split()[0], "redis", redis.__version__, "valkey", valkey.__version__)') in $VENV"
 printf 'export PYO3_PYTHON=%q\n' "$BASE_PY"
 printf 'export REDIS_EXCEPTIONS_PYO3_VENV=%q\n' "$VENV"

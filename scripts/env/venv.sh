@@ -20,40 +20,48 @@
 #   non-zero on any failure, so a caller under `set -e` stops there.
 #   Needs python3 with the venv module and access to PyPI (unless $PYTHON).
 #
-# ensure_venv DIR [BASE_PYTHON]
+# ensure_venv DIR [BASE_PYTHON [NAME==VERSION ...]]
 #   Makes DIR a venv of BASE_PYTHON (default python3) with
-#   redis==$REDIS_PY_VERSION, keeping one that already is (a venv kept across
-#   runs, e.g. target/py-venv), and sets `py` to its python.
+#   redis==$REDIS_PY_VERSION and the further exact pins given (e.g.
+#   valkey==6.2.0), keeping one that already is (a venv kept across runs,
+#   e.g. target/py-venv), and sets `py` to its python. A venv whose installed
+#   versions differ from the pins is made anew.
 #
 # Also sets REDIS_PY_VERSION, for scripts that print or record it.
 
 REDIS_PY_VERSION="8.2.0"
 
-# True when DIR is a venv of BASE_PYTHON with the pinned redis-py.
+# True when DIR is a venv of BASE_PYTHON with the pinned redis-py and the
+# further pins NAME==VERSION given after BASE_PYTHON.
 venv_ok() {
   local dir="$1" base_exe
   [ -x "$dir/bin/python" ] || return 1
   # The interpreter behind BASE_PYTHON (a pyenv shim is a script).
   base_exe="$("$2" -c 'import os, sys; print(os.path.realpath(sys.executable))')" || return 1
-  "$dir/bin/python" - "$REDIS_PY_VERSION" "$base_exe" <<'EOF' >/dev/null 2>&1
+  "$dir/bin/python" - "$REDIS_PY_VERSION" "$base_exe" "${@:3}" <<'EOF' >/dev/null 2>&1
 import os, sys
+from importlib.metadata import version
 import redis
-want, base = sys.argv[1], sys.argv[2]
+want, base, pins = sys.argv[1], sys.argv[2], sys.argv[3:]
 assert redis.__version__ == want, redis.__version__
 assert os.path.realpath(sys._base_executable) == base
+for pin in pins:
+    name, _, wanted = pin.partition("==")
+    assert version(name) == wanted, (pin, version(name))
 EOF
 }
 
 ensure_venv() {
   local dir="${1:?ensure_venv: give a directory for the venv}" base="${2:-python3}"
-  if ! venv_ok "$dir" "$base"; then
-    echo "== venv of $base with redis==${REDIS_PY_VERSION} in ${dir}" >&2
+  local pins=("${@:3}")
+  if ! venv_ok "$dir" "$base" "${pins[@]}"; then
+    echo "== venv of $base with redis==${REDIS_PY_VERSION} ${pins[*]} in ${dir}" >&2
     rm -rf -- "$dir"
     "$base" -m venv "$dir" >&2 || return
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
-      "redis==${REDIS_PY_VERSION}" >&2 || return
-    venv_ok "$dir" "$base" || {
-      echo "the venv at $dir does not import redis==${REDIS_PY_VERSION}" >&2
+      "redis==${REDIS_PY_VERSION}" "${pins[@]}" >&2 || return
+    venv_ok "$dir" "$base" "${pins[@]}" || {
+      echo "the venv at $dir does not import redis==${REDIS_PY_VERSION} ${pins[*]}" >&2
       return 1
     }
   fi

@@ -5,7 +5,9 @@
 //! Rust -> Python calls the class found in the running interpreter's
 //! `redis.exceptions` with the arguments the Rust instance holds (the call
 //! redis-py itself makes), so the instance is redis-py's in every detail.
-//! Python -> Rust reads the instance's `args` and attributes and keeps the
+//! [`Error::to_py_as`] with [`Client::ValkeyPy`] does the same with
+//! valkey-py's `valkey.exceptions`. Python -> Rust reads the instance's
+//! `args` and attributes (of either client's classes) and keeps the
 //! original exception as the cause.
 
 use std::borrow::Cow;
@@ -24,7 +26,7 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyModule, PyString, PyTuple, PyType};
 
 use crate::class::hierarchy::for_each_class;
 use crate::class::{
-    ArgsRule, Attr, Class, ExceptionType, Init, Params, RedisPy, STATUS_CODE_SINCE,
+    ArgsRule, Attr, Class, ExceptionType, Init, Params, RedisPy, ValkeyPy, STATUS_CODE_SINCE,
 };
 use crate::error::chain::exception_of;
 use crate::error::erased::Error;
@@ -33,63 +35,160 @@ use crate::instance::state::{Args, State};
 use crate::parse::call::rebuild_call;
 use crate::pyrt::value::PyValue;
 
-/// What the `ImportError` tells the user to install.
+/// What the `ImportError` tells the user to install, for redis-py.
 const INSTALL_HINT: &str = "pip install redis==8.2.0";
+
+/// What the `ImportError` tells the user to install, for valkey-py.
+const VALKEY_INSTALL_HINT: &str = "pip install valkey==6.2.0";
+
+/// The Python client whose exception classes a conversion builds:
+/// redis-py (`redis.exceptions.MovedError`, ...) or its fork valkey-py
+/// (`valkey.exceptions.MovedError`, `valkey.exceptions.ValkeyError` for
+/// [`RedisError`](crate::RedisError), ...).
+///
+/// [`Error::to_py`] and `From<Error> for PyErr` build redis-py's classes;
+/// [`Error::to_py_as`] and [`Class::py_type_as`] take the client.
+/// [`Error::from_py`] reads both.
+///
+/// ```ignore
+/// use redis_exceptions::{parse_error, Client};
+///
+/// let e = parse_error("MOVED 3999 127.0.0.1:6381").to_py_as(py, Client::ValkeyPy)?;
+/// assert_eq!(e.get_type().module()?.to_str()?, "valkey.exceptions");
+/// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Client {
+    /// redis-py (`import redis`), 5.0 to 8.2.
+    #[default]
+    RedisPy,
+    /// valkey-py (`import valkey`), 6.2: redis-py 5.2's classes, with
+    /// [`Class::valkey_name`] and [`Class::valkey_module`].
+    ValkeyPy,
+}
+
+impl Client {
+    /// Both clients, in the order of their class tables.
+    const ALL: [Client; 2] = [Client::RedisPy, Client::ValkeyPy];
+
+    const fn index(self) -> usize {
+        match self {
+            Client::RedisPy => 0,
+            Client::ValkeyPy => 1,
+        }
+    }
+
+    /// The top-level package: `redis` or `valkey`.
+    const fn package(self) -> &'static str {
+        match self {
+            Client::RedisPy => "redis",
+            Client::ValkeyPy => "valkey",
+        }
+    }
+
+    /// The exceptions module: `redis.exceptions` or `valkey.exceptions`.
+    const fn exceptions_module(self) -> &'static str {
+        match self {
+            Client::RedisPy => "redis.exceptions",
+            Client::ValkeyPy => "valkey.exceptions",
+        }
+    }
+
+    /// The class's module in this client.
+    fn module_of(self, class: &Class) -> Cow<'static, str> {
+        match self {
+            Client::RedisPy => Cow::Borrowed(class.module()),
+            Client::ValkeyPy => class.valkey_module(),
+        }
+    }
+
+    /// The class's name in this client.
+    fn name_of(self, class: &Class) -> &'static str {
+        match self {
+            Client::RedisPy => class.name(),
+            Client::ValkeyPy => class.valkey_name(),
+        }
+    }
+
+    /// The client's name, for messages: `redis-py` or `valkey-py`.
+    const fn label(self) -> &'static str {
+        match self {
+            Client::RedisPy => "redis-py",
+            Client::ValkeyPy => "valkey-py",
+        }
+    }
+}
 
 /// The longest `source()` chain turned into `__cause__`s; deeper causes are
 /// cut off (a chain that long is a cycle through some wrapper type).
 const MAX_CAUSES: usize = 64;
 
-/// The classes of the running interpreter, in [`Class::all`] order, and
-/// redis-py's `ExceptionType` enum. Filled on the first successful import.
+/// One client's classes in the running interpreter, in [`Class::all`]
+/// order, and redis-py's `ExceptionType` enum. Filled on the first
+/// successful import.
 struct Table {
-    /// The running redis-py release.
+    /// The running redis-py release, or the one the running valkey-py
+    /// release classifies as ([`ValkeyPy::redis_py`]).
     release: RedisPy,
     /// Each class's Python class; for a class the running release lacks,
     /// the Python class of its nearest ancestor it has.
     types: Vec<Py<PyType>>,
-    /// `redis.exceptions.ExceptionType` (redis-py 7.2 and newer).
+    /// `redis.exceptions.ExceptionType` (redis-py 7.2 and newer; valkey-py
+    /// 6.2 has none).
     exception_type: Option<Py<PyAny>>,
 }
 
-static TABLE: PyOnceLock<Table> = PyOnceLock::new();
+/// One class table per client, by [`Client::index`].
+static TABLES: [PyOnceLock<Table>; 2] = [PyOnceLock::new(), PyOnceLock::new()];
 
 /// The Python classes made for user classes ([`crate::exception!`]), keyed
 /// by the class metadata's address. A process embeds one interpreter
 /// (PyO3 does not run in sub-interpreters), so one cache serves it.
 static USER_TYPES: Lazy<Mutex<Vec<UserType>>> = Lazy::new(|| Mutex::new(Vec::new()));
 
-/// A user class and the Python class made for it.
-type UserType = (&'static Class, Py<PyType>);
+/// A user class, the client whose classes its bases are, and the Python
+/// class made for it.
+type UserType = (&'static Class, Client, Py<PyType>);
 
-/// The running redis-py release, from `redis.__version__`; an
+/// The running release of `client`, from `redis.__version__` (or
+/// `valkey.__version__`, as the redis-py release it classifies as); an
 /// `ImportError` naming the covered range for one this crate does not cover.
-fn running_release(py: Python<'_>) -> PyResult<RedisPy> {
-    let redis = py
-        .import("redis")
-        .map_err(|cause| missing_redis(py, cause, "`import redis` failed"))?;
-    let version: String = redis
+fn running_release(py: Python<'_>, client: Client) -> PyResult<RedisPy> {
+    let package = client.package();
+    let module = py.import(package).map_err(|cause| {
+        missing_client(py, client, cause, &format!("`import {package}` failed"))
+    })?;
+    let version: String = module
         .getattr("__version__")
         .and_then(|v| v.extract())
-        .map_err(|cause| missing_redis(py, cause, "redis has no __version__"))?;
-    version.parse::<RedisPy>().map_err(|e| {
+        .map_err(|cause| {
+            missing_client(py, client, cause, &format!("{package} has no __version__"))
+        })?;
+    let parsed = match client {
+        Client::RedisPy => version.parse::<RedisPy>(),
+        Client::ValkeyPy => version.parse::<ValkeyPy>().map(ValkeyPy::redis_py),
+    };
+    parsed.map_err(|e| {
         PyImportError::new_err(format!(
-            "redis-exceptions cannot build redis-py {version}'s exceptions: {e}"
+            "redis-exceptions cannot build {} {version}'s exceptions: {e}",
+            client.label()
         ))
     })
 }
 
 thread_local! {
-    /// Whether this thread is reading the classes into [`TABLE`].
-    static BUILDING: Cell<bool> = const { Cell::new(false) };
+    /// Whether this thread is reading a client's classes into [`TABLES`],
+    /// one bit per [`Client::index`].
+    static BUILDING: Cell<u8> = const { Cell::new(0) };
 }
 
-/// Clears [`BUILDING`] however the build ends.
-struct Building;
+/// Clears the client's bit of [`BUILDING`] however the build ends.
+struct Building(Client);
 
 impl Drop for Building {
     fn drop(&mut self) {
-        BUILDING.with(|b| b.set(false));
+        let bit = 1 << self.0.index();
+        BUILDING.with(|b| b.set(b.get() & !bit));
     }
 }
 
@@ -101,57 +200,62 @@ impl Drop for Building {
 /// inside that code on the same thread (a module `__getattr__` that builds
 /// an exception of this crate) gets a `RuntimeError` instead of waiting on
 /// itself.
-fn table(py: Python<'_>) -> PyResult<&'static Table> {
-    if let Some(t) = TABLE.get(py) {
+fn table(py: Python<'_>, client: Client) -> PyResult<&'static Table> {
+    let slot = &TABLES[client.index()];
+    if let Some(t) = slot.get(py) {
         return Ok(t);
     }
-    if BUILDING.with(|b| b.replace(true)) {
-        return Err(PyRuntimeError::new_err(
-            "redis-exceptions: the classes of redis.exceptions were asked for while \
+    let bit = 1 << client.index();
+    if BUILDING.with(|b| b.replace(b.get() | bit)) & bit != 0 {
+        return Err(PyRuntimeError::new_err(format!(
+            "redis-exceptions: the classes of {} were asked for while \
              they were being read (a re-entrant call, e.g. from a module __getattr__)",
-        ));
+            client.exceptions_module()
+        )));
     }
-    let guard = Building;
-    let built = read_table(py);
+    let guard = Building(client);
+    let built = read_table(py, client);
     drop(guard);
     let built = built?;
     // Another thread may have finished first: its table is kept.
-    let _ = TABLE.set(py, built);
-    TABLE
-        .get(py)
+    let _ = slot.set(py, built);
+    slot.get(py)
         .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: class table not set"))
 }
 
-/// Reads the classes of the running release, each from its own module.
-fn read_table(py: Python<'_>) -> PyResult<Table> {
+/// Reads the classes of the running release of `client`, each from its
+/// own module.
+fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
     {
-        let release = running_release(py)?;
-        let exceptions = py
-            .import("redis.exceptions")
-            .map_err(|cause| missing_redis(py, cause, "`import redis.exceptions` failed"))?;
-        let mut modules: Vec<(&str, Bound<'_, PyModule>)> = Vec::new();
+        let release = running_release(py, client)?;
+        let exceptions = py.import(client.exceptions_module()).map_err(|cause| {
+            let what = format!("`import {}` failed", client.exceptions_module());
+            missing_client(py, client, cause, &what)
+        })?;
+        let mut modules: Vec<(Cow<'static, str>, Bound<'_, PyModule>)> = Vec::new();
         let mut types: Vec<Py<PyType>> = Vec::with_capacity(Class::all().len());
         for class in Class::all() {
             let own = if class.exists_in(release) {
-                let module = match modules.iter().find(|(name, _)| *name == class.module()) {
+                let home = client.module_of(class);
+                let name = client.name_of(class);
+                let module = match modules.iter().find(|(m, _)| *m == home) {
                     Some((_, m)) => Some(m.clone()),
-                    None => py.import(class.module()).ok().inspect(|m| {
-                        modules.push((class.module(), m.clone()));
+                    None => py.import(&*home).ok().inspect(|m| {
+                        modules.push((home.clone(), m.clone()));
                     }),
                 };
                 match module {
                     Some(m) => Some(
-                        m.getattr(class.name())
+                        m.getattr(name)
                             .and_then(|t| t.cast_into::<PyType>().map_err(PyErr::from))
                             .map_err(|cause| {
                                 let what = format!(
-                                    "{} (redis-py {}.{}) has no class {}",
-                                    class.module(),
+                                    "{home} ({} {}.{}) has no class {name}",
+                                    client.label(),
                                     release.major(),
                                     release.minor(),
-                                    class.name()
                                 );
-                                missing_redis(py, cause, &what)
+                                missing_client(py, client, cause, &what)
                             })?,
                     ),
                     // A module whose import needs an optional dependency.
@@ -185,15 +289,34 @@ fn read_table(py: Python<'_>) -> PyResult<Table> {
     }
 }
 
-/// The `ImportError` for a missing or unexpected redis-py, chained to `cause`.
-fn missing_redis(py: Python<'_>, cause: PyErr, what: &str) -> PyErr {
+/// The `ImportError` for a missing or unexpected redis-py (or valkey-py),
+/// chained to `cause`.
+fn missing_client(py: Python<'_>, client: Client, cause: PyErr, what: &str) -> PyErr {
+    let (oldest, latest, hint) = match client {
+        Client::RedisPy => (
+            (RedisPy::OLDEST.major(), RedisPy::OLDEST.minor()),
+            (RedisPy::LATEST.major(), RedisPy::LATEST.minor()),
+            INSTALL_HINT,
+        ),
+        Client::ValkeyPy => {
+            let all = ValkeyPy::ALL;
+            let (first, last) = (all[0], all[all.len() - 1]);
+            (
+                (first.major(), first.minor()),
+                (last.major(), last.minor()),
+                VALKEY_INSTALL_HINT,
+            )
+        }
+    };
+    let label = client.label();
+    let range = if oldest == latest {
+        format!("{}.{}", oldest.0, oldest.1)
+    } else {
+        format!("{}.{} to {}.{}", oldest.0, oldest.1, latest.0, latest.1)
+    };
     let err = PyImportError::new_err(format!(
-        "redis-exceptions needs redis-py's classes to build Python exceptions, and {what}: \
-         install redis-py {}.{} to {}.{} ({INSTALL_HINT})",
-        RedisPy::OLDEST.major(),
-        RedisPy::OLDEST.minor(),
-        RedisPy::LATEST.major(),
-        RedisPy::LATEST.minor()
+        "redis-exceptions needs {label}'s classes to build Python exceptions, and {what}: \
+         install {label} {range} ({hint})"
     ));
     err.set_cause(py, Some(cause));
     err
@@ -213,8 +336,25 @@ impl Class {
     /// An `ImportError` when redis-py cannot be imported.
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn py_type<'py>(&'static self, py: Python<'py>) -> PyResult<Bound<'py, PyType>> {
+        self.py_type_as(py, Client::RedisPy)
+    }
+
+    /// [`Class::py_type`] for `client`: with [`Client::ValkeyPy`], the
+    /// class of valkey-py (`valkey.exceptions.ValkeyError` for
+    /// `RedisError`, ...; a class valkey-py lacks is its nearest ancestor
+    /// valkey-py has), and for a class declared with [`crate::exception!`]
+    /// a subclass of its bases' valkey-py classes.
+    ///
+    /// An `ImportError` when the client cannot be imported, or its release
+    /// is not one this crate covers.
+    #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+    pub fn py_type_as<'py>(
+        &'static self,
+        py: Python<'py>,
+        client: Client,
+    ) -> PyResult<Bound<'py, PyType>> {
         match self.index() {
-            Some(i) if self.module() == "builtins" => match TABLE.get(py) {
+            Some(i) if self.module() == "builtins" => match TABLES[client.index()].get(py) {
                 Some(t) => Ok(t.types[i].bind(py).clone()),
                 // Python's own classes need no redis-py.
                 None => Ok(py
@@ -222,19 +362,24 @@ impl Class {
                     .getattr(self.name())?
                     .cast_into::<PyType>()?),
             },
-            Some(i) => Ok(table(py)?.types[i].bind(py).clone()),
-            None => user_type(py, self),
+            Some(i) => Ok(table(py, client)?.types[i].bind(py).clone()),
+            None => user_type(py, self, client),
         }
     }
 }
 
-/// The Python class of a user class, made from its bases on first use.
-fn user_type<'py>(py: Python<'py>, class: &'static Class) -> PyResult<Bound<'py, PyType>> {
+/// The Python class of a user class for `client`, made from its bases on
+/// first use.
+fn user_type<'py>(
+    py: Python<'py>,
+    class: &'static Class,
+    client: Client,
+) -> PyResult<Bound<'py, PyType>> {
     let cached = |py: Python<'py>| {
         lock(&USER_TYPES)
             .iter()
-            .find(|(c, _)| std::ptr::eq(*c, class))
-            .map(|(_, t)| t.bind(py).clone())
+            .find(|(c, k, _)| std::ptr::eq(*c, class) && *k == client)
+            .map(|(_, _, t)| t.bind(py).clone())
     };
     if let Some(t) = cached(py) {
         return Ok(t);
@@ -242,7 +387,7 @@ fn user_type<'py>(py: Python<'py>, class: &'static Class) -> PyResult<Bound<'py,
     let bases = class
         .bases()
         .iter()
-        .map(|b| b.py_type(py))
+        .map(|b| b.py_type_as(py, client))
         .collect::<PyResult<Vec<_>>>()?;
     let namespace = PyDict::new(py);
     namespace.set_item("__module__", class.module())?;
@@ -257,10 +402,13 @@ fn user_type<'py>(py: Python<'py>, class: &'static Class) -> PyResult<Bound<'py,
         .call1((class.name(), PyTuple::new(py, bases)?, namespace))?
         .cast_into::<PyType>()?;
     let mut list = lock(&USER_TYPES);
-    if let Some((_, t)) = list.iter().find(|(c, _)| std::ptr::eq(*c, class)) {
+    if let Some((_, _, t)) = list
+        .iter()
+        .find(|(c, k, _)| std::ptr::eq(*c, class) && *k == client)
+    {
         return Ok(t.bind(py).clone());
     }
-    list.push((class, made.clone().unbind()));
+    list.push((class, client, made.clone().unbind()));
     Ok(made)
 }
 
@@ -288,9 +436,10 @@ fn lock_name(state: &State) -> Option<&PyValue> {
 fn error_type_member<'py>(
     py: Python<'py>,
     t: Option<ExceptionType>,
+    client: Client,
 ) -> PyResult<Bound<'py, PyAny>> {
     match t {
-        Some(t) => match &table(py)?.exception_type {
+        Some(t) => match &table(py, client)?.exception_type {
             Some(enum_type) => enum_type.bind(py).call1((t.value(),)),
             // Releases before 7.2 have no enum: the value itself.
             None => Ok(PyString::new(py, t.value()).into_any()),
@@ -299,11 +448,12 @@ fn error_type_member<'py>(
     }
 }
 
-/// The Python instance for `e`, with its causes.
+/// The Python instance for `e` of `client`'s classes, with its causes.
 fn to_instance<'py>(
     py: Python<'py>,
     e: &dyn RedisErrorExt,
     depth: usize,
+    client: Client,
 ) -> PyResult<Bound<'py, PyBaseException>> {
     let state = e.__state();
     let source = state.__source();
@@ -312,13 +462,13 @@ fn to_instance<'py>(
         // its Python subclass, traceback and extra attributes included.
         // Only one read from that exception by `from_py` (not one given it
         // as a cause: `raise X from e`), and only while its values are
-        // still those `from_py` read.
-        if from_python(state) && is_copy_of(py, state, original) {
+        // still those `from_py` read, and of the client asked for.
+        if from_python(state) && is_copy_of(py, state, original, client) {
             return Ok(original.value(py).clone());
         }
     }
     let class = state.class;
-    let ty = class.py_type(py)?;
+    let ty = class.py_type_as(py, client)?;
     let args = PyTuple::new(
         py,
         state
@@ -339,8 +489,9 @@ fn to_instance<'py>(
             .collect::<PyResult<Vec<_>>>()?,
     )?;
     let kwargs = PyDict::new(py);
-    // Releases before 7.2 take no `status_code=`.
-    let old_release = !keywords.is_empty() && table(py)?.release < STATUS_CODE_SINCE;
+    // Releases before 7.2 take no `status_code=` (valkey-py 6.2 is
+    // redis-py 5.2's).
+    let old_release = !keywords.is_empty() && table(py, client)?.release < STATUS_CODE_SINCE;
     for (key, value) in &keywords {
         if old_release && init.keyword_of(Attr::StatusCode) == Some(*key) {
             continue;
@@ -353,7 +504,7 @@ fn to_instance<'py>(
     // holds (set after construction), it is not called: the instance is
     // the one it would have left when it raised (difference 9).
     let obj = if refuses_arity(init, state) {
-        partial_instance(py, &ty, &args, state, init)?
+        partial_instance(py, &ty, &args, state, init, client)?
     } else {
         match ty.call(&call_args, Some(&kwargs)) {
             Ok(obj) => obj,
@@ -367,7 +518,7 @@ fn to_instance<'py>(
                     && e.redirect().is_none()
                     && err.is_instance_of::<PyValueError>(py) =>
             {
-                partial_instance(py, &ty, &args, state, init)?
+                partial_instance(py, &ty, &args, state, init, client)?
             }
             Err(err) => return Err(err),
         }
@@ -378,17 +529,20 @@ fn to_instance<'py>(
     if let Some(code) = state.status_code() {
         if init.sets(Attr::StatusCode)
             && init.keyword_of(Attr::StatusCode).is_none()
-            && table(py)?.release >= STATUS_CODE_SINCE
+            && table(py, client)?.release >= STATUS_CODE_SINCE
         {
             obj.setattr("status_code", code)?;
         }
     }
     if state.error_type != class.default_error_type() {
-        obj.setattr("error_type", error_type_member(py, state.error_type)?)?;
+        obj.setattr(
+            "error_type",
+            error_type_member(py, state.error_type, client)?,
+        )?;
     }
     let obj = obj.cast_into::<PyBaseException>()?;
     if let Some(source) = source {
-        let cause = cause_to_py(py, source, depth + 1)?;
+        let cause = cause_to_py(py, source, depth + 1, client)?;
         obj.setattr("__cause__", cause)?;
     }
     Ok(obj)
@@ -424,6 +578,7 @@ fn partial_instance<'py>(
     args: &Bound<'py, PyTuple>,
     state: &State,
     init: &Init,
+    client: Client,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut new_args = vec![ty.clone().into_any()];
     new_args.extend(args.iter());
@@ -434,7 +589,7 @@ fn partial_instance<'py>(
             None => Ok(py.None().into_bound(py)),
         }
     };
-    let error_type = || error_type_member(py, state.error_type);
+    let error_type = || error_type_member(py, state.error_type, client);
     for attr in init.attributes {
         let value = match attr {
             Attr::ErrorType => error_type()?,
@@ -461,11 +616,13 @@ fn partial_instance<'py>(
 
 /// A cause as Python sees it: a Python exception as itself, this crate's
 /// errors as their classes, an `io::Error` as the `OSError` subclass for
-/// its errno, anything else as `Exception(str(e))`.
+/// its errno, anything else as `Exception(str(e))`. This crate's errors are
+/// instances of `client`'s classes, as the error they are the cause of.
 fn cause_to_py<'py>(
     py: Python<'py>,
     e: &(dyn StdError + 'static),
     depth: usize,
+    client: Client,
 ) -> PyResult<Bound<'py, PyBaseException>> {
     if let Some(err) = e.downcast_ref::<PyErr>() {
         return Ok(err.value(py).clone());
@@ -473,7 +630,7 @@ fn cause_to_py<'py>(
     // This link alone: each link costs the same whatever follows it.
     if depth < MAX_CAUSES {
         if let Some(ours) = exception_of(e) {
-            return to_instance(py, ours, depth);
+            return to_instance(py, ours, depth, client);
         }
     }
     let obj = match e.downcast_ref::<io::Error>() {
@@ -484,7 +641,7 @@ fn cause_to_py<'py>(
             (_, Some(inner))
                 if inner.is::<PyErr>() || (depth < MAX_CAUSES && exception_of(inner).is_some()) =>
             {
-                return cause_to_py(py, inner, depth);
+                return cause_to_py(py, inner, depth, client);
             }
             (Some(code), _) => {
                 // `OSError(errno, strerror)`: Python picks the subclass
@@ -504,14 +661,14 @@ fn cause_to_py<'py>(
     };
     if depth < MAX_CAUSES {
         if let Some(next) = e.source() {
-            obj.setattr("__cause__", cause_to_py(py, next, depth + 1)?)?;
+            obj.setattr("__cause__", cause_to_py(py, next, depth + 1, client)?)?;
         }
     }
     Ok(obj)
 }
 
 fn into_pyerr(e: &dyn RedisErrorExt) -> PyErr {
-    Python::attach(|py| match to_instance(py, e, 0) {
+    Python::attach(|py| match to_instance(py, e, 0, Client::RedisPy) {
         Ok(obj) => PyErr::from_value(obj.into_any()),
         Err(failed) => failed,
     })
@@ -529,13 +686,50 @@ impl Error {
     /// installed.
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBaseException>> {
-        to_instance(py, self.as_dyn(), 0)
+        to_instance(py, self.as_dyn(), 0, Client::RedisPy)
+    }
+
+    /// [`Error::to_py`] for `client`: with [`Client::RedisPy`] the same,
+    /// with [`Client::ValkeyPy`] an instance of valkey-py's class (module
+    /// [`Class::valkey_module`], name [`Class::valkey_name`]:
+    /// `valkey.exceptions.ValkeyError` for a `RedisError`), built the way
+    /// valkey-py builds it. The running valkey-py (`valkey.__version__`)
+    /// must be one this crate covers ([`ValkeyPy`]); its classes are
+    /// those of the redis-py release it classifies as
+    /// ([`ValkeyPy::redis_py`]): a class it lacks is its nearest ancestor
+    /// it has, no `status_code=` is passed (valkey-py 6.2's `__init__`s
+    /// are redis-py 5.2's), and `error_type` is the plain value (valkey-py
+    /// 6.2 has no `ExceptionType`). The causes (`source()` as `__cause__`)
+    /// that are errors of this crate are valkey-py's classes too.
+    ///
+    /// An error that came from Python through [`Error::from_py`] unchanged
+    /// is that same object only when it is of `client`'s classes.
+    ///
+    /// `Err` is what the conversion raised, e.g. an `ImportError` (chained
+    /// to the import failure) when the client is not installed or its
+    /// release is not covered.
+    ///
+    /// ```ignore
+    /// use redis_exceptions::{parse_error, Client};
+    ///
+    /// let e = parse_error("NOSCRIPT No matching script.").to_py_as(py, Client::ValkeyPy)?;
+    /// assert_eq!(e.get_type().name()?.to_str()?, "NoScriptError");  // valkey.exceptions
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
+    pub fn to_py_as<'py>(
+        &self,
+        py: Python<'py>,
+        client: Client,
+    ) -> PyResult<Bound<'py, PyBaseException>> {
+        to_instance(py, self.as_dyn(), 0, client)
     }
 
     /// The error of this crate for a Python exception whose class is one
-    /// of redis-py's or derives from one: the nearest class along
-    /// `type(e).__mro__` that this crate knows, matched by module and name
-    /// (`builtins.ConnectionError` is not redis-py's), with `args`,
+    /// of redis-py's or valkey-py's, or derives from one: the nearest class
+    /// along `type(e).__mro__` that this crate knows, matched by module and
+    /// name (`builtins.ConnectionError` is not redis-py's; valkey-py's
+    /// by [`Class::valkey_module`] and [`Class::valkey_name`], so
+    /// `valkey.exceptions.ValkeyError` is a `RedisError`), with `args`,
     /// `status_code`, `error_type` and `lock_name`, and the redirect of an
     /// `AskError`/`MovedError`. The original exception is kept as
     /// `source()` (a [`PyErr`](https://docs.rs/pyo3/0.30/pyo3/struct.PyErr.html)).
@@ -544,7 +738,7 @@ impl Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn from_py(py: Python<'_>, err: PyErr) -> Result<Error, PyErr> {
         match snapshot(py, err.value(py)) {
-            Some(mut state) => {
+            Some((mut state, _)) => {
                 let rare = state.rare_mut();
                 rare.source = Some(Box::new(err));
                 rare.from_python = true;
@@ -656,16 +850,19 @@ fn str_from_py(s: &Bound<'_, PyString>) -> String {
     }
 }
 
-/// The class of this crate a Python class stands for, by identity with the
-/// classes this module hands out, else by `__module__` and `__name__`.
-fn known_class(py: Python<'_>, ty: &Bound<'_, PyType>) -> Option<&'static Class> {
-    if let Some(t) = TABLE.get(py) {
-        if let Some(i) = t.types.iter().position(|k| k.is(ty)) {
-            return Class::all().nth(i);
+/// The class of this crate a Python class stands for, and the client it is
+/// of, by identity with the classes this module hands out, else by
+/// `__module__` and `__name__` (valkey-py's by their valkey names).
+fn known_class(py: Python<'_>, ty: &Bound<'_, PyType>) -> Option<(&'static Class, Client)> {
+    for client in Client::ALL {
+        if let Some(t) = TABLES[client.index()].get(py) {
+            if let Some(i) = t.types.iter().position(|k| k.is(ty)) {
+                return Class::all().nth(i).map(|c| (c, client));
+            }
         }
     }
-    if let Some((c, _)) = lock(&USER_TYPES).iter().find(|(_, k)| k.is(ty)) {
-        return Some(c);
+    if let Some((c, client, _)) = lock(&USER_TYPES).iter().find(|(_, _, k)| k.is(ty)) {
+        return Some((c, *client));
     }
     let module = ty.module().ok()?;
     let module = module.to_str().ok()?;
@@ -674,16 +871,25 @@ fn known_class(py: Python<'_>, ty: &Bound<'_, PyType>) -> Option<&'static Class>
     }
     let name = ty.name().ok()?;
     let name = name.to_str().ok()?;
-    Class::find_known(|c| (c.module() == module && c.name() == name).then_some(c))
+    if module == "valkey" || module.starts_with("valkey.") {
+        return Class::find_known(|c| {
+            (c.is_builtin() && c.valkey_name() == name && c.valkey_module() == module)
+                .then_some((c, Client::ValkeyPy))
+        });
+    }
+    Class::find_known(|c| {
+        (c.module() == module && c.name() == name).then_some((c, Client::RedisPy))
+    })
 }
 
-/// The state of the Rust instance for a Python exception, or `None` when no
-/// class along its MRO is one of redis-py's (or a registered user class).
-fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State> {
+/// The state of the Rust instance for a Python exception, and the client
+/// whose class it was read as, or `None` when no class along its MRO is
+/// one of redis-py's or valkey-py's (or a registered user class).
+fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<(State, Client)> {
     let mro = value.get_type().mro();
-    let class = mro.iter().find_map(|t| {
+    let (class, client) = mro.iter().find_map(|t| {
         let t = t.cast_into::<PyType>().ok()?;
-        known_class(py, &t).filter(|c| c.module() != "builtins")
+        known_class(py, &t).filter(|(c, _)| c.module() != "builtins")
     })?;
     let args = value
         .getattr("args")
@@ -728,15 +934,17 @@ fn snapshot(py: Python<'_>, value: &Bound<'_, PyBaseException>) -> Option<State>
             }
         }
     }
-    Some(state)
+    Some((state, client))
 }
 
-/// Whether `state` is what [`Error::from_py`] makes of `original`.
-fn is_copy_of(py: Python<'_>, state: &State, original: &PyErr) -> bool {
-    let Some(copy) = snapshot(py, original.value(py)) else {
+/// Whether `state` is what [`Error::from_py`] makes of `original`, and
+/// `original` is of `client`'s classes.
+fn is_copy_of(py: Python<'_>, state: &State, original: &PyErr, client: Client) -> bool {
+    let Some((copy, of)) = snapshot(py, original.value(py)) else {
         return false;
     };
-    std::ptr::eq(copy.class, state.class)
+    of == client
+        && std::ptr::eq(copy.class, state.class)
         && copy.args.as_slice() == state.args.as_slice()
         && copy.status_code() == state.status_code()
         && copy.error_type == state.error_type
