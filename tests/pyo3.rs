@@ -794,13 +794,14 @@ fn no_redis_child() {
     });
 }
 
-#[test]
-fn without_redis_py_an_import_error() {
+/// Runs the ignored test `name` in a child process of this test binary
+/// (a fresh interpreter and class table) and checks it printed `marker`.
+fn run_child(name: &str, marker: &str) {
     proof();
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "no_redis_child",
+            name,
             "--ignored",
             "--nocapture",
             "--test-threads=1",
@@ -811,9 +812,14 @@ fn without_redis_py_an_import_error() {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(
-        out.status.success() && text.contains("NO-REDIS-CHILD-OK"),
-        "{text}"
+        out.status.success() && text.contains(marker),
+        "{name}: {text}"
     );
+}
+
+#[test]
+fn without_redis_py_an_import_error() {
+    run_child("no_redis_child", "NO-REDIS-CHILD-OK");
 }
 
 #[test]
@@ -1121,24 +1127,7 @@ fn reenter() -> PyResult<()> {
 /// class table is being read: a Python exception, not a deadlock.
 #[test]
 fn reentrant_class_table_is_an_error() {
-    proof();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "reentrant_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.contains("REENTRANT-CHILD-OK"),
-        "{text}"
-    );
+    run_child("reentrant_child", "REENTRANT-CHILD-OK");
 }
 
 /// The child of `reentrant_class_table_is_an_error` (a fresh class table).
@@ -1661,22 +1650,5 @@ fn no_valkey_child() {
 
 #[test]
 fn uncovered_or_missing_valkey_py_an_import_error() {
-    proof();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "no_valkey_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("REDIS_EXCEPTIONS_PYO3_CHILD", "1")
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.contains("NO-VALKEY-CHILD-OK"),
-        "{text}"
-    );
+    run_child("no_valkey_child", "NO-VALKEY-CHILD-OK");
 }
