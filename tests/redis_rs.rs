@@ -365,28 +365,8 @@ struct Server {
     dir: PathBuf,
 }
 
-/// Declares `mod $test` with one `#[test]` per server of the matrix, each
-/// calling `$test(kind)`.
-macro_rules! on_every_server {
-    ($($test:ident),* $(,)?) => {$(
-        mod $test {
-            #[test]
-            fn redis_7_0() {
-                super::$test(super::servers::kind("redis-7.0"));
-            }
-            #[test]
-            fn valkey_8_1() {
-                super::$test(super::servers::kind("valkey-8.1"));
-            }
-            #[test]
-            fn redis_6_2() {
-                super::$test(super::servers::kind("redis-6.2"));
-            }
-        }
-    )*};
-}
 
-on_every_server!(
+servers::on_every_server!(
     live_server_errors_match_redis_py,
     live_connection_errors_match_redis_py,
     live_connection_refused_is_a_connection_error,

@@ -530,3 +530,28 @@ pub fn run_bounded(
         )),
     }
 }
+
+/// Declares `mod $test` with one `#[test]` per server of the matrix, each
+/// calling `$test(kind)`; the caller has this file as `mod servers`.
+#[allow(unused_macros, reason = "the live test itself loops over the matrix")]
+macro_rules! on_every_server {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[test]
+            fn redis_7_0() {
+                super::$test(super::servers::kind("redis-7.0"));
+            }
+            #[test]
+            fn valkey_8_1() {
+                super::$test(super::servers::kind("valkey-8.1"));
+            }
+            #[test]
+            fn redis_6_2() {
+                super::$test(super::servers::kind("redis-6.2"));
+            }
+        }
+    )*};
+}
+
+#[allow(unused_imports, reason = "the live test itself loops over the matrix")]
+pub(crate) use on_every_server;
