@@ -135,7 +135,6 @@ fn expected(kind: &Kind, name: &str, key: &str) -> Raised {
     }
 }
 
-
 servers::on_every_server!(
     live_server_errors_match_redis_py,
     live_transactions_match_redis_py,

@@ -365,7 +365,6 @@ struct Server {
     dir: PathBuf,
 }
 
-
 servers::on_every_server!(
     live_server_errors_match_redis_py,
     live_connection_errors_match_redis_py,

@@ -713,3 +713,58 @@ mod latest_first {
         }
     }
 }
+
+#[cfg(test)]
+mod status_words {
+    use super::*;
+    use crate::error::traits::RedisErrorExt;
+
+    /// redis-py 8.2's `[A-Z][A-Z0-9_]{0,63}`, the whole first word: its
+    /// edges, checked against the rule written out.
+    #[test]
+    fn the_pattern_and_its_edges() {
+        let model = |reply: &str| {
+            let word = reply.split(' ').next().unwrap_or("");
+            let mut chars = word.chars();
+            let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                && word.len() <= 64
+                && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if ok {
+                word.len()
+            } else {
+                0
+            }
+        };
+        let long = |n: usize| "A".repeat(n);
+        for reply in [
+            String::new(),
+            "WRONGTYPE x".into(),
+            "WRONGTYPE".into(),
+            "X".into(),
+            "X_1 y".into(),
+            "1ABC x".into(),
+            "_ABC x".into(),
+            "Abc x".into(),
+            "AB-C x".into(),
+            "AB\tC x".into(),
+            " LEADING".into(),
+            "ÉTAT x".into(),
+            long(63),
+            long(64),
+            long(65),
+            format!("{} tail", long(64)),
+            format!("{} tail", long(65)),
+            format!("{}b tail", long(63)),
+        ] {
+            assert_eq!(
+                usize::from(status_word(reply.as_bytes())),
+                model(&reply),
+                "{reply:?}"
+            );
+            let e = parse_error(&reply);
+            let want = (model(&reply) > 0).then(|| reply.split(' ').next().unwrap());
+            assert_eq!(e.status_code(), want, "{reply:?}");
+            assert_eq!(classify(reply.as_bytes()).status_code(), want, "{reply:?}");
+        }
+    }
+}
