@@ -138,7 +138,7 @@ pub use integrations::pyo3::Client;
 pub use parse::call::{construct, ConstructError};
 pub use parse::reply::{
     classify, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules, Classified,
-    FrameError, ReplyRule,
+    FrameError, Parser, ReplyRule,
 };
 pub use pyrt::call_error::{CallError, PyErrorKind};
 pub use pyrt::value::PyValue;

@@ -26,9 +26,8 @@
 #   3. prints `export ...` lines on stdout (everything else goes to stderr).
 set -euo pipefail
 
-# ensure_venv and REDIS_PY_VERSION (the pinned redis-py).
-# The pinned valkey-py, beside redis-py in the same venv.
-VALKEY_PY_VERSION="6.2.0"
+# ensure_venv, REDIS_PY_VERSION and VALKEY_PY_VERSION (the pins: every venv
+# it makes has both clients).
 # shellcheck source=scripts/env/venv.sh
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 BASE_PY="${REDIS_EXCEPTIONS_PYO3_BASE:-/usr/bin/python3.11}"
@@ -62,7 +61,7 @@ fi
 mkdir -p "$(dirname "$VENV")"
 exec 9>"$VENV.lock"
 flock 9
-ensure_venv "$VENV" "$BASE_PY" "valkey==${VALKEY_PY_VERSION}" >&2
+ensure_venv "$VENV" "$BASE_PY" >&2
 flock -u 9
 
 log "ok: $("$VENV/bin/python" -c 'import sys, redis, valkey; print(sys.version.split()[0], "redis", redis.__version__, "valkey", valkey.__version__)') in $VENV"

@@ -10,26 +10,30 @@
 #
 # make_venv DIR
 #   Sets the variable `py` to a python3 that has redis==$REDIS_PY_VERSION
-#   (8.2.0, the version this crate mirrors):
+#   (8.2.0, the version this crate mirrors) and valkey==$VALKEY_PY_VERSION
+#   (6.2.0, the valkey-py dialect):
 #   * $PYTHON when it is set (an interpreter that already has that version;
 #     DIR is then not touched);
 #   * otherwise a new venv made in DIR (DIR should not exist yet; the caller
 #     removes it, e.g. with a trap on a temp dir), with redis installed from
 #     PyPI.
-#   Then checks that `import redis` gives exactly that version. Returns
+#   Then checks that `import redis` and `import valkey` give exactly those
+#   versions. Returns
 #   non-zero on any failure, so a caller under `set -e` stops there.
 #   Needs python3 with the venv module and access to PyPI (unless $PYTHON).
 #
 # ensure_venv DIR [BASE_PYTHON [NAME==VERSION ...]]
 #   Makes DIR a venv of BASE_PYTHON (default python3) with
-#   redis==$REDIS_PY_VERSION and the further exact pins given (e.g.
-#   valkey==6.2.0), keeping one that already is (a venv kept across runs,
+#   redis==$REDIS_PY_VERSION, valkey==$VALKEY_PY_VERSION and the further
+#   exact pins given, keeping one that already is (a venv kept across runs,
 #   e.g. target/py-venv), and sets `py` to its python. A venv whose installed
 #   versions differ from the pins is made anew.
 #
-# Also sets REDIS_PY_VERSION, for scripts that print or record it.
+# Also sets REDIS_PY_VERSION and VALKEY_PY_VERSION, for scripts that print
+# or record them.
 
 REDIS_PY_VERSION="8.2.0"
+VALKEY_PY_VERSION="6.2.0"
 
 # True when DIR is a venv of BASE_PYTHON with the pinned redis-py and the
 # further pins NAME==VERSION given after BASE_PYTHON.
@@ -53,7 +57,7 @@ EOF
 
 ensure_venv() {
   local dir="${1:?ensure_venv: give a directory for the venv}" base="${2:-python3}"
-  local pins=("${@:3}")
+  local pins=("valkey==${VALKEY_PY_VERSION}" "${@:3}")
   if ! venv_ok "$dir" "$base" "${pins[@]}"; then
     echo "== venv of $base with redis==${REDIS_PY_VERSION} ${pins[*]} in ${dir}" >&2
     rm -rf -- "$dir"
@@ -75,6 +79,7 @@ make_venv() {
   else
     ensure_venv "$dir" || return
   fi
-  "$py" -c "import redis; assert redis.__version__ == '${REDIS_PY_VERSION}', redis.__version__" \
+  "$py" -c "import redis, valkey; assert (redis.__version__, valkey.__version__) == \
+('${REDIS_PY_VERSION}', '${VALKEY_PY_VERSION}'), (redis.__version__, valkey.__version__)" \
     || return
 }

@@ -8,7 +8,10 @@
 //!
 //! * `recorded_<server>` (no server needed): the crate on each recorded
 //!   reply gives exactly what redis-py gave (class, MRO, `str()`, `args`,
-//!   `status_code`, redirect), the documented differences excepted;
+//!   `status_code`, redirect), the documented differences excepted; and,
+//!   as [`ValkeyPy::V6_2`] and its cluster parser, what valkey-py 6.2.0's
+//!   `BaseParser` and `ClusterParser` gave (class and MRO under valkey-py's
+//!   names and modules, `str()`, `args`, redirect);
 //! * `live_<server>`: starts that server's processes (several standalone
 //!   configurations, a replica pair and a 3-node cluster made with its
 //!   `--cluster create`) on free loopback ports, provokes every scenario over
@@ -38,7 +41,9 @@ mod servers;
 use fixture::{
     b64decode, b64encode, error_text, jstr, nested_errors, normalise, py_json, redirect_parts,
 };
-use redis_exceptions::{construct, parse_error, parse_frame, PyValue, RedisErrorExt};
+use redis_exceptions::{
+    construct, parse_error, parse_frame, Class, Parser, PyValue, RedisErrorExt, ValkeyPy,
+};
 use serde_json::Value as Json;
 use servers::Kind;
 use std::collections::HashSet;
@@ -273,6 +278,119 @@ fn check_malformed_redirect(what: &str, text: &str, expect: &Json, problems: &mu
     }
 }
 
+/// A class as valkey-py names it: `module.name` (`valkey.exceptions.ValkeyError`
+/// for `RedisError`); Python's own classes as they are.
+fn valkey_qualified(class: &Class) -> String {
+    if class.module() == "builtins" {
+        return class.name().to_string();
+    }
+    format!("{}.{}", class.valkey_module(), class.valkey_name())
+}
+
+/// The crate as valkey-py on one error text: [`ValkeyPy::V6_2`]'s parser
+/// against `valkeypy.parse_error` (valkey-py's `BaseParser`), its cluster
+/// parser against `valkeypy.cluster_parse_error` (`ClusterParser`). Where
+/// valkey-py raises (a malformed redirect, documented difference 1), the
+/// crate gives the code's class with no redirect. valkey-py 6.2 has no
+/// `status_code`: not compared.
+fn check_valkey(what: &str, text: &str, verdicts: &Json, problems: &mut Vec<String>) {
+    let parsers: [(&str, Parser); 2] = [
+        ("parse_error", ValkeyPy::V6_2.parser()),
+        ("cluster_parse_error", ValkeyPy::V6_2.cluster()),
+    ];
+    for (key, parser) in parsers {
+        let tag = format!("{what}: valkey-py {key}");
+        let Some(want) = verdicts.get(key).filter(|v| !v.is_null()) else {
+            problems.push(format!("{tag}: no verdict recorded"));
+            continue;
+        };
+        let e = parser.parse_error(text);
+        if want.get("raised").is_some() {
+            let code = first_word(text);
+            let named = e.status_code() == Some(code) && e.redirect().is_none();
+            if !(matches!(code, "MOVED" | "ASK") && named) {
+                problems.push(format!(
+                    "{tag}: valkey-py raised {}; the crate gave {} (redirect {:?}), not \
+                     documented difference 1",
+                    jstr(want, "class").unwrap_or("?"),
+                    e.class().name(),
+                    e.redirect()
+                ));
+            }
+            continue;
+        }
+        let class = valkey_qualified(e.class());
+        let want_class = format!(
+            "{}.{}",
+            jstr(want, "module").unwrap_or("?"),
+            jstr(want, "class").unwrap_or("?")
+        );
+        if class != want_class {
+            problems.push(format!("{tag}: class {class}, valkey-py {want_class}"));
+        }
+        let mro: Vec<String> = e
+            .class()
+            .mro()
+            .iter()
+            .filter(|c| !MRO_OMITTED.contains(&c.name()))
+            .map(|c| {
+                if c.module() == "builtins" {
+                    c.name()
+                } else {
+                    c.valkey_name()
+                }
+                .to_string()
+            })
+            .collect();
+        let want_mro: Vec<String> = want
+            .get("mro")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if mro != want_mro {
+            problems.push(format!("{tag}: mro {mro:?}, valkey-py {want_mro:?}"));
+        }
+        let s = e.to_string();
+        if Some(s.as_str()) != jstr(want, "str") {
+            problems.push(format!(
+                "{tag}: str {s:?}, valkey-py {:?}",
+                jstr(want, "str")
+            ));
+        }
+        let args = Json::Array(e.args().iter().map(py_json).collect());
+        if Some(&args) != want.get("args") {
+            problems.push(format!(
+                "{tag}: args {args}, valkey-py {:?}",
+                want.get("args")
+            ));
+        }
+        let redirect = e.redirect().map(|r| {
+            (
+                r.slot_id().map(u64::from),
+                r.host().to_string(),
+                r.port().map(u64::from),
+            )
+        });
+        let want_redirect = want.get("slot_id").map(|slot| {
+            (
+                slot.as_u64(),
+                jstr(want, "host").unwrap_or("?").to_string(),
+                want.get("port").and_then(Json::as_u64),
+            )
+        });
+        if redirect != want_redirect {
+            problems.push(format!(
+                "{tag}: redirect {redirect:?}, valkey-py {want_redirect:?}"
+            ));
+        }
+    }
+}
+
 struct Verdict {
     name: String,
     status: &'static str, // "ok" | "FAIL" | "n/a"
@@ -283,8 +401,10 @@ struct Verdict {
 
 /// The crate on a recorded reply (its error text and the error elements of
 /// an EXEC array) against what redis-py raised for it, exactly; for a
-/// documented difference, the documented behaviour instead.
-fn check_recorded(fx: &Json, problems: &mut Vec<String>) {
+/// documented difference, the documented behaviour instead. With `valkey`
+/// (the per-server fixtures record valkey-py's verdicts too), also against
+/// what valkey-py raised ([`check_valkey`]).
+fn check_recorded(fx: &Json, valkey: bool, problems: &mut Vec<String>) {
     let name = jstr(fx, "name").unwrap_or("?");
     let captured_raw = b64decode(jstr(fx, "raw_reply_b64").unwrap_or("")).unwrap_or_default();
     let pe = fx
@@ -308,6 +428,12 @@ fn check_recorded(fx: &Json, problems: &mut Vec<String>) {
     } else if jstr(fx, "error_text").is_some() {
         problems.push("fixture has error_text but no redispy.parse_error".into());
     }
+    if let (Some(text), true) = (jstr(fx, "error_text"), valkey) {
+        match fx.get("valkeypy") {
+            Some(v) => check_valkey("captured", text, v, problems),
+            None => problems.push("fixture has error_text but no valkeypy verdicts".into()),
+        }
+    }
     for n in fx
         .get("nested_errors")
         .and_then(Json::as_array)
@@ -323,6 +449,18 @@ fn check_recorded(fx: &Json, problems: &mut Vec<String>) {
                 true,
                 problems,
             );
+            match (valkey, n.get("valkeypy")) {
+                (false, _) => {}
+                (true, Some(v)) => check_valkey(
+                    &format!("captured nested #{}", n["index"]),
+                    text,
+                    v,
+                    problems,
+                ),
+                (true, None) => {
+                    problems.push(format!("nested #{}: no valkeypy verdicts", n["index"]))
+                }
+            }
         }
     }
 }
@@ -356,7 +494,7 @@ fn judge(fx: &Json, reply: &Result<Vec<u8>, String>, transcript: &[String]) -> V
     };
 
     // 1. The crate on the captured text itself must reproduce redis-py exactly.
-    check_recorded(fx, &mut problems);
+    check_recorded(fx, true, &mut problems);
 
     // 2. The live reply.
     if let Some(why) = jstr(fx, "not_provoked") {
@@ -621,7 +759,7 @@ fn server_fixtures_cover_the_table() {
 
 /// The recorded replies of `fx`, each checked with [`check_recorded`]:
 /// (matched, total, failures).
-fn recorded(fx: &[Json]) -> (usize, usize, Vec<String>) {
+fn recorded(fx: &[Json], valkey: bool) -> (usize, usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut total = 0;
     for rec in fx {
@@ -630,7 +768,7 @@ fn recorded(fx: &[Json]) -> (usize, usize, Vec<String>) {
         }
         total += 1;
         let mut problems = Vec::new();
-        check_recorded(rec, &mut problems);
+        check_recorded(rec, valkey, &mut problems);
         if !problems.is_empty() {
             failures.push(format!(
                 "{}:\n  {}",
@@ -646,17 +784,18 @@ fn recorded(fx: &[Json]) -> (usize, usize, Vec<String>) {
 /// raised for that reply (no server needed).
 fn recorded_on(server: &str) {
     let fx = fixture::load_scenarios_at(&fixture::server_fixture_path(server));
-    let (matched, total, failures) = recorded(&fx);
+    let (matched, total, failures) = recorded(&fx, true);
     let _ = writeln!(
         std::io::stderr(),
-        "live: {server}: the crate gives what redis-py gave on {matched}/{total} recorded replies \
-         (the {} documented difference(s) from redis-py checked as documented)",
+        "live: {server}: the crate gives what redis-py 8.2.0 (as parse_error) and valkey-py 6.2.0 \
+         (as ValkeyPy::V6_2, base and cluster parsers) gave on {matched}/{total} recorded replies \
+         (the {} documented difference(s) checked as documented)",
         DOCUMENTED_DIFFERENCES.len()
     );
     assert!(total > 0, "{server}: no recorded replies");
     assert!(
         failures.is_empty(),
-        "{server}: the crate differs from redis-py on {} of {total} recorded replies:\n{}",
+        "{server}: the crate differs from redis-py or valkey-py on {} of {total} recorded replies:\n{}",
         failures.len(),
         failures.join("\n")
     );
@@ -680,7 +819,7 @@ fn recorded_redis_6_2() {
 /// The first capture (Redis 7.0.15, tests/fixtures/live_replies.json).
 #[test]
 fn captured_7_0() {
-    let (matched, total, failures) = recorded(&fixture::load_scenarios());
+    let (matched, total, failures) = recorded(&fixture::load_scenarios(), false);
     assert!(
         failures.is_empty() && total > 0,
         "live_replies.json: the crate differs from redis-py on {} of {total}:\n{}",
