@@ -1242,7 +1242,10 @@ fn prove_fast(
             + mro[at..]
                 .iter()
                 .position(|b| defines(b, "__init__", &init) == Some(true))?;
-        chain.push((from.clone().unbind(), init.clone().unbind()));
+        // Python's own classes cannot be patched: no check needed there.
+        if !is_builtin(from)? {
+            chain.push((from.clone().unbind(), init.clone().unbind()));
+        }
         if is_builtin(&mro[owner])? {
             break;
         }
@@ -1454,12 +1457,14 @@ pub fn __installed_parse_error<'py>(
     if __ParseErrorVariant::of(t.release) != variant {
         return Ok(None);
     }
-    // The module's `ResponseError` must be the client's own.
     let response_error = &t.types[response_error_index()];
-    match globals.get_item(pyo3::intern!(py, "ResponseError"))? {
-        Some(g) if g.is(response_error) => {}
-        _ => return Ok(None),
-    }
+    // Where the original falls back to its module's `ResponseError`, that
+    // must be the client's own.
+    let default_is_own = || -> PyResult<bool> {
+        Ok(globals
+            .get_item(pyo3::intern!(py, "ResponseError"))?
+            .is_some_and(|g| g.is(response_error)))
+    };
     // `code = response.split(" ")[0]`, found in a copy of the start.
     let length = response.len()?;
     let prefix = if length <= CODE_PREFIX {
@@ -1504,6 +1509,9 @@ pub fn __installed_parse_error<'py>(
             }
             _ => py.None().into_bound(py),
         };
+        if !default_is_own()? {
+            return Ok(None);
+        }
         let i = response_error_index();
         let ty = response_error.bind(py).as_any();
         let Some(fast) = t.fast_for(py, i, ty) else {
@@ -1519,12 +1527,22 @@ pub fn __installed_parse_error<'py>(
     // `response = response[len(code) + 1:]`
     let start = isize::try_from(code_chars + 1).unwrap_or(isize::MAX);
     let stop = isize::try_from(length).unwrap_or(isize::MAX);
-    let rest = response.get_item(pyo3::types::PySlice::new(py, start, stop, 1))?;
+    let rest = if length <= CODE_PREFIX {
+        // The whole reply is `text`: the rest is made from it.
+        let at = text
+            .char_indices()
+            .nth(code_chars)
+            .map_or(text.len(), |(at, _)| at);
+        PyString::new(py, text.get(at + 1..).unwrap_or("")).into_any()
+    } else {
+        response.get_item(pyo3::types::PySlice::new(py, start, stop, 1))?
+    };
     let cls = if entry.is_exact_instance_of::<PyDict>() {
         let sub = entry.cast_exact::<PyDict>()?;
         match sub.get_item(&rest)? {
             Some(c) => c,
-            None => response_error.bind(py).clone().into_any(),
+            None if default_is_own()? => response_error.bind(py).clone().into_any(),
+            None => return Ok(None),
         }
     } else if entry.is_instance_of::<PyDict>() {
         // A dict subclass: its `get` may be its own.
