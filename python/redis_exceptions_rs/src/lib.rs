@@ -2,7 +2,7 @@
 //! in Rust, returning instances of redis-py's own classes.
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use pyo3::exceptions::{PyBaseException, PyTypeError};
@@ -55,6 +55,84 @@ fn _installed_parse_error<'py>(
             Ok(Some(obj))
         }
         None => Ok(None),
+    }
+}
+
+/// The body of the installed `parse_error` classmethod for the client's
+/// own `parse_error` `orig` (`classmethod(InstalledParseError(orig,
+/// variant, client))`): `__call__(cls, response)` answers in Rust where
+/// that is provably `orig`'s answer (see `_installed_parse_error`), and
+/// calls `orig(cls, response)` otherwise, or always once `active` is false.
+#[pyclass(frozen, dict, module = "redis_exceptions_rs._native")]
+struct InstalledParseError {
+    orig: Py<PyAny>,
+    globals: Py<PyAny>,
+    variant: __ParseErrorVariant,
+    client: usize,
+    active: AtomicBool,
+}
+
+#[pymethods]
+impl InstalledParseError {
+    #[new]
+    fn new(orig: Bound<'_, PyAny>, variant: usize, client: usize) -> PyResult<Self> {
+        let variant = *VARIANTS
+            .get(variant)
+            .ok_or_else(|| PyTypeError::new_err("no such parse_error variant"))?;
+        if client >= CLIENTS.len() {
+            return Err(PyTypeError::new_err("no such client"));
+        }
+        let globals = orig.getattr("__globals__")?.unbind();
+        Ok(InstalledParseError {
+            orig: orig.unbind(),
+            globals,
+            variant,
+            client,
+            active: AtomicBool::new(true),
+        })
+    }
+
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        cls: &Bound<'py, PyAny>,
+        response: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if self.active.load(Ordering::Relaxed) && response.is_exact_instance_of::<PyString>() {
+            let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
+            let answer = __installed_parse_error(
+                py,
+                CLIENTS[self.client],
+                self.variant,
+                &table,
+                response,
+                self.globals.bind(py),
+            )?;
+            if let Some((obj, i)) = answer {
+                if let Some(n) = COUNTS[self.client].get(i) {
+                    n.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(obj);
+            }
+        }
+        self.orig.bind(py).call1((cls, response))
+    }
+
+    /// Whether it answers in Rust (else it only calls the original).
+    #[getter]
+    fn get_active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    #[setter]
+    fn set_active(&self, value: bool) {
+        self.active.store(value, Ordering::Relaxed);
+    }
+
+    /// The original `parse_error` function it falls back to.
+    #[getter]
+    fn original<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        self.orig.bind(py).clone()
     }
 }
 
@@ -216,6 +294,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(classes, m)?)?;
     m.add_function(wrap_pyfunction!(_installed_parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(_load, m)?)?;
+    m.add_class::<InstalledParseError>()?;
     m.add_function(wrap_pyfunction!(reset_calls, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_to_py, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_into_pyerr, m)?)?;

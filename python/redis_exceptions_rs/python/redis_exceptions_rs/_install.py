@@ -40,13 +40,25 @@ _MARK = "_redis_exceptions_rs_state"
 
 
 class _State:
-    """One install(): what it replaced, and whether it is still in effect."""
+    """One install(): what it replaced, and whether it is still in effect
+    (kept in the native body too, which reads it on every call)."""
 
-    __slots__ = ("replaced", "active")
+    __slots__ = ("replaced", "_active", "native")
 
     def __init__(self, replaced: Any) -> None:
         self.replaced = replaced
-        self.active = True
+        self._active = True
+        self.native: Any = None
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._active = value
+        if self.native is not None:
+            self.native.active = value
 
 
 def _source_sha(func: Any) -> Optional[str]:
@@ -111,21 +123,14 @@ def state_of(obj: Any) -> Optional[_State]:
     return state if isinstance(state, _State) else None
 
 
-def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, number: int) -> Callable[..., Any]:
-    """The classmethod body for the client's own parse_error `orig`: one
-    native call, which answers only where the answer is provably `orig`'s
-    (else None, and `orig` runs)."""
-    native = _native._installed_parse_error
-    module_globals = orig.__globals__
-
-    def parse_error(cls: Any, response: Any) -> Any:
-        if state.active and type(response) is str:
-            e = native(cls.EXCEPTION_CLASSES, response, module_globals, variant, number)
-            if e is not None:
-                return e
-        return orig(cls, response)
-
-    return parse_error
+def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, number: int) -> Any:
+    """The classmethod body for the client's own parse_error `orig`: a
+    native callable, `(cls, response)`, that answers in Rust only where the
+    answer is provably `orig`'s, and else calls `orig(cls, response)`
+    (always, once `state.active` is false)."""
+    body = _native.InstalledParseError(orig, variant, number)
+    state.native = body
+    return body
 
 
 def _passthrough(replaced: Any, state: _State) -> Any:
