@@ -2,9 +2,16 @@
 //! redis-py's own classes, and redis-py's exceptions come back as this
 //! crate's classes.
 //!
-//! Rust -> Python calls the class found in the running interpreter's
-//! `redis.exceptions` with the arguments the Rust instance holds (the call
-//! redis-py itself makes), so the instance is redis-py's in every detail.
+//! Rust -> Python makes an instance of the class found in the running
+//! interpreter's `redis.exceptions`, as the call redis-py itself makes
+//! with the arguments the Rust instance holds would leave it, so the
+//! instance is redis-py's in every detail. Where the class is the running
+//! release's own and unpatched (its `__new__` Python's, its `__init__`
+//! chain the client's own functions, still the very objects seen when the
+//! classes were read, and one real call then left what the build leaves),
+//! the instance is built without running `__init__`:
+//! `BaseException.__new__(cls, *args)` and the attributes that release's
+//! `__init__` sets, in order. Any other class is called.
 //! [`Error::to_py_as`] with [`Client::ValkeyPy`] does the same with
 //! valkey-py's `valkey.exceptions`. Python -> Rust reads the instance's
 //! `args` and attributes (of either client's classes) and keeps the
