@@ -1521,15 +1521,12 @@ pub fn __installed_parse_error<'py>(
         }
         let i = response_error_index();
         let ty = response_error.bind(py).as_any();
-        let Some(fast) = t.fast_for(py, i, ty) else {
-            return Ok(None);
-        };
         let values = FastValues {
             status,
             redirect: None,
         };
-        let obj = build_fast(py, fast, ty, &[response.clone().into_any()], &values)?;
-        return Ok(Some((obj, i)));
+        let obj = answer(py, t, variant, i, ty, response.as_any(), &values)?;
+        return Ok(obj.map(|o| (o, i)));
     };
     // `response = response[len(code) + 1:]`
     let start = isize::try_from(code_chars + 1).unwrap_or(isize::MAX);
@@ -1560,9 +1557,6 @@ pub fn __installed_parse_error<'py>(
     let Some(i) = t.index_of(&cls) else {
         return Ok(None);
     };
-    let Some(fast) = t.fast_for(py, i, &cls) else {
-        return Ok(None);
-    };
     let (init, _) = Class::all()
         .nth(i)
         .map(Class::init)
@@ -1590,8 +1584,38 @@ pub fn __installed_parse_error<'py>(
         status: status_of(&code),
         redirect,
     };
-    let obj = build_fast(py, fast, &cls, std::slice::from_ref(&rest), &values)?;
-    Ok(Some((obj, i)))
+    let obj = answer(py, t, variant, i, &cls, &rest, &values)?;
+    Ok(obj.map(|o| (o, i)))
+}
+
+/// The instance the original's call `ty(arg)` (or `ty(arg,
+/// status_code=code)`) makes, for class `i` of the table, or `None` when
+/// it cannot be made without that call.
+///
+/// A class whose `__init__` sets nothing, called without keywords (redis-py
+/// before 7.2, valkey-py): the original's very call, `ty(arg)`, which runs
+/// Python's own `BaseException.__new__` and `__init__` in C (a patched
+/// class runs its patch, as in the original). Else the [`Fast`] build,
+/// while the class is unpatched.
+fn answer<'py>(
+    py: Python<'py>,
+    t: &Table,
+    variant: __ParseErrorVariant,
+    i: usize,
+    ty: &Bound<'py, PyAny>,
+    arg: &Bound<'py, PyAny>,
+    values: &FastValues<'_, 'py>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(fast) = t.fast.get(i).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    if fast.attrs.is_empty() && variant == __ParseErrorVariant::Plain {
+        return ty.call1((arg,)).map(Some);
+    }
+    let Some(fast) = t.fast_for(py, i, ty) else {
+        return Ok(None);
+    };
+    build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
 }
 
 /// The index of `ResponseError` in [`Class::all`].

@@ -98,6 +98,35 @@ impl InstalledParseError {
         cls: &Bound<'py, PyAny>,
         response: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, cls, response)
+    }
+
+    /// Whether it answers in Rust (else it only calls the original).
+    #[getter]
+    fn get_active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    #[setter]
+    fn set_active(&self, value: bool) {
+        self.active.store(value, Ordering::Relaxed);
+    }
+
+    /// The original `parse_error` function it falls back to.
+    #[getter]
+    fn original<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        self.orig.bind(py).clone()
+    }
+}
+
+impl InstalledParseError {
+    /// `__call__`: Rust's answer where it is provably the original's.
+    fn answer<'py>(
+        &self,
+        py: Python<'py>,
+        cls: &Bound<'py, PyAny>,
+        response: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if self.active.load(Ordering::Relaxed) && response.is_exact_instance_of::<PyString>() {
             let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
             let answer = __installed_parse_error(
@@ -117,23 +146,19 @@ impl InstalledParseError {
         }
         self.orig.bind(py).call1((cls, response))
     }
+}
 
-    /// Whether it answers in Rust (else it only calls the original).
-    #[getter]
-    fn get_active(&self) -> bool {
-        self.active.load(Ordering::Relaxed)
-    }
-
-    #[setter]
-    fn set_active(&self, value: bool) {
-        self.active.store(value, Ordering::Relaxed);
-    }
-
-    /// The original `parse_error` function it falls back to.
-    #[getter]
-    fn original<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
-        self.orig.bind(py).clone()
-    }
+/// `body(cls, response)`: the installed classmethod's body is
+/// `functools.partial(_parse_error_body, body)` (a vectorcall all the way:
+/// no argument tuple per reply, unlike calling `body` itself).
+#[pyfunction]
+fn _parse_error_body<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, InstalledParseError>,
+    cls: &Bound<'py, PyAny>,
+    response: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    body.get().answer(py, cls, response)
 }
 
 /// Reads the classes of `client` (0: redis-py, 1: valkey-py) now: an
@@ -295,6 +320,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_installed_parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(_load, m)?)?;
     m.add_class::<InstalledParseError>()?;
+    m.add_function(wrap_pyfunction!(_parse_error_body, m)?)?;
     m.add_function(wrap_pyfunction!(reset_calls, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_to_py, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_into_pyerr, m)?)?;

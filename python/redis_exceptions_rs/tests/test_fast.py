@@ -23,6 +23,7 @@ CASES = json.loads((ROOT / "tests" / "fixtures" / "public_corpus.json").read_tex
 CORPUS = [base64.b64decode(c["input_b64"]).decode("utf-8", "replace") for c in CASES]
 FIXTURE = ROOT / "tests" / "fixtures" / "releases" / f"redis-py-{redis.__version__}" / "replies.json"
 ORIGINAL = BaseParser.__dict__["parse_error"]
+STATUS_CODE_RELEASE = tuple(int(x) for x in redis.__version__.split(".")[:2]) >= (7, 2)
 
 
 def release_replies():
@@ -197,7 +198,10 @@ def test_patched_class_is_called(what, name):
     before = rs.calls()
     BaseParser.parse_error("NOSCRIPT x" if name in ("NoScriptError", "ResponseError", "RedisError") else "FOO bar")
     assert seen  # the patched method ran
-    if name in ("NoScriptError", "ResponseError", "RedisError"):
+    if name in ("NoScriptError", "ResponseError", "RedisError") and STATUS_CODE_RELEASE:
+        # 7.2 and newer: built by the original (`cls(rest, status_code=code)`).
+        # Before, `cls(rest)` is the original's very call and Rust makes it
+        # (the patch runs there too): counted.
         assert rs.calls() == before  # not answered in Rust
 
 

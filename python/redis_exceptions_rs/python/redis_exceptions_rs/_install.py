@@ -8,6 +8,7 @@ but leaves this one (and what is installed) alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -127,10 +128,12 @@ def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, num
     """The classmethod body for the client's own parse_error `orig`: a
     native callable, `(cls, response)`, that answers in Rust only where the
     answer is provably `orig`'s, and else calls `orig(cls, response)`
-    (always, once `state.active` is false)."""
-    body = _native.InstalledParseError(orig, variant, number)
-    state.native = body
-    return body
+    (always, once `state.active` is false). A partial of a native function
+    rather than the native object itself: called with vectorcall, no
+    argument tuple per reply."""
+    token = _native.InstalledParseError(orig, variant, number)
+    state.native = token
+    return functools.partial(_native._parse_error_body, token)
 
 
 def _passthrough(replaced: Any, state: _State) -> Any:
