@@ -1420,6 +1420,11 @@ impl __ParseErrorVariant {
 /// by `str.find`.
 const CODE_PREFIX: usize = 66;
 
+/// From this length (in code points) a rest is looked up in a sub-table
+/// by its length first ([`__installed_parse_error`]): hashing it costs
+/// more than comparing a few lengths.
+const LONG_REST: usize = 128;
+
 /// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
 fn is_status_word(code: &str) -> bool {
     let b = code.as_bytes();
@@ -1543,7 +1548,16 @@ pub fn __installed_parse_error<'py>(
     };
     let cls = if entry.is_exact_instance_of::<PyDict>() {
         let sub = entry.cast_exact::<PyDict>()?;
-        match sub.get_item(&rest)? {
+        // `sub.get(rest)`. A long rest that no key can equal (every key
+        // an exact `str` of another length: no `__eq__` of anyone's runs)
+        // is a miss without hashing it.
+        let rest_len = length.saturating_sub(code_chars + 1);
+        let miss = rest_len > LONG_REST
+            && sub.iter().all(|(k, _)| {
+                k.is_exact_instance_of::<PyString>() && k.len().is_ok_and(|n| n != rest_len)
+            });
+        let found = if miss { None } else { sub.get_item(&rest)? };
+        match found {
             Some(c) => c,
             None if default_is_own()? => response_error.bind(py).clone().into_any(),
             None => return Ok(None),

@@ -270,3 +270,26 @@ def test_counts_by_class():
     BaseParser.parse_error("FOO y")
     assert rs.classes() == {"NoScriptError": 1, "ResponseError": 2}
     assert rs.calls() == 3
+
+
+def test_long_rests_in_the_err_sub_table():
+    # A long rest is looked up by length first: a key of the same length,
+    # or a key that is not exactly a str, still gets the lookup.
+    sub = BaseParser.EXCEPTION_CLASSES["ERR"]
+    long_rest = "x" * 300
+    sub[long_rest] = redis.exceptions.NoScriptError
+    same_everywhere(["ERR " + long_rest, "ERR " + "y" * 300, "ERR " + "x" * 301], [BaseParser])
+    assert type(BaseParser.parse_error("ERR " + long_rest)) is redis.exceptions.NoScriptError
+    del sub[long_rest]
+    target = "é" * 400
+
+    class Key(str):
+        def __hash__(self):
+            return hash(target)
+
+        def __eq__(self, other):
+            return True
+
+    sub[Key("k")] = redis.exceptions.ReadOnlyError
+    same_everywhere(["ERR " + target, "ERR " + "z" * 400], [BaseParser])
+    assert type(BaseParser.parse_error("ERR " + target)) is redis.exceptions.ReadOnlyError
