@@ -1623,6 +1623,14 @@ fn answer<'py>(
     let Some(fast) = t.fast.get(i).and_then(Option::as_ref) else {
         return Ok(None);
     };
+    // From 7.2 the original passes `status_code=`: a class that does not
+    // take it raises there (`TypeError`), the original's to raise.
+    let takes_status = Class::all()
+        .nth(i)
+        .is_some_and(|c| c.init().0.keyword_of(Attr::StatusCode).is_some());
+    if variant != __ParseErrorVariant::Plain && !takes_status {
+        return Ok(None);
+    }
     if fast.attrs.is_empty() && variant == __ParseErrorVariant::Plain {
         return ty.call1((arg,)).map(Some);
     }

@@ -293,3 +293,21 @@ def test_long_rests_in_the_err_sub_table():
     sub[Key("k")] = redis.exceptions.ReadOnlyError
     same_everywhere(["ERR " + target, "ERR " + "z" * 400], [BaseParser])
     assert type(BaseParser.parse_error("ERR " + target)) is redis.exceptions.ReadOnlyError
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ClusterError", "RedisClusterException", "ChildDeadlockedError", "LockError", "LockNotOwnedError",
+     "DataError", "AskError", "ClusterDownError", "TryAgainError", "ConnectionError", "RedisError"],
+)
+def test_any_redis_py_class_in_the_table(name):
+    # Whatever redis-py's call does with it (a TypeError for a class whose
+    # __init__ takes no status_code=, from 7.2), the installed parser does.
+    cls = getattr(redis.exceptions, name, None)
+    if cls is None:
+        pytest.skip(f"no {name} in this release")
+    BaseParser.EXCEPTION_CLASSES["ZZZ"] = cls
+    BaseParser.EXCEPTION_CLASSES["ERR"]["zzz"] = cls
+    for builtin in (Exception, ValueError):
+        BaseParser.EXCEPTION_CLASSES["YYY" + builtin.__name__] = builtin
+    same_everywhere(["ZZZ 1 h:2", "ZZZ x", "ZZZ", "ERR zzz", "YYYException x", "YYYValueError x"], [BaseParser])
