@@ -153,3 +153,11 @@ def test_valkey_uninstall_restores_exactly():
     rs.install("valkey")
     rs.uninstall("valkey")
     assert BaseParser.__dict__["parse_error"] is ORIGINAL and not rs.installed("valkey")
+
+
+@needs_valkey
+def test_unsupported_valkey_release_is_an_import_error(monkeypatch):
+    monkeypatch.setattr(valkey, "__version__", "6.1.0")
+    with pytest.raises(ImportError, match=r"supports valkey-py 6\.2; found valkey 6\.1\.0"):
+        rs.install("valkey")
+    assert BaseParser.__dict__["parse_error"] is ORIGINAL

@@ -87,8 +87,11 @@ def _base_parser(client: str) -> Any:
         raise ImportError(f"redis-exceptions-rs supports {supported}; found no {package} (pip install {package})") from e
     version = str(getattr(top, "__version__", "unknown"))
     m = re.match(r"(\d+)\.(\d+)", version)
+    # redis-py: the package refused older releases at import; a newer one
+    # is installed as a pass-through (its parse_error source is not one of
+    # _VARIANTS). valkey-py: 6.2 only.
     ok = m is not None and (
-        (5, 0) <= (int(m.group(1)), int(m.group(2))) <= (8, 2)
+        (5, 0) <= (int(m.group(1)), int(m.group(2)))
         if client == "redis"
         else (int(m.group(1)), int(m.group(2))) == (6, 2)
     )
