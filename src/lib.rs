@@ -168,6 +168,8 @@ pub mod __private {
     pub use crate::integrations::pyo3::__PyErr;
     #[cfg(feature = "pyo3")]
     pub use crate::integrations::pyo3::__user_into_pyerr;
+    #[cfg(feature = "pyo3")]
+    pub use crate::integrations::pyo3::{__ParseErrorVariant, __installed_parse_error};
     pub use snafu;
 }
 

@@ -1652,3 +1652,86 @@ fn no_valkey_child() {
 fn uncovered_or_missing_valkey_py_an_import_error() {
     run_child("no_valkey_child", "NO-VALKEY-CHILD-OK");
 }
+
+/// `to_py` builds redis-py's own classes without calling them (issue 16),
+/// but a class whose `__init__` (or one it chains up to, or `__new__`) was
+/// patched after the class table was read is called: the patch runs. In a
+/// child process: the patch would show in the other tests' instances.
+#[test]
+fn to_py_calls_a_patched_init() {
+    run_child("patched_init_child", "PATCHED-INIT-CHILD-OK");
+}
+
+/// The child process of `to_py_calls_a_patched_init`.
+#[test]
+#[ignore = "run by to_py_calls_a_patched_init in a child process"]
+fn patched_init_child() {
+    assert!(
+        std::env::var_os("REDIS_EXCEPTIONS_PYO3_CHILD").is_some(),
+        "run only as the child of to_py_calls_a_patched_init"
+    );
+    proof();
+    with_python(|py| {
+        helpers(py);
+        // The table is read, and the fast build proven, before the patch.
+        let before = parse_error("NOSCRIPT x").to_py(py).unwrap();
+        assert!(before.getattr("patched").is_err());
+        let m = PyModule::from_code(
+            py,
+            c"import redis.exceptions as rx
+seen = []
+original = rx.RedisError.__init__
+def patched(self, *args, **kwargs):
+    seen.append(args)
+    original(self, *args, **kwargs)
+    self.patched = True
+def patch():
+    rx.RedisError.__init__ = patched
+def unpatch():
+    rx.RedisError.__init__ = original
+",
+            c"patch_init.py",
+            c"patch_init",
+        )
+        .unwrap();
+        m.getattr("patch").unwrap().call0().unwrap();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // NoScriptError's __init__ is RedisError's, patched.
+            let e = parse_error("NOSCRIPT x").to_py(py).unwrap();
+            assert!(e.getattr("patched").unwrap().is_truthy().unwrap());
+            // MovedError's own __init__ chains up to the patched one.
+            let moved = parse_error("MOVED 1 h:2").to_py(py).unwrap();
+            assert!(moved.getattr("patched").unwrap().is_truthy().unwrap());
+            assert_eq!(m.getattr("seen").unwrap().len().unwrap(), 2);
+            let keys: Vec<String> = moved
+                .getattr("__dict__")
+                .unwrap()
+                .try_iter()
+                .unwrap()
+                .map(|k| k.unwrap().extract().unwrap())
+                .collect();
+            assert_eq!(
+                keys,
+                [
+                    "error_type",
+                    "status_code",
+                    "patched",
+                    "message",
+                    "slot_id",
+                    "node_addr",
+                    "host",
+                    "port"
+                ]
+            );
+        }));
+        m.getattr("unpatch").unwrap().call0().unwrap();
+        if let Err(p) = result {
+            std::panic::resume_unwind(p);
+        }
+        // Unpatched again: the fast build, redis-py's instance.
+        let after = parse_error("NOSCRIPT x").to_py(py).unwrap();
+        assert!(after.getattr("patched").is_err());
+        assert_eq!(m.getattr("seen").unwrap().len().unwrap(), 2);
+        println!("PATCHED-INIT-CHILD-OK");
+    });
+}

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # The Python package (python/redis_exceptions_rs) on several redis-py
-# releases: the wheel is built once (abi3, maturin build --release) and
-# installed into one pinned venv per release, target/pkg-venvs/redis-X.Y.Z
-# (CPython from `python3`, or PYTHON3=...); each runs the package's tests
-# (python/redis_exceptions_rs/tests) and `mypy --strict` on
-# tests/typing/user_script.py.
+# releases and on valkey-py: the wheel is built once (abi3, maturin build
+# --release) and installed into one pinned venv per release,
+# target/pkg-venvs/redis-X.Y.Z (CPython from `python3`, or PYTHON3=...);
+# `valkey-6.2.0` is a venv with valkey==6.2.0 beside redis==8.2.0 (the
+# package imports redis-py), where tests/test_valkey.py runs instead of
+# skipping. Each runs the package's tests (python/redis_exceptions_rs/tests)
+# and `mypy --strict` on tests/typing/user_script.py.
 #
 #   bash scripts/conformance/package_releases.sh               # all releases below
 #   bash scripts/conformance/package_releases.sh 8.1.0 8.2.0   # only these
+#   bash scripts/conformance/package_releases.sh valkey-6.2.0
 #
 # Needs cargo (Rust 1.90+); fails at once without it (no toolchain download).
 set -euo pipefail
 
-RELEASES=(5.2.1 6.4.0 7.4.1 8.1.0 8.2.0)
+RELEASES=(5.2.1 6.4.0 7.4.1 8.1.0 8.2.0 valkey-6.2.0)
+VALKEY_REDIS=8.2.0  # the redis-py beside valkey-py in its venv
 [ $# -gt 0 ] && RELEASES=("$@")
 PIP_PINS=("pytest==9.2.0" "hiredis==3.5.0" "mypy==2.4.1")
 MATURIN="maturin==1.16.0"
@@ -21,7 +25,7 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo_root/target}"
 PYTHON3="${PYTHON3:-python3}"
-venvs="$repo_root/target/pkg-venvs"
+venvs="${PKG_VENVS:-$repo_root/target/pkg-venvs}"  # e.g. target/pkg-venvs-py3.13 with PYTHON3=python3.13
 wheels="$repo_root/target/pkg-wheels"
 
 command -v cargo >/dev/null || { echo "package_releases: cargo (Rust 1.90+) is needed" >&2; exit 2; }
@@ -51,11 +55,23 @@ echo "package_releases: built $(basename "$wheel")"
 
 status=0
 for v in "${RELEASES[@]}"; do
-  venv="$venvs/redis-$v"
-  ensure "$venv" "redis==$v" "${PIP_PINS[@]}"
-  pip_q "$venv" --no-deps --force-reinstall "$wheel"
-  "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$v')"
-  printf '\n== redis-py %s (%s)\n' "$v" "$("$venv/bin/python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+  case "$v" in
+    valkey-*)
+      venv="$venvs/$v"
+      ensure "$venv" "valkey==${v#valkey-}" "redis==$VALKEY_REDIS" "${PIP_PINS[@]}"
+      pip_q "$venv" --no-deps --force-reinstall "$wheel"
+      "$venv/bin/python" -c "import valkey, sys; sys.exit(valkey.__version__ != '${v#valkey-}')"
+      label="valkey-py ${v#valkey-} (with redis-py $VALKEY_REDIS)"
+      ;;
+    *)
+      venv="$venvs/redis-$v"
+      ensure "$venv" "redis==$v" "${PIP_PINS[@]}"
+      pip_q "$venv" --no-deps --force-reinstall "$wheel"
+      "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$v')"
+      label="redis-py $v"
+      ;;
+  esac
+  printf '\n== %s (%s)\n' "$label" "$("$venv/bin/python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
   "$venv/bin/python" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q \
     | tail -n 1 || status=1
   (cd python/redis_exceptions_rs/tests/typing &&

@@ -299,6 +299,23 @@ impl Init {
         self.sets(Attr::SlotId)
     }
 
+    /// The attributes a call sets on `release`, in order: before
+    /// [`STATUS_CODE_SINCE`] redis-py's `__init__`s set no `error_type` and
+    /// no `status_code` (the fixtures of every release,
+    /// `tests/fixtures/releases/*/replies.json`, record the same `vars()`
+    /// otherwise).
+    #[cfg(feature = "pyo3")]
+    pub(crate) fn attributes_in(
+        &self,
+        release: crate::class::RedisPy,
+    ) -> impl Iterator<Item = Attr> + '_ {
+        let old = release < STATUS_CODE_SINCE;
+        self.attributes
+            .iter()
+            .copied()
+            .filter(move |a| !(old && matches!(a, Attr::ErrorType | Attr::StatusCode)))
+    }
+
     /// The attributes that hold a parameter as given, by name.
     pub(crate) fn params_kept(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.attributes.iter().filter_map(|a| match a {

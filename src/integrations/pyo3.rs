@@ -2,9 +2,16 @@
 //! redis-py's own classes, and redis-py's exceptions come back as this
 //! crate's classes.
 //!
-//! Rust -> Python calls the class found in the running interpreter's
-//! `redis.exceptions` with the arguments the Rust instance holds (the call
-//! redis-py itself makes), so the instance is redis-py's in every detail.
+//! Rust -> Python makes an instance of the class found in the running
+//! interpreter's `redis.exceptions`, as the call redis-py itself makes
+//! with the arguments the Rust instance holds would leave it, so the
+//! instance is redis-py's in every detail. Where the class is the running
+//! release's own and unpatched (its `__new__` Python's, its `__init__`
+//! chain the client's own functions, still the very objects seen when the
+//! classes were read, and one real call then left what the build leaves),
+//! the instance is built without running `__init__`:
+//! `BaseException.__new__(cls, *args)` and the attributes that release's
+//! `__init__` sets, in order. Any other class is called.
 //! [`Error::to_py_as`] with [`Client::ValkeyPy`] does the same with
 //! valkey-py's `valkey.exceptions`. Python -> Rust reads the instance's
 //! `args` and attributes (of either client's classes) and keeps the
@@ -136,6 +143,17 @@ struct Table {
     /// `redis.exceptions.ExceptionType` (redis-py 7.2 and newer; valkey-py
     /// 6.2 has none).
     exception_type: Option<Py<PyAny>>,
+    /// Its members, read once (`ExceptionType("server")` is always the
+    /// same object).
+    members: Vec<(ExceptionType, Py<PyAny>)>,
+    /// Per class, by index: how to build an instance without calling its
+    /// `__init__`, for the classes where that was proven to give what the
+    /// call gives ([`Fast`]).
+    fast: Vec<Option<Fast>>,
+    /// `(address of the Python class, class index)` of each class the
+    /// running release has, sorted by address: a Python class back to this
+    /// crate's class by identity.
+    by_type: Vec<(usize, usize)>,
 }
 
 /// One class table per client, by [`Client::index`].
@@ -234,6 +252,7 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
         })?;
         let mut modules: Vec<(Cow<'static, str>, Bound<'_, PyModule>)> = Vec::new();
         let mut types: Vec<Py<PyType>> = Vec::with_capacity(Class::all().len());
+        let mut by_type: Vec<(usize, usize)> = Vec::new();
         for class in Class::all() {
             let own = if class.exists_in(release) {
                 let home = client.module_of(class);
@@ -265,7 +284,10 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
                 None
             };
             let found = match own {
-                Some(t) => t.unbind(),
+                Some(t) => {
+                    by_type.push((t.as_ptr() as usize, types.len()));
+                    t.unbind()
+                }
                 // The nearest ancestor the running release has: every
                 // base comes before its subclasses in `Class::all`.
                 None => class
@@ -281,11 +303,39 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
             types.push(found);
         }
         let exception_type = exceptions.getattr("ExceptionType").ok().map(Bound::unbind);
-        Ok(Table {
+        let mut members = Vec::new();
+        if let Some(enum_type) = &exception_type {
+            for t in [
+                ExceptionType::Network,
+                ExceptionType::Tls,
+                ExceptionType::Auth,
+                ExceptionType::Server,
+            ] {
+                if let Ok(m) = enum_type.bind(py).call1((t.value(),)) {
+                    members.push((t, m.unbind()));
+                }
+            }
+        }
+        by_type.sort_unstable();
+        by_type.dedup_by_key(|(address, _)| *address);
+        let mut table = Table {
             release,
             types,
             exception_type,
-        })
+            members,
+            fast: Vec::new(),
+            by_type,
+        };
+        table.fast = Class::all()
+            .enumerate()
+            .map(|(i, class)| {
+                let own = table.by_type.iter().any(|&(_, j)| j == i);
+                let ty = table.types[i].bind(py);
+                own.then(|| prove_fast(py, &table, client, class, ty))
+                    .flatten()
+            })
+            .collect();
+        Ok(table)
     }
 }
 
@@ -440,7 +490,10 @@ fn error_type_member<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     match t {
         Some(t) => match &table(py, client)?.exception_type {
-            Some(enum_type) => enum_type.bind(py).call1((t.value(),)),
+            Some(enum_type) => match table(py, client)?.member(t) {
+                Some(m) => Ok(m.bind(py).clone()),
+                None => enum_type.bind(py).call1((t.value(),)),
+            },
             // Releases before 7.2 have no enum: the value itself.
             None => Ok(PyString::new(py, t.value()).into_any()),
         },
@@ -469,6 +522,49 @@ fn to_instance<'py>(
     }
     let class = state.class;
     let ty = class.py_type_as(py, client)?;
+    let (init, _) = class.init();
+    // The client's own class, unpatched: built without the call, as the
+    // call would leave it ([`Fast`]).
+    let obj = match try_fast(py, client, state, &ty)? {
+        Some(obj) => obj,
+        None => call_instance(py, e, &ty, client)?,
+    };
+    // A `status_code` attribute the `__init__` sets without taking it as a
+    // keyword (the `LockError` family: `RedisError.__init__` sets `None`),
+    // on a release that has the attribute.
+    if let Some(code) = state.status_code() {
+        if init.sets(Attr::StatusCode)
+            && init.keyword_of(Attr::StatusCode).is_none()
+            && table(py, client)?.release >= STATUS_CODE_SINCE
+        {
+            obj.setattr("status_code", code)?;
+        }
+    }
+    if state.error_type != class.default_error_type() {
+        obj.setattr(
+            "error_type",
+            error_type_member(py, state.error_type, client)?,
+        )?;
+    }
+    let obj = obj.cast_into::<PyBaseException>()?;
+    if let Some(source) = source {
+        let cause = cause_to_py(py, source, depth + 1, client)?;
+        obj.setattr("__cause__", cause)?;
+    }
+    Ok(obj)
+}
+
+/// The instance for `e` made by calling its Python class `ty` as redis-py
+/// does, or as the `__init__` left it where it raises.
+fn call_instance<'py>(
+    py: Python<'py>,
+    e: &dyn RedisErrorExt,
+    ty: &Bound<'py, PyType>,
+    client: Client,
+) -> PyResult<Bound<'py, PyAny>> {
+    let state = e.__state();
+    let class = state.class;
+    let ty = ty.clone();
     let args = PyTuple::new(
         py,
         state
@@ -523,28 +619,6 @@ fn to_instance<'py>(
             Err(err) => return Err(err),
         }
     };
-    // A `status_code` attribute the `__init__` sets without taking it as a
-    // keyword (the `LockError` family: `RedisError.__init__` sets `None`),
-    // on a release that has the attribute.
-    if let Some(code) = state.status_code() {
-        if init.sets(Attr::StatusCode)
-            && init.keyword_of(Attr::StatusCode).is_none()
-            && table(py, client)?.release >= STATUS_CODE_SINCE
-        {
-            obj.setattr("status_code", code)?;
-        }
-    }
-    if state.error_type != class.default_error_type() {
-        obj.setattr(
-            "error_type",
-            error_type_member(py, state.error_type, client)?,
-        )?;
-    }
-    let obj = obj.cast_into::<PyBaseException>()?;
-    if let Some(source) = source {
-        let cause = cause_to_py(py, source, depth + 1, client)?;
-        obj.setattr("__cause__", cause)?;
-    }
     Ok(obj)
 }
 
@@ -949,4 +1023,625 @@ fn is_copy_of(py: Python<'_>, state: &State, original: &PyErr, client: Client) -
         && copy.status_code() == state.status_code()
         && copy.error_type == state.error_type
         && lock_name(&copy) == lock_name(state)
+}
+
+// --------------------------------------------------------------------------
+// Rust -> Python without the `__init__` call
+// --------------------------------------------------------------------------
+
+/// How to build an instance of one of the client's own classes without
+/// calling it: `__new__(cls, *args)` (the `BaseException.__new__` the class
+/// resolves), then the attributes its `__init__` sets on the running
+/// release, in order ([`Init::attributes_in`]).
+///
+/// Made only for a class whose resolved `__init__` is the client's own
+/// (a function of the client's package, defined by a class of the MRO
+/// under its own name, in its module's file, or Python's own), whose
+/// `__new__` is Python's, and for which one real call, made when the
+/// table was read, left the same `args` and the same `vars()` (keys in
+/// the same order) as the build. Used only while the class still resolves
+/// those very `__init__` and `__new__` objects: a class patched since then
+/// is called.
+struct Fast {
+    /// The `__init__` chain as it was when the table was read: the class
+    /// and what it resolves as `__init__`, then for each `__init__` of the
+    /// client's that chains up (`super().__init__`), the class after its
+    /// owner in the MRO and what that resolves, up to Python's own.
+    chain: Vec<(Py<PyAny>, Py<PyAny>)>,
+    /// The `__new__` it resolved: Python's own, called as `__new__(cls, *args)`.
+    new: Py<PyAny>,
+    /// The attributes the `__init__` sets, in order, and their names.
+    attrs: Vec<(Attr, Py<PyString>)>,
+    /// The `error_type` it sets, when it sets one.
+    error_type: Option<Py<PyAny>>,
+}
+
+/// The values a fast build sets besides `args`.
+struct FastValues<'a, 'py> {
+    /// `status_code`: the code, or `None`.
+    status: Bound<'py, PyAny>,
+    /// `(slot_id, host, port)` of a redirect payload, as `int()` read them.
+    redirect: Option<(i64, &'a str, i64)>,
+}
+
+impl Table {
+    /// The cached `ExceptionType` member.
+    fn member(&self, t: ExceptionType) -> Option<&Py<PyAny>> {
+        self.members.iter().find(|(k, _)| *k == t).map(|(_, m)| m)
+    }
+
+    /// The class index of a Python class the running release has, by identity.
+    fn index_of(&self, ty: &Bound<'_, PyAny>) -> Option<usize> {
+        let address = ty.as_ptr() as usize;
+        self.by_type
+            .binary_search_by_key(&address, |&(a, _)| a)
+            .ok()
+            .map(|k| self.by_type[k].1)
+    }
+
+    /// The [`Fast`] build of class `i`, while `ty` (its Python class)
+    /// still resolves the `__init__` and `__new__` it was proven with.
+    fn fast_for(&self, py: Python<'_>, i: usize, ty: &Bound<'_, PyAny>) -> Option<&Fast> {
+        let fast = self.fast.get(i)?.as_ref()?;
+        let new = ty.getattr(pyo3::intern!(py, "__new__")).ok()?;
+        if !new.is(&fast.new) {
+            return None;
+        }
+        let (first, _) = fast.chain.first()?;
+        if !first.is(ty) {
+            return None;
+        }
+        for (class, init) in &fast.chain {
+            let now = class.bind(py).getattr(pyo3::intern!(py, "__init__")).ok()?;
+            if !now.is(init) {
+                return None;
+            }
+        }
+        Some(fast)
+    }
+}
+
+/// Builds the instance as [`Fast`] describes, with `args` as given.
+fn build_fast<'py>(
+    py: Python<'py>,
+    fast: &Fast,
+    ty: &Bound<'py, PyAny>,
+    args: &[Bound<'py, PyAny>],
+    values: &FastValues<'_, 'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut new_args = Vec::with_capacity(args.len() + 1);
+    new_args.push(ty.clone());
+    new_args.extend(args.iter().cloned());
+    let obj = fast.new.bind(py).call1(PyTuple::new(py, new_args)?)?;
+    let mut redirect: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = None;
+    for (attr, name) in &fast.attrs {
+        let value = match attr {
+            Attr::ErrorType => match &fast.error_type {
+                Some(t) => t.bind(py).clone(),
+                None => py.None().into_bound(py),
+            },
+            Attr::StatusCode => values.status.clone(),
+            Attr::Message => match args.first() {
+                Some(m) => m.clone(),
+                None => py.None().into_bound(py),
+            },
+            Attr::SlotId | Attr::NodeAddr | Attr::Host | Attr::Port => {
+                let Some((slot, host, port)) = values.redirect else {
+                    return Err(PyRuntimeError::new_err(
+                        "redis-exceptions: a redirect built without its payload",
+                    ));
+                };
+                let (host_obj, port_obj) = redirect
+                    .get_or_insert_with(|| {
+                        (
+                            PyString::new(py, host).into_any(),
+                            port.into_pyobject(py)
+                                .map(Bound::into_any)
+                                .unwrap_or_else(|_| py.None().into_bound(py)),
+                        )
+                    })
+                    .clone();
+                match attr {
+                    Attr::SlotId => slot.into_pyobject(py)?.into_any(),
+                    Attr::NodeAddr => PyTuple::new(py, [host_obj, port_obj])?.into_any(),
+                    Attr::Host => host_obj,
+                    _ => port_obj,
+                }
+            }
+            Attr::LockName | Attr::Param(_) => {
+                return Err(PyRuntimeError::new_err(
+                    "redis-exceptions: no fast build for this __init__",
+                ))
+            }
+        };
+        obj.setattr(name.bind(py), value)?;
+    }
+    Ok(obj)
+}
+
+/// Whether `func` is a function of the client's package that `owner`
+/// defines as its `__init__`, in the file of its module.
+fn own_function(
+    py: Python<'_>,
+    client: Client,
+    owner: &Bound<'_, PyAny>,
+    func: &Bound<'_, PyAny>,
+) -> Option<bool> {
+    let module: String = owner.getattr("__module__").ok()?.extract().ok()?;
+    let package = client.package();
+    if module != package && !module.starts_with(&format!("{package}.")) {
+        return Some(false);
+    }
+    let func_module: String = func.getattr("__module__").ok()?.extract().ok()?;
+    let qualname: String = func.getattr("__qualname__").ok()?.extract().ok()?;
+    let owner_qualname: String = owner.getattr("__qualname__").ok()?.extract().ok()?;
+    let filename: String = func
+        .getattr("__code__")
+        .ok()?
+        .getattr("co_filename")
+        .ok()?
+        .extract()
+        .ok()?;
+    let file: String = py
+        .import("sys")
+        .ok()?
+        .getattr("modules")
+        .ok()?
+        .get_item(&module)
+        .ok()?
+        .getattr("__file__")
+        .ok()?
+        .extract()
+        .ok()?;
+    Some(
+        func_module == module
+            && qualname == format!("{owner_qualname}.__init__")
+            && filename == file,
+    )
+}
+
+/// The [`Fast`] build of `class`, whose Python class `ty` is the running
+/// release's own, when it can be proven to give what calling `ty` gives.
+fn prove_fast(
+    py: Python<'_>,
+    table: &Table,
+    client: Client,
+    class: &'static Class,
+    ty: &Bound<'_, PyType>,
+) -> Option<Fast> {
+    let (init, _) = class.init();
+    let attrs: Vec<Attr> = init.attributes_in(table.release).collect();
+    if attrs
+        .iter()
+        .any(|a| matches!(a, Attr::LockName | Attr::Param(_)))
+    {
+        return None;
+    }
+    let new_obj = ty.getattr("__new__").ok()?;
+    let mro: Vec<Bound<'_, PyAny>> = ty.mro().iter().collect();
+    let defines = |base: &Bound<'_, PyAny>, name: &str, f: &Bound<'_, PyAny>| -> Option<bool> {
+        Some(
+            base.getattr("__dict__")
+                .ok()?
+                .get_item(name)
+                .is_ok_and(|g| g.is(f)),
+        )
+    };
+    let is_builtin = |base: &Bound<'_, PyAny>| -> Option<bool> {
+        Some(base.getattr("__module__").ok()?.extract::<String>().ok()? == "builtins")
+    };
+    // `__new__`: Python's own, found first in a builtin class of the MRO.
+    let new_owner = mro
+        .iter()
+        .position(|b| defines(b, "__new__", &new_obj) == Some(true))?;
+    if !is_builtin(&mro[new_owner])? {
+        return None;
+    }
+    // `__init__`: from the class on, each resolved `__init__` is Python's
+    // own (the end of the chain) or the client's, which chains up to the
+    // class after its owner.
+    let mut chain: Vec<(Py<PyAny>, Py<PyAny>)> = Vec::new();
+    let mut at = 0;
+    loop {
+        let from = mro.get(at)?;
+        let init = from.getattr("__init__").ok()?;
+        let owner = at
+            + mro[at..]
+                .iter()
+                .position(|b| defines(b, "__init__", &init) == Some(true))?;
+        // Python's own classes cannot be patched: no check needed there.
+        if !is_builtin(from)? {
+            chain.push((from.clone().unbind(), init.clone().unbind()));
+        }
+        if is_builtin(&mro[owner])? {
+            break;
+        }
+        if !own_function(py, client, &mro[owner], &init)? {
+            return None;
+        }
+        at = owner + 1;
+    }
+    let error_type = match class.default_error_type() {
+        Some(t) if attrs.contains(&Attr::ErrorType) => Some(match table.member(t) {
+            Some(m) => m.clone_ref(py),
+            None => PyString::new(py, t.value()).into_any().unbind(),
+        }),
+        _ => None,
+    };
+    let fast = Fast {
+        chain,
+        new: new_obj.unbind(),
+        attrs: attrs
+            .iter()
+            .map(|a| (*a, PyString::intern(py, a.name()).unbind()))
+            .collect(),
+        error_type,
+    };
+    // One real call against the build: same type, `args` and `vars()`,
+    // keys in the same order.
+    let redirect = init.parses_redirect();
+    let probe = if redirect {
+        "3999 127.0.0.1:6381"
+    } else {
+        "probe"
+    };
+    let message = PyString::new(py, probe).into_any();
+    let kwargs = PyDict::new(py);
+    let takes_status =
+        init.keyword_of(Attr::StatusCode).is_some() && table.release >= STATUS_CODE_SINCE;
+    let status = if takes_status {
+        kwargs.set_item("status_code", "PROBE").ok()?;
+        PyString::new(py, "PROBE").into_any()
+    } else {
+        py.None().into_bound(py)
+    };
+    let real = ty.call((message.clone(),), Some(&kwargs)).ok()?;
+    let values = FastValues {
+        status,
+        redirect: redirect.then_some((3999, "127.0.0.1", 6381)),
+    };
+    let built = build_fast(
+        py,
+        &fast,
+        ty.as_any(),
+        std::slice::from_ref(&message),
+        &values,
+    )
+    .ok()?;
+    let same = real.get_type().is(ty)
+        && built.get_type().is(ty)
+        && real
+            .getattr("args")
+            .ok()?
+            .eq(built.getattr("args").ok()?)
+            .ok()?
+        && {
+            let (a, b) = (
+                real.getattr("__dict__").ok()?,
+                built.getattr("__dict__").ok()?,
+            );
+            let keys = |d: &Bound<'_, PyAny>| -> Option<Vec<String>> {
+                d.try_iter()
+                    .ok()?
+                    .map(|k| k.ok()?.extract::<String>().ok())
+                    .collect()
+            };
+            keys(&a)? == keys(&b)? && a.eq(&b).ok()?
+        };
+    same.then_some(fast)
+}
+
+/// [`to_instance`]'s build of `state` without the `__init__` call, when
+/// its class has a [`Fast`] build still in force and the call would take
+/// the arguments (`None`: call the class).
+fn try_fast<'py>(
+    py: Python<'py>,
+    client: Client,
+    state: &State,
+    ty: &Bound<'py, PyType>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(i) = state.class.index() else {
+        return Ok(None);
+    };
+    let Some(t) = TABLES[client.index()].get(py) else {
+        return Ok(None);
+    };
+    if !t.types[i].bind(py).is(ty) {
+        return Ok(None);
+    }
+    let Some(fast) = t.fast_for(py, i, ty.as_any()) else {
+        return Ok(None);
+    };
+    let (init, _) = state.class.init();
+    let args = state.args.as_slice();
+    if matches!(init.params, Params::Named { .. }) && args.len() != 1 {
+        return Ok(None);
+    }
+    let redirect = if init.parses_redirect() {
+        let Some(r) = state.redirect_view() else {
+            return Ok(None);
+        };
+        match (r.slot_value(), r.port_value(), args.first()) {
+            (PyValue::Int(slot), PyValue::Int(port), Some(PyValue::Str(_))) => {
+                Some((slot, r.host(), port))
+            }
+            _ => return Ok(None),
+        }
+    } else {
+        None
+    };
+    let status = match state.status_code() {
+        Some(code) if init.keyword_of(Attr::StatusCode).is_some() => {
+            PyString::new(py, code).into_any()
+        }
+        _ => py.None().into_bound(py),
+    };
+    let args = args
+        .iter()
+        .map(|v| value_to_py(py, v))
+        .collect::<PyResult<Vec<_>>>()?;
+    let values = FastValues { status, redirect };
+    build_fast(py, fast, ty.as_any(), &args, &values).map(Some)
+}
+
+// --------------------------------------------------------------------------
+// The installed `parse_error` (the redis-exceptions-rs package)
+// --------------------------------------------------------------------------
+
+/// Which `BaseParser.parse_error` a client release has; the package tells
+/// them apart by their source.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum __ParseErrorVariant {
+    /// redis-py 5.0 to 7.1, valkey-py 6.2: `cls(rest)`, `ResponseError(response)`.
+    Plain,
+    /// redis-py 7.2 to 8.1: `cls(rest, status_code=code)`, `ResponseError(response)`.
+    Status,
+    /// redis-py 8.2: as `Status`, and an unknown code matching
+    /// `[A-Z][A-Z0-9_]{0,63}` is `ResponseError(response, status_code=code)`.
+    StatusWord,
+}
+
+impl __ParseErrorVariant {
+    /// The variant of `release`'s own `parse_error`.
+    fn of(release: RedisPy) -> Self {
+        if release < STATUS_CODE_SINCE {
+            Self::Plain
+        } else if release < RedisPy::V8_2 {
+            Self::Status
+        } else {
+            Self::StatusWord
+        }
+    }
+}
+
+/// How far into a reply the first word is looked for in a copy of its
+/// start (the whole reply is never encoded); a longer first word is found
+/// by `str.find`.
+const CODE_PREFIX: usize = 66;
+
+/// From this length (in code points) a rest is looked up in a sub-table
+/// by its length first ([`__installed_parse_error`]): hashing it costs
+/// more than comparing a few lengths.
+const LONG_REST: usize = 128;
+
+/// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
+fn is_status_word(code: &str) -> bool {
+    let b = code.as_bytes();
+    (1..=64).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// The client's `BaseParser.parse_error(cls, response)` of `variant`,
+/// answered in Rust with the table `cls.EXCEPTION_CLASSES` (`table`) and
+/// the parser module's globals (`globals`, for its `ResponseError`):
+/// `Some((instance, class index in Class::all()))`, or `None` when the
+/// answer is not provably the one the original gives (a table or sub-table
+/// that is not exactly a `dict`, a class that is not the running release's
+/// own or is patched, a redirect payload its `__init__` would refuse, a
+/// release whose `parse_error` is not `variant`, ...): then call the
+/// original.
+///
+/// The instance is built as the original's call would leave it: the same
+/// class, `args`, and `vars()` in the same order.
+#[doc(hidden)]
+pub fn __installed_parse_error<'py>(
+    py: Python<'py>,
+    client: Client,
+    variant: __ParseErrorVariant,
+    table: &Bound<'py, PyAny>,
+    response: &Bound<'py, PyAny>,
+    globals: &Bound<'py, PyAny>,
+) -> PyResult<Option<(Bound<'py, PyAny>, usize)>> {
+    let (Ok(table), Ok(response), Ok(globals)) = (
+        table.cast_exact::<PyDict>(),
+        response.cast_exact::<PyString>(),
+        globals.cast_exact::<PyDict>(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(t) = TABLES[client.index()].get(py) else {
+        return Ok(None);
+    };
+    if __ParseErrorVariant::of(t.release) != variant {
+        return Ok(None);
+    }
+    let response_error = &t.types[response_error_index()];
+    // Where the original falls back to its module's `ResponseError`, that
+    // must be the client's own.
+    let default_is_own = || -> PyResult<bool> {
+        Ok(globals
+            .get_item(pyo3::intern!(py, "ResponseError"))?
+            .is_some_and(|g| g.is(response_error)))
+    };
+    // `code = response.split(" ")[0]`, found in a copy of the start.
+    let length = response.len()?;
+    let prefix = if length <= CODE_PREFIX {
+        response.clone()
+    } else {
+        response
+            .get_item(pyo3::types::PySlice::new(py, 0, CODE_PREFIX as isize, 1))?
+            .cast_into::<PyString>()?
+    };
+    let Ok(text) = prefix.to_str() else {
+        // Lone surrogates: not UTF-8.
+        return Ok(None);
+    };
+    let (code, code_chars): (Bound<'py, PyString>, usize) = match text.find(' ') {
+        Some(at) => (PyString::new(py, &text[..at]), text[..at].chars().count()),
+        None if length <= CODE_PREFIX => (response.clone(), length),
+        None => {
+            let at: isize = response
+                .call_method1(pyo3::intern!(py, "find"), (" ",))?
+                .extract()?;
+            if at < 0 {
+                (response.clone(), length)
+            } else {
+                let code = response
+                    .get_item(pyo3::types::PySlice::new(py, 0, at, 1))?
+                    .cast_into::<PyString>()?;
+                (code, at as usize)
+            }
+        }
+    };
+    let status_of = |code: &Bound<'py, PyString>| -> Bound<'py, PyAny> {
+        match variant {
+            __ParseErrorVariant::Plain => py.None().into_bound(py),
+            _ => code.clone().into_any(),
+        }
+    };
+    let Some(entry) = table.get_item(&code)? else {
+        // `ResponseError(response)`; 8.2: `status_code=code` for a status word.
+        let status = match variant {
+            __ParseErrorVariant::StatusWord if code.to_str().is_ok_and(is_status_word) => {
+                code.into_any()
+            }
+            _ => py.None().into_bound(py),
+        };
+        if !default_is_own()? {
+            return Ok(None);
+        }
+        let i = response_error_index();
+        let ty = response_error.bind(py).as_any();
+        let values = FastValues {
+            status,
+            redirect: None,
+        };
+        let obj = answer(py, t, variant, i, ty, response.as_any(), &values)?;
+        return Ok(obj.map(|o| (o, i)));
+    };
+    // `response = response[len(code) + 1:]`
+    let start = isize::try_from(code_chars + 1).unwrap_or(isize::MAX);
+    let stop = isize::try_from(length).unwrap_or(isize::MAX);
+    let rest = if length <= CODE_PREFIX {
+        // The whole reply is `text`: the rest is made from it.
+        let at = text
+            .char_indices()
+            .nth(code_chars)
+            .map_or(text.len(), |(at, _)| at);
+        PyString::new(py, text.get(at + 1..).unwrap_or("")).into_any()
+    } else {
+        response.get_item(pyo3::types::PySlice::new(py, start, stop, 1))?
+    };
+    let cls = if entry.is_exact_instance_of::<PyDict>() {
+        let sub = entry.cast_exact::<PyDict>()?;
+        // `sub.get(rest)`. A long rest that no key can equal (every key
+        // an exact `str` of another length: no `__eq__` of anyone's runs)
+        // is a miss without hashing it.
+        let rest_len = length.saturating_sub(code_chars + 1);
+        let miss = rest_len > LONG_REST
+            && sub.iter().all(|(k, _)| {
+                k.is_exact_instance_of::<PyString>() && k.len().is_ok_and(|n| n != rest_len)
+            });
+        let found = if miss { None } else { sub.get_item(&rest)? };
+        match found {
+            Some(c) => c,
+            None if default_is_own()? => response_error.bind(py).clone().into_any(),
+            None => return Ok(None),
+        }
+    } else if entry.is_instance_of::<PyDict>() {
+        // A dict subclass: its `get` may be its own.
+        return Ok(None);
+    } else {
+        entry
+    };
+    let Some(i) = t.index_of(&cls) else {
+        return Ok(None);
+    };
+    let (init, _) = Class::all()
+        .nth(i)
+        .map(Class::init)
+        .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: no such class"))?;
+    let rest_text;
+    let redirect = if init.parses_redirect() {
+        // As `AskError.__init__` reads it; anything it would refuse, or
+        // read as integers beyond `i64`, is the original's.
+        rest_text = rest.cast::<PyString>()?.to_str().ok();
+        let Some(payload) = rest_text else {
+            return Ok(None);
+        };
+        let Ok(spans) = crate::instance::redirect::parse_strict(payload) else {
+            return Ok(None);
+        };
+        let r = spans.view(payload);
+        match (r.slot_value(), r.port_value()) {
+            (PyValue::Int(slot), PyValue::Int(port)) => Some((slot, r.host(), port)),
+            _ => return Ok(None),
+        }
+    } else {
+        None
+    };
+    let values = FastValues {
+        status: status_of(&code),
+        redirect,
+    };
+    let obj = answer(py, t, variant, i, &cls, &rest, &values)?;
+    Ok(obj.map(|o| (o, i)))
+}
+
+/// The instance the original's call `ty(arg)` (or `ty(arg,
+/// status_code=code)`) makes, for class `i` of the table, or `None` when
+/// it cannot be made without that call.
+///
+/// A class whose `__init__` sets nothing, called without keywords (redis-py
+/// before 7.2, valkey-py): the original's very call, `ty(arg)`, which runs
+/// Python's own `BaseException.__new__` and `__init__` in C (a patched
+/// class runs its patch, as in the original). Else the [`Fast`] build,
+/// while the class is unpatched.
+fn answer<'py>(
+    py: Python<'py>,
+    t: &Table,
+    variant: __ParseErrorVariant,
+    i: usize,
+    ty: &Bound<'py, PyAny>,
+    arg: &Bound<'py, PyAny>,
+    values: &FastValues<'_, 'py>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(fast) = t.fast.get(i).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    // From 7.2 the original passes `status_code=`: a class that does not
+    // take it raises there (`TypeError`), the original's to raise.
+    let takes_status = Class::all()
+        .nth(i)
+        .is_some_and(|c| c.init().0.keyword_of(Attr::StatusCode).is_some());
+    if variant != __ParseErrorVariant::Plain && !takes_status {
+        return Ok(None);
+    }
+    if fast.attrs.is_empty() && variant == __ParseErrorVariant::Plain {
+        return ty.call1((arg,)).map(Some);
+    }
+    let Some(fast) = t.fast_for(py, i, ty) else {
+        return Ok(None);
+    };
+    build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
+}
+
+/// The index of `ResponseError` in [`Class::all`].
+fn response_error_index() -> usize {
+    use crate::error::traits::ExceptionClass;
+    crate::ResponseError::CLASS.index().unwrap_or(usize::MAX)
 }

@@ -2,16 +2,178 @@
 //! in Rust, returning instances of redis-py's own classes.
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use pyo3::exceptions::{PyBaseException, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyType};
-use redis_exceptions::{classify as rust_classify, parse_error_bytes, Error};
+use pyo3::types::{PyBytes, PyDict, PyString, PyType};
+use redis_exceptions::__private::{__ParseErrorVariant, __installed_parse_error};
+use redis_exceptions::{classify as rust_classify, parse_error_bytes, Class, Client, Error};
 
-/// How many replies went through `parse_error` since the module loaded.
-static CALLS: AtomicU64 = AtomicU64::new(0);
+/// The crate has at most 64 classes (their ancestor sets are `u64`s).
+const MAX_CLASSES: usize = 64;
+
+/// How many replies the installed `parse_error` answered in Rust, per
+/// client (redis-py, valkey-py) and class (index in `Class::all()`).
+static COUNTS: [[AtomicU64; MAX_CLASSES]; 2] =
+    [const { [const { AtomicU64::new(0) }; MAX_CLASSES] }; 2];
+
+/// The clients, by the number `_install.py` passes.
+const CLIENTS: [Client; 2] = [Client::RedisPy, Client::ValkeyPy];
+
+/// The `parse_error` variants, by the number `_install.py` passes.
+const VARIANTS: [__ParseErrorVariant; 3] = [
+    __ParseErrorVariant::Plain,
+    __ParseErrorVariant::Status,
+    __ParseErrorVariant::StatusWord,
+];
+
+/// The installed `BaseParser.parse_error(cls, response)`: the instance the
+/// client's own `parse_error` of `variant` (0: 5.0-7.1 and valkey-py 6.2,
+/// 1: 7.2-8.1, 2: 8.2) returns for `response` with `table` as
+/// `cls.EXCEPTION_CLASSES` and `globals` as the parser module's globals,
+/// built in Rust; `None` when that is not provably the same answer (the
+/// caller then calls the original).
+#[pyfunction]
+fn _installed_parse_error<'py>(
+    py: Python<'py>,
+    table: &Bound<'py, PyAny>,
+    response: &Bound<'py, PyAny>,
+    globals: &Bound<'py, PyAny>,
+    variant: usize,
+    client: usize,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let (Some(&variant), Some(&which)) = (VARIANTS.get(variant), CLIENTS.get(client)) else {
+        return Ok(None);
+    };
+    match __installed_parse_error(py, which, variant, table, response, globals)? {
+        Some((obj, i)) => {
+            if let Some(n) = COUNTS[client].get(i) {
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Some(obj))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The body of the installed `parse_error` classmethod for the client's
+/// own `parse_error` `orig` (`classmethod(InstalledParseError(orig,
+/// variant, client))`): `__call__(cls, response)` answers in Rust where
+/// that is provably `orig`'s answer (see `_installed_parse_error`), and
+/// calls `orig(cls, response)` otherwise, or always once `active` is false.
+#[pyclass(frozen, dict, module = "redis_exceptions_rs._native")]
+struct InstalledParseError {
+    orig: Py<PyAny>,
+    globals: Py<PyAny>,
+    variant: __ParseErrorVariant,
+    client: usize,
+    active: AtomicBool,
+}
+
+#[pymethods]
+impl InstalledParseError {
+    #[new]
+    fn new(orig: Bound<'_, PyAny>, variant: usize, client: usize) -> PyResult<Self> {
+        let variant = *VARIANTS
+            .get(variant)
+            .ok_or_else(|| PyTypeError::new_err("no such parse_error variant"))?;
+        if client >= CLIENTS.len() {
+            return Err(PyTypeError::new_err("no such client"));
+        }
+        let globals = orig.getattr("__globals__")?.unbind();
+        Ok(InstalledParseError {
+            orig: orig.unbind(),
+            globals,
+            variant,
+            client,
+            active: AtomicBool::new(true),
+        })
+    }
+
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        cls: &Bound<'py, PyAny>,
+        response: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, cls, response)
+    }
+
+    /// Whether it answers in Rust (else it only calls the original).
+    #[getter]
+    fn get_active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    #[setter]
+    fn set_active(&self, value: bool) {
+        self.active.store(value, Ordering::Relaxed);
+    }
+
+    /// The original `parse_error` function it falls back to.
+    #[getter]
+    fn original<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        self.orig.bind(py).clone()
+    }
+}
+
+impl InstalledParseError {
+    /// `__call__`: Rust's answer where it is provably the original's.
+    fn answer<'py>(
+        &self,
+        py: Python<'py>,
+        cls: &Bound<'py, PyAny>,
+        response: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if self.active.load(Ordering::Relaxed) && response.is_exact_instance_of::<PyString>() {
+            let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
+            let answer = __installed_parse_error(
+                py,
+                CLIENTS[self.client],
+                self.variant,
+                &table,
+                response,
+                self.globals.bind(py),
+            )?;
+            if let Some((obj, i)) = answer {
+                if let Some(n) = COUNTS[self.client].get(i) {
+                    n.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(obj);
+            }
+        }
+        self.orig.bind(py).call1((cls, response))
+    }
+}
+
+/// `body(cls, response)`: the installed classmethod's body is
+/// `functools.partial(_parse_error_body, body)` (a vectorcall all the way:
+/// no argument tuple per reply, unlike calling `body` itself).
+#[pyfunction]
+fn _parse_error_body<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, InstalledParseError>,
+    cls: &Bound<'py, PyAny>,
+    response: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    body.get().answer(py, cls, response)
+}
+
+/// Reads the classes of `client` (0: redis-py, 1: valkey-py) now: an
+/// `ImportError` when its release is not one the crate covers.
+#[pyfunction]
+fn _load(py: Python<'_>, client: usize) -> PyResult<()> {
+    let which = CLIENTS
+        .get(client)
+        .copied()
+        .ok_or_else(|| PyTypeError::new_err("no such client"))?;
+    // Any class reads the whole table.
+    Class::all()
+        .find(|c| c.name() == "ResponseError")
+        .map_or(Ok(()), |c| c.py_type_as(py, which).map(drop))
+}
 
 /// `BaseParser.parse_error(response)`: the redis-py exception for a server
 /// error reply (the text after `-`, without CRLF), as an instance of
@@ -32,7 +194,6 @@ fn parse_error<'py>(
             response.get_type().name()?
         )));
     };
-    CALLS.fetch_add(1, Ordering::Relaxed);
     e.to_py(py)
 }
 
@@ -56,16 +217,49 @@ type Classification<'py> = (
     Bound<'py, PyBytes>,
 );
 
-/// The number of `parse_error` calls answered by Rust.
+/// The number of replies the installed `parse_error` answered in Rust.
 #[pyfunction]
 fn calls() -> u64 {
-    CALLS.load(Ordering::Relaxed)
+    COUNTS
+        .iter()
+        .flatten()
+        .map(|n| n.load(Ordering::Relaxed))
+        .sum()
 }
 
-/// Sets the `calls()` counter back to 0 and returns what it was.
+/// `calls()` by class name (valkey-py's classes by their valkey-py names).
+#[pyfunction]
+fn classes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    for (client, counts) in COUNTS.iter().enumerate() {
+        for (class, n) in Class::all().zip(counts.iter()) {
+            let n = n.load(Ordering::Relaxed);
+            if n == 0 {
+                continue;
+            }
+            let name = if client == 0 {
+                class.name()
+            } else {
+                class.valkey_name()
+            };
+            let before: u64 = match d.get_item(name)? {
+                Some(v) => v.extract()?,
+                None => 0,
+            };
+            d.set_item(name, before + n)?;
+        }
+    }
+    Ok(d)
+}
+
+/// Sets `calls()` and `classes()` back to zero and returns the old `calls()`.
 #[pyfunction]
 fn reset_calls() -> u64 {
-    CALLS.swap(0, Ordering::Relaxed)
+    COUNTS
+        .iter()
+        .flatten()
+        .map(|n| n.swap(0, Ordering::Relaxed))
+        .sum()
 }
 
 /// Best of `repeat` timings of `n` calls of `f`, in ns per call.
@@ -122,6 +316,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(calls, m)?)?;
+    m.add_function(wrap_pyfunction!(classes, m)?)?;
+    m.add_function(wrap_pyfunction!(_installed_parse_error, m)?)?;
+    m.add_function(wrap_pyfunction!(_load, m)?)?;
+    m.add_class::<InstalledParseError>()?;
+    m.add_function(wrap_pyfunction!(_parse_error_body, m)?)?;
     m.add_function(wrap_pyfunction!(reset_calls, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_to_py, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_into_pyerr, m)?)?;

@@ -51,7 +51,8 @@ def reply_str(case):
 
 def snapshot(e):
     """Everything observable of an instance that redis-py sets."""
-    return (type(e), e.args, str(e), repr(e), vars(e))
+    # vars() as a list: the keys' order too, and each value's type.
+    return (type(e), e.args, str(e), repr(e), list(vars(e).items()), [type(v) for v in vars(e).values()])
 
 
 def native_ok():
@@ -231,16 +232,40 @@ def test_classes_counts_what_install_returned():
     assert rs.classes() != snap
 
 
-def test_not_text_or_own_table_keeps_redis_py():
+def test_own_table_is_read_live():
+    # A parser class with a table of its own (as 5.x's cluster parsers
+    # have): the installed parser reads cls.EXCEPTION_CLASSES, so Rust
+    # answers from that table, with redis-py's answer.
     rs.install()
-    before_calls, before_classes = rs.calls(), rs.classes()
+    before = rs.calls()
 
     class OwnTable(BaseParser):
         EXCEPTION_CLASSES = dict(BaseParser.EXCEPTION_CLASSES, NOAUTH=redis.exceptions.ResponseError)
 
     got = OwnTable.parse_error("NOAUTH x")
     assert snapshot(got) == snapshot(ORIGINAL.__func__(OwnTable, "NOAUTH x"))
+    assert type(got) is redis.exceptions.ResponseError
+    assert rs.calls() == before + 1
+
+
+def test_not_text_keeps_redis_py():
+    rs.install()
+    before_calls, before_classes = rs.calls(), rs.classes()
+
+    class Text(str):
+        pass
+
+    for reply in (Text("NOAUTH x"), b"NOAUTH x"):
+        assert outcome_of(BaseParser.parse_error, reply) == outcome_of(lambda r: ORIGINAL.__func__(BaseParser, r), reply)
     assert rs.calls() == before_calls and rs.classes() == before_classes
+
+
+def outcome_of(f, reply):
+    try:
+        e = f(reply)
+    except Exception as x:  # noqa: BLE001 - whatever redis-py does
+        return ("raised", type(x), str(x))
+    return ("returned", snapshot(e))
 
 
 def test_uninstall_restores_the_original_exactly():

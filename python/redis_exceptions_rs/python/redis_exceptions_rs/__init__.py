@@ -2,15 +2,17 @@
 
     install()         -> redis-py's parsers answer error replies with Rust
                          wherever that gives exactly redis-py's answer
+                         (install("valkey"): valkey-py's)
     uninstall()       -> put back what install() replaced
     installed()       -> whether install() is in effect
+    uses_rust()       -> whether the installed parser answers with Rust
     parse_error(str)  -> the redis-py exception instance (not raised)
     classify(bytes)   -> (cls, status_code, message bytes)
     calls()           -> how many replies the installed parser answered with Rust
     classes()         -> the same, by class name
     reset_calls()     -> set both back to zero; returns the old calls()
 
-Supports redis-py 5.0 to 8.2. parse_error() and classify() answer as
+Supports redis-py 5.0 to 8.2 and valkey-py 6.2. parse_error() and classify() answer as
 redis-py 8.2.0 does; on an older release a class it lacks is its nearest
 ancestor that it has.
 """
@@ -45,7 +47,7 @@ def _check_redis() -> None:
 
 _check_redis()
 
-from . import _install  # noqa: E402
+from . import _install, _native  # noqa: E402
 from ._native import classify, parse_error  # noqa: E402
 
 __all__ = [
@@ -62,51 +64,55 @@ __all__ = [
 ]
 
 
-def install() -> None:
-    """Route redis-py's error replies through Rust, exactly.
+def install(client: str = "redis") -> None:
+    """Route the client's error replies through Rust, exactly.
 
-    Replaces ``BaseParser.parse_error`` (every parser of redis-py calls it,
-    cluster parsers with their own table included). Each reply is answered
-    by Rust only when the parser class's live ``EXCEPTION_CLASSES`` names
-    the very class Rust built for it and this release of redis-py builds it
-    the same way; anything else (an edited table, a class of your own, a
-    malformed redirect, a release Rust does not mirror, another library's
-    ``parse_error``) gets exactly what was there before. Idempotent.
+    ``client`` is ``"redis"`` (redis-py 5.0 to 8.2) or ``"valkey"``
+    (valkey-py 6.2). Replaces the client's ``BaseParser.parse_error``
+    (every parser of the client calls it, cluster parsers with their own
+    table included). Each reply is answered by Rust, which builds the
+    client's own, unmodified class without running its Python
+    ``__init__``, only when that is provably the instance the original
+    gives: the parser class's live ``EXCEPTION_CLASSES`` is exactly a
+    ``dict`` naming the client's own, unpatched class, and the release's
+    ``parse_error`` is one whose source Rust mirrors; anything else (an
+    edited table, a class of your own, a patched ``__init__``, a malformed
+    redirect, another library's ``parse_error``) gets exactly what was there
+    before. Idempotent. ``ImportError`` when the client is missing or not
+    a supported release.
     """
-    _install.install()
+    _install.install(client)
 
 
-def uninstall() -> None:
-    """Put back what ``install()`` replaced. Connections opened while
-    installed (hiredis keeps a reference) answer as redis-py from now on.
+def uninstall(client: str = "redis") -> None:
+    """Put back what ``install(client)`` replaced. Connections opened while
+    installed (hiredis keeps a reference) answer as the client from now on.
     Idempotent."""
-    _install.uninstall()
+    _install.uninstall(client)
 
 
-def installed() -> bool:
-    """Whether ``install()`` is in effect."""
-    return _install.installed()
+def installed(client: str = "redis") -> bool:
+    """Whether ``install(client)`` is in effect."""
+    return _install.installed(client)
 
 
-def uses_rust() -> bool:
-    """Whether the installed parser can answer with Rust on this redis-py
-    (redis-py 7.2 and newer, whose parse_error builds ``cls(rest,
-    status_code=code)`` as Rust does; older ones always get redis-py's)."""
-    return _install.uses_rust()
+def uses_rust(client: str = "redis") -> bool:
+    """Whether the installed parser can answer with Rust on this release of
+    the client (every supported release, unless its ``parse_error`` is not
+    the release's own)."""
+    return _install.uses_rust(client)
 
 
 def calls() -> int:
-    """How many replies the installed parser answered with Rust."""
-    return sum(_install.COUNTS.values())
+    """How many replies the installed parsers answered with Rust."""
+    return _native.calls()
 
 
 def classes() -> dict[str, int]:
     """``calls()`` by class name (a copy)."""
-    return dict(_install.COUNTS)
+    return _native.classes()
 
 
 def reset_calls() -> int:
     """Set ``calls()`` and ``classes()`` back to zero; returns the old ``calls()``."""
-    n = calls()
-    _install.COUNTS.clear()
-    return n
+    return _native.reset_calls()

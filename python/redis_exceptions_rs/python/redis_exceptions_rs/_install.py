@@ -1,5 +1,5 @@
 """install()/uninstall(): the parse_error that goes through Rust only where
-the answer is provably redis-py's own.
+the answer is provably the client's own (redis-py's or valkey-py's).
 
 State lives here and on the installed object, not in the package's
 ``__init__``: ``importlib.reload(redis_exceptions_rs)`` re-runs that module
@@ -8,42 +8,58 @@ but leaves this one (and what is installed) alone.
 
 from __future__ import annotations
 
-import collections
+import functools
 import hashlib
+import importlib
 import inspect
+import re
+import sys
 from typing import Any, Callable, Optional
-
-from redis._parsers.base import BaseParser
-from redis.exceptions import AskError, ResponseError
 
 from . import _native
 
-# Sources of redis-py's own BaseParser.parse_error (sha256 of
+# The clients: their top-level package, the number the native side knows
+# them by, and the releases install() supports.
+CLIENTS = {"redis": ("redis", 0, "redis-py 5.0 to 8.2"), "valkey": ("valkey", 1, "valkey-py 6.2")}
+
+# The sources of each client's own BaseParser.parse_error (sha256 of
 # inspect.getsource, first 16 hex digits, as tests/fixtures/releases/*/
-# replies.json record them) whose table hits are `cls(rest,
-# status_code=code)`, as the Rust side builds them.
-# The value says whether the release keeps an unknown code's upper-case
-# word as status_code, as the Rust side (redis-py 8.2) does:
-#   66c735931d7e365a: 7.2 .. 8.1; an unknown code gives ResponseError(response)
-#   f1424ee7638e318f: 8.2; an unknown code [A-Z][A-Z0-9_]{0,63} is the status_code
-# 5.0 .. 7.1 (b465d52011ff2f49) call `cls(rest)`: never Rust.
-_STATUS_CODE_SOURCES = {"66c735931d7e365a": False, "f1424ee7638e318f": True}
+# replies.json record them as parse_error_source_sha256_16), and which of
+# its three variants each is (the number the native side takes):
+#   b465d52011ff2f49: 0, redis-py 5.0.8 5.1.1 5.2.1 5.3.1 6.0.0 6.1.1 6.2.0
+#                     6.3.0 6.4.0 7.0.1 7.1.1, valkey-py 6.2.0:
+#                     `cls(rest)`; an unknown code gives ResponseError(response)
+#   66c735931d7e365a: 1, redis-py 7.2.2 7.3.1 7.4.1 8.0.1 8.1.0:
+#                     `cls(rest, status_code=code)`; ResponseError(response)
+#   f1424ee7638e318f: 2, redis-py 8.2.0: as 1, and an unknown code matching
+#                     [A-Z][A-Z0-9_]{0,63} is ResponseError(response, status_code=code)
+# Any other source (a patched or future parse_error) is wrapped but never
+# answered in Rust.
+_VARIANTS = {"b465d52011ff2f49": 0, "66c735931d7e365a": 1, "f1424ee7638e318f": 2}
 
 _MARK = "_redis_exceptions_rs_state"
 
-# What the installed parser answered with Rust, by class name. Shared by
-# every object install() made in this process (calls() is its sum).
-COUNTS: "collections.Counter[str]" = collections.Counter()
-
 
 class _State:
-    """One install(): what it replaced, and whether it is still in effect."""
+    """One install(): what it replaced, and whether it is still in effect
+    (kept in the native body too, which reads it on every call)."""
 
-    __slots__ = ("replaced", "active")
+    __slots__ = ("replaced", "_active", "native")
 
     def __init__(self, replaced: Any) -> None:
         self.replaced = replaced
-        self.active = True
+        self._active = True
+        self.native: Any = None
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._active = value
+        if self.native is not None:
+            self.native.active = value
 
 
 def _source_sha(func: Any) -> Optional[str]:
@@ -54,18 +70,52 @@ def _source_sha(func: Any) -> Optional[str]:
     return hashlib.sha256(src.encode("utf-8")).hexdigest()[:16]
 
 
-def _is_redis_py_own(func: Any) -> bool:
+def _client(client: str) -> "tuple[str, int, str]":
+    try:
+        return CLIENTS[client]
+    except (KeyError, TypeError):
+        raise ValueError(f"redis-exceptions-rs: client must be one of {sorted(CLIENTS)}, not {client!r}") from None
+
+
+def _base_parser(client: str) -> Any:
+    """The client's BaseParser; an ImportError naming the supported releases
+    when the client is missing or not one of them."""
+    package, _, supported = _client(client)
+    try:
+        top = importlib.import_module(package)
+    except ImportError as e:
+        raise ImportError(f"redis-exceptions-rs supports {supported}; found no {package} (pip install {package})") from e
+    version = str(getattr(top, "__version__", "unknown"))
+    m = re.match(r"(\d+)\.(\d+)", version)
+    # redis-py: the package refused older releases at import; a newer one
+    # is installed as a pass-through (its parse_error source is not one of
+    # _VARIANTS). valkey-py: 6.2 only.
+    ok = m is not None and (
+        (5, 0) <= (int(m.group(1)), int(m.group(2)))
+        if client == "redis"
+        else (int(m.group(1)), int(m.group(2))) == (6, 2)
+    )
+    if not ok:
+        raise ImportError(f"redis-exceptions-rs supports {supported}; found {package} {version}")
+    try:
+        base = importlib.import_module(f"{package}._parsers.base")
+    except ImportError as e:
+        raise ImportError(f"redis-exceptions-rs supports {supported}; found {package} {version} without {package}._parsers") from e
+    return base.BaseParser
+
+
+def _is_own(func: Any, package: str) -> bool:
     return (
-        getattr(func, "__module__", None) == "redis._parsers.base"
+        getattr(func, "__module__", None) == f"{package}._parsers.base"
         and getattr(func, "__qualname__", None) == "BaseParser.parse_error"
     )
 
 
-def _rust_usable() -> bool:
-    """Whether the Rust side can build this redis-py's classes at all (a
-    release it does not cover refuses)."""
+def _rust_usable(number: int) -> bool:
+    """Whether the Rust side can build this client release's classes at all
+    (a release it does not cover refuses)."""
     try:
-        _native.classify(b"ERR probe")
+        _native._load(number)
     except ImportError:
         return False
     return True
@@ -77,53 +127,16 @@ def state_of(obj: Any) -> Optional[_State]:
     return state if isinstance(state, _State) else None
 
 
-def _rust_parse_error(
-    state: _State, orig: Callable[..., Any], keeps_status_words: bool
-) -> Callable[..., Any]:
-    """The classmethod body for redis-py's own parse_error `orig`."""
-    native = _native.parse_error
-    counts = COUNTS
-    response_error = ResponseError
-    redirect = AskError  # MovedError derives from it
-
-    def parse_error(cls: Any, response: Any) -> Any:
-        if not state.active or type(response) is not str:
-            return orig(cls, response)
-        table = cls.EXCEPTION_CLASSES
-        if type(table) is not dict:
-            return orig(cls, response)
-        try:
-            e = native(response)
-        except Exception:  # lone surrogates (UnicodeEncodeError), anything odd
-            return orig(cls, response)
-        c = type(e)
-        code = getattr(e, "status_code", None)
-        word = response.partition(" ")[0]
-        if code is None or (c is response_error and code == word and word not in table):
-            # Rust found no code of its table (`code` is then the status
-            # word redis-py 8.2 keeps, or None): redis-py's answer is the
-            # same only if the live table has none either, and the release
-            # keeps such a word as Rust does (or there is none).
-            if c is not response_error or word in table or e.args != (response,):
-                # (Rust's own table had the code when it kept less than the
-                # whole reply: a table that lacks it answers otherwise.)
-                return orig(cls, response)
-            if code is not None and not keeps_status_words:
-                return orig(cls, response)
-        else:
-            entry = table.get(code)
-            if type(entry) is dict:
-                entry = entry.get(response[len(code) + 1 :], response_error)
-            if entry is not c:
-                return orig(cls, response)
-            if issubclass(c, redirect) and not hasattr(e, "node_addr"):
-                # A redirect whose payload did not parse: redis-py raises
-                # from the class's __init__; so does the original.
-                return orig(cls, response)
-        counts[c.__name__] += 1
-        return e
-
-    return parse_error
+def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, number: int) -> Any:
+    """The classmethod body for the client's own parse_error `orig`: a
+    native callable, `(cls, response)`, that answers in Rust only where the
+    answer is provably `orig`'s, and else calls `orig(cls, response)`
+    (always, once `state.active` is false). A partial of a native function
+    rather than the native object itself: called with vectorcall, no
+    argument tuple per reply."""
+    token = _native.InstalledParseError(orig, variant, number)
+    state.native = token
+    return functools.partial(_native._parse_error_body, token)
 
 
 def _passthrough(replaced: Any, state: _State) -> Any:
@@ -155,15 +168,17 @@ def _passthrough(replaced: Any, state: _State) -> Any:
     return None  # an unknown descriptor: leave it alone
 
 
-# Every install() of this process, for uninstall() of one stacked under
-# another library's patch.
-_ALL: "list[_State]" = []
+# Every install() of this process, per client, for uninstall() of one
+# stacked under another library's patch.
+_ALL: "dict[str, list[_State]]" = {}
 
 
-def install() -> None:
-    current = BaseParser.__dict__.get("parse_error")
+def install(client: str = "redis") -> None:
+    package, number, _ = _client(client)
+    base_parser = _base_parser(client)
+    current = base_parser.__dict__.get("parse_error")
     if current is None:
-        raise RuntimeError("redis-exceptions-rs: redis-py's BaseParser has no parse_error")
+        raise RuntimeError(f"redis-exceptions-rs: {package}'s BaseParser has no parse_error")
     state = state_of(current)
     if state is not None:
         state.active = True
@@ -171,10 +186,10 @@ def install() -> None:
     state = _State(current)
     new: Any = None
     func = getattr(current, "__func__", None)
-    if isinstance(current, classmethod) and _is_redis_py_own(func):
-        sha = _source_sha(func)
-        if sha in _STATUS_CODE_SOURCES and _rust_usable():
-            body = _rust_parse_error(state, func, _STATUS_CODE_SOURCES[sha])
+    if isinstance(current, classmethod) and _is_own(func, package):
+        variant = _VARIANTS.get(_source_sha(func) or "")
+        if variant is not None and _rust_usable(number):
+            body = _rust_parse_error(state, func, variant, number)
             body.__doc__ = func.__doc__
             setattr(body, _MARK, state)
             setattr(body, "_redis_exceptions_rs_rust", True)
@@ -187,29 +202,44 @@ def install() -> None:
             getattr(new, "__func__", new).__doc__ = getattr(current, "__doc__", None)
         except (AttributeError, TypeError):
             pass
-    _ALL.append(state)
-    BaseParser.parse_error = new
+    _ALL.setdefault(client, []).append(state)
+    base_parser.parse_error = new
 
 
-def uninstall() -> None:
-    current = BaseParser.__dict__.get("parse_error")
-    state = state_of(current)
-    if state is not None:
-        state.active = False
-        BaseParser.parse_error = state.replaced
+def _loaded_base_parser(client: str) -> Any:
+    """The client's BaseParser if its parsers module is imported, else None
+    (nothing of it can be installed then)."""
+    package = _client(client)[0]
+    module = sys.modules.get(f"{package}._parsers.base")
+    return getattr(module, "BaseParser", None)
+
+
+def uninstall(client: str = "redis") -> None:
+    base_parser = _loaded_base_parser(client)
+    states = _ALL.pop(client, [])
+    if base_parser is not None:
+        current = base_parser.__dict__.get("parse_error")
+        state = state_of(current)
+        if state is not None:
+            state.active = False
+            base_parser.parse_error = state.replaced
     # Also any install() that another library's patch has since wrapped:
     # it stays in that chain but only passes through.
-    for s in _ALL:
+    for s in states:
         s.active = False
-    _ALL.clear()
 
 
-def installed() -> bool:
-    state = state_of(BaseParser.__dict__.get("parse_error"))
+def installed(client: str = "redis") -> bool:
+    base_parser = _loaded_base_parser(client)
+    if base_parser is None:
+        return False
+    state = state_of(base_parser.__dict__.get("parse_error"))
     return state is not None and state.active
 
 
-def uses_rust() -> bool:
+def uses_rust(client: str = "redis") -> bool:
     """Whether the installed parser answers with Rust where it can."""
-    current = BaseParser.__dict__.get("parse_error")
-    return installed() and getattr(getattr(current, "__func__", None), "_redis_exceptions_rs_rust", False)
+    if not installed(client):
+        return False
+    current = _loaded_base_parser(client).__dict__.get("parse_error")
+    return bool(getattr(getattr(current, "__func__", None), "_redis_exceptions_rs_rust", False))
