@@ -1,4 +1,5 @@
-//! Layer 6, other crates: one file per optional feature, named after it.
+//! Layer 6, other crates: one file per optional feature, named after it
+//! (`pyo3/`, the largest, a folder: one file per direction of conversion).
 
 #[cfg(feature = "anyhow")]
 mod anyhow;

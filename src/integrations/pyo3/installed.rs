@@ -1,0 +1,271 @@
+//! The installed `parse_error` of the redis-exceptions-rs package: the
+//! client's `BaseParser.parse_error`, variant by variant, answered in Rust
+//! on the live table, or "not mine" (the caller runs the original).
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::class::{Attr, Class, RedisPy, STATUS_CODE_SINCE};
+use crate::pyrt::value::PyValue;
+
+use super::direct::{build_fast, FastValues};
+use super::{Client, Table, TABLES};
+
+/// Which `BaseParser.parse_error` a client release has; the package tells
+/// them apart by their source.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum __ParseErrorVariant {
+    /// redis-py 5.0 to 7.1, valkey-py 6.2: `cls(rest)`, `ResponseError(response)`.
+    Plain,
+    /// redis-py 7.2 to 8.1: `cls(rest, status_code=code)`, `ResponseError(response)`.
+    Status,
+    /// redis-py 8.2: as `Status`, and an unknown code matching
+    /// `[A-Z][A-Z0-9_]{0,63}` is `ResponseError(response, status_code=code)`.
+    StatusWord,
+}
+
+impl __ParseErrorVariant {
+    /// The variant of `release`'s own `parse_error`.
+    fn of(release: RedisPy) -> Self {
+        if release < STATUS_CODE_SINCE {
+            Self::Plain
+        } else if release < RedisPy::V8_2 {
+            Self::Status
+        } else {
+            Self::StatusWord
+        }
+    }
+}
+
+/// How far into a reply the first word is looked for in a copy of its
+/// start (the whole reply is never encoded); a longer first word is found
+/// by `str.find`.
+const CODE_PREFIX: usize = 66;
+
+/// From this length (in code points) a rest is looked up in a sub-table
+/// by its length first ([`__installed_parse_error`]): hashing it costs
+/// more than comparing a few lengths.
+const LONG_REST: usize = 128;
+
+/// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
+fn is_status_word(code: &str) -> bool {
+    let b = code.as_bytes();
+    (1..=64).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// The client's `BaseParser.parse_error(cls, response)` of `variant`,
+/// answered in Rust with the table `cls.EXCEPTION_CLASSES` (`table`) and
+/// the parser module's globals (`globals`, for its `ResponseError`):
+/// `Some((instance, class index in Class::all()))`, or `None` when the
+/// answer is not provably the one the original gives (a table or sub-table
+/// that is not exactly a `dict`, a class that is not the running release's
+/// own or is patched, a redirect payload its `__init__` would refuse, a
+/// release whose `parse_error` is not `variant`, ...): then call the
+/// original.
+///
+/// The instance is built as the original's call would leave it: the same
+/// class, `args`, and `vars()` in the same order.
+#[doc(hidden)]
+pub fn __installed_parse_error<'py>(
+    py: Python<'py>,
+    client: Client,
+    variant: __ParseErrorVariant,
+    table: &Bound<'py, PyAny>,
+    response: &Bound<'py, PyAny>,
+    globals: &Bound<'py, PyAny>,
+) -> PyResult<Option<(Bound<'py, PyAny>, usize)>> {
+    let (Ok(table), Ok(response), Ok(globals)) = (
+        table.cast_exact::<PyDict>(),
+        response.cast_exact::<PyString>(),
+        globals.cast_exact::<PyDict>(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(t) = TABLES[client.index()].get(py) else {
+        return Ok(None);
+    };
+    if __ParseErrorVariant::of(t.release) != variant {
+        return Ok(None);
+    }
+    let response_error = &t.types[response_error_index()];
+    // Where the original falls back to its module's `ResponseError`, that
+    // must be the client's own.
+    let default_is_own = || -> PyResult<bool> {
+        Ok(globals
+            .get_item(pyo3::intern!(py, "ResponseError"))?
+            .is_some_and(|g| g.is(response_error)))
+    };
+    // `code = response.split(" ")[0]`, found in a copy of the start.
+    let length = response.len()?;
+    let prefix = if length <= CODE_PREFIX {
+        response.clone()
+    } else {
+        response
+            .get_item(pyo3::types::PySlice::new(py, 0, CODE_PREFIX as isize, 1))?
+            .cast_into::<PyString>()?
+    };
+    let Ok(text) = prefix.to_str() else {
+        // Lone surrogates: not UTF-8.
+        return Ok(None);
+    };
+    let (code, code_chars): (Bound<'py, PyString>, usize) = match text.find(' ') {
+        Some(at) => (PyString::new(py, &text[..at]), text[..at].chars().count()),
+        None if length <= CODE_PREFIX => (response.clone(), length),
+        None => {
+            let at: isize = response
+                .call_method1(pyo3::intern!(py, "find"), (" ",))?
+                .extract()?;
+            if at < 0 {
+                (response.clone(), length)
+            } else {
+                let code = response
+                    .get_item(pyo3::types::PySlice::new(py, 0, at, 1))?
+                    .cast_into::<PyString>()?;
+                (code, at as usize)
+            }
+        }
+    };
+    let status_of = |code: &Bound<'py, PyString>| -> Bound<'py, PyAny> {
+        match variant {
+            __ParseErrorVariant::Plain => py.None().into_bound(py),
+            _ => code.clone().into_any(),
+        }
+    };
+    let Some(entry) = table.get_item(&code)? else {
+        // `ResponseError(response)`; 8.2: `status_code=code` for a status word.
+        let status = match variant {
+            __ParseErrorVariant::StatusWord if code.to_str().is_ok_and(is_status_word) => {
+                code.into_any()
+            }
+            _ => py.None().into_bound(py),
+        };
+        if !default_is_own()? {
+            return Ok(None);
+        }
+        let i = response_error_index();
+        let ty = response_error.bind(py).as_any();
+        let values = FastValues {
+            status,
+            redirect: None,
+        };
+        let obj = answer(py, t, variant, i, ty, response.as_any(), &values)?;
+        return Ok(obj.map(|o| (o, i)));
+    };
+    // `response = response[len(code) + 1:]`
+    let start = isize::try_from(code_chars + 1).unwrap_or(isize::MAX);
+    let stop = isize::try_from(length).unwrap_or(isize::MAX);
+    let rest = if length <= CODE_PREFIX {
+        // The whole reply is `text`: the rest is made from it.
+        let at = text
+            .char_indices()
+            .nth(code_chars)
+            .map_or(text.len(), |(at, _)| at);
+        PyString::new(py, text.get(at + 1..).unwrap_or("")).into_any()
+    } else {
+        response.get_item(pyo3::types::PySlice::new(py, start, stop, 1))?
+    };
+    let cls = if entry.is_exact_instance_of::<PyDict>() {
+        let sub = entry.cast_exact::<PyDict>()?;
+        // `sub.get(rest)`. A long rest that no key can equal (every key
+        // an exact `str` of another length: no `__eq__` of anyone's runs)
+        // is a miss without hashing it.
+        let rest_len = length.saturating_sub(code_chars + 1);
+        let miss = rest_len > LONG_REST
+            && sub.iter().all(|(k, _)| {
+                k.is_exact_instance_of::<PyString>() && k.len().is_ok_and(|n| n != rest_len)
+            });
+        let found = if miss { None } else { sub.get_item(&rest)? };
+        match found {
+            Some(c) => c,
+            None if default_is_own()? => response_error.bind(py).clone().into_any(),
+            None => return Ok(None),
+        }
+    } else if entry.is_instance_of::<PyDict>() {
+        // A dict subclass: its `get` may be its own.
+        return Ok(None);
+    } else {
+        entry
+    };
+    let Some(i) = t.index_of(&cls) else {
+        return Ok(None);
+    };
+    let (init, _) = Class::all()
+        .nth(i)
+        .map(Class::init)
+        .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: no such class"))?;
+    let rest_text;
+    let redirect = if init.parses_redirect() {
+        // As `AskError.__init__` reads it; anything it would refuse, or
+        // read as integers beyond `i64`, is the original's.
+        rest_text = rest.cast::<PyString>()?.to_str().ok();
+        let Some(payload) = rest_text else {
+            return Ok(None);
+        };
+        let Ok(spans) = crate::instance::redirect::parse_strict(payload) else {
+            return Ok(None);
+        };
+        let r = spans.view(payload);
+        match (r.slot_value(), r.port_value()) {
+            (PyValue::Int(slot), PyValue::Int(port)) => Some((slot, r.host(), port)),
+            _ => return Ok(None),
+        }
+    } else {
+        None
+    };
+    let values = FastValues {
+        status: status_of(&code),
+        redirect,
+    };
+    let obj = answer(py, t, variant, i, &cls, &rest, &values)?;
+    Ok(obj.map(|o| (o, i)))
+}
+
+/// The instance the original's call `ty(arg)` (or `ty(arg,
+/// status_code=code)`) makes, for class `i` of the table, or `None` when
+/// it cannot be made without that call.
+///
+/// A class whose `__init__` sets nothing, called without keywords (redis-py
+/// before 7.2, valkey-py): the original's very call, `ty(arg)`, which runs
+/// Python's own `BaseException.__new__` and `__init__` in C (a patched
+/// class runs its patch, as in the original). Else the [`Fast`] build,
+/// while the class is unpatched.
+fn answer<'py>(
+    py: Python<'py>,
+    t: &Table,
+    variant: __ParseErrorVariant,
+    i: usize,
+    ty: &Bound<'py, PyAny>,
+    arg: &Bound<'py, PyAny>,
+    values: &FastValues<'_, 'py>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(fast) = t.fast.get(i).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    // From 7.2 the original passes `status_code=`: a class that does not
+    // take it raises there (`TypeError`), the original's to raise.
+    let takes_status = Class::all()
+        .nth(i)
+        .is_some_and(|c| c.init().0.keyword_of(Attr::StatusCode).is_some());
+    if variant != __ParseErrorVariant::Plain && !takes_status {
+        return Ok(None);
+    }
+    if fast.attrs.is_empty() && variant == __ParseErrorVariant::Plain {
+        return ty.call1((arg,)).map(Some);
+    }
+    let Some(fast) = t.fast_for(py, i, ty) else {
+        return Ok(None);
+    };
+    build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
+}
+
+/// The index of `ResponseError` in [`Class::all`].
+fn response_error_index() -> usize {
+    use crate::error::traits::ExceptionClass;
+    crate::ResponseError::CLASS.index().unwrap_or(usize::MAX)
+}
