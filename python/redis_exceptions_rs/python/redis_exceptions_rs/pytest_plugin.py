@@ -55,6 +55,9 @@ def _sabotage(client):
     base.parse_error = classmethod(parse_error)
 
 
+_INSTALLED = []  # installed() before the sabotage, which hides it
+
+
 def pytest_configure(config):
     client = _client()
     if os.environ.get("REDIS_EXCEPTIONS_RS_INSTALL", "1") != "0":
@@ -68,6 +71,7 @@ def pytest_configure(config):
             print("\nredis_exceptions_rs: this package has no install(client); "
                   "%s runs without install()" % client)
         if os.environ.get("REDIS_EXCEPTIONS_RS_SABOTAGE", "0") == "1":
+            _INSTALLED.append(redis_exceptions_rs.installed())
             _sabotage(client)
 
 
@@ -109,7 +113,7 @@ def pytest_unconfigure(config):
     client = _client()
     parser = _parser(config, client)  # its connection's replies count too
     report = {
-        "installed": redis_exceptions_rs.installed(),
+        "installed": _INSTALLED[0] if _INSTALLED else redis_exceptions_rs.installed(),
         "calls": redis_exceptions_rs.calls(),
         "parser": parser,
         "classes": redis_exceptions_rs.classes(),
