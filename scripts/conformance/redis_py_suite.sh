@@ -309,13 +309,21 @@ rm -rf -- "$results"
 mkdir -p "$results"
 
 # --- 3. servers and runs ---------------------------------------------------------
-# Starts a server on a free loopback port: sets $port and $server_pid. The
-# server that answers must be this one (its INFO process_id): another run
-# may hold the port.
+# Starts a server on a free loopback port: sets $port and $server_pid.
+# Ports come from 10000-19999: below the range of the live tests
+# (tests/live/servers.rs: 20000-31999, which CI runs at the same time) and
+# of the kernel's ephemeral ports (32768-); a port something listens on is
+# skipped, and so is one whose cluster bus port (port + 10000) is taken.
+# The server that answers must be this one (its INFO process_id): another
+# run may have taken the port in between.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_server() {
   local attempt tries
   for attempt in $(seq 1 20); do
-    port=$(( 20000 + (RANDOM % 20000) ))
+    port=$(( 10000 + (RANDOM % 10000) ))
+    if listening "$port" || listening "$((port + 10000))"; then
+      continue
+    fi
     local dir="$results/data/$port"
     rm -rf -- "$dir"
     mkdir -p "$dir"
