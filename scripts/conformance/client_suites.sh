@@ -55,7 +55,12 @@ logs="$WORK/logs"
 mkdir -p "$logs"
 start=$SECONDS
 names=() pids=()
-log_of() { local n="${1:-redis-py-8.2.0}"; n="${n//--/}"; n="${n// /_}"; echo "$logs/${n:-default}.log"; }
+# target/redis-py-suite/logs/release_7.4.1_self-check.log, ...; default.log
+log_of() {
+  local n
+  n="$(echo ${1:-} | sed 's/--//g; s/ /_/g')"
+  echo "$logs/${n:-default}.log"
+}
 
 running=0
 for r in "${runs[@]}"; do
