@@ -39,6 +39,16 @@ def _client():
     return os.environ.get("REDIS_EXCEPTIONS_RS_CLIENT", "redis")
 
 
+def _takes_client(func):
+    return bool(inspect.signature(func).parameters)
+
+
+def _installed(client):
+    if client == "redis":
+        return redis_exceptions_rs.installed()
+    return _takes_client(redis_exceptions_rs.installed) and redis_exceptions_rs.installed(client)
+
+
 def _sabotage(client):
     """Replace the installed parse_error by one that calls it, then answers
     a plain ResponseError with the reply's text, whatever the reply."""
@@ -63,7 +73,7 @@ def pytest_configure(config):
     if os.environ.get("REDIS_EXCEPTIONS_RS_INSTALL", "1") != "0":
         if client == "redis":
             redis_exceptions_rs.install()
-        elif inspect.signature(redis_exceptions_rs.install).parameters:
+        elif _takes_client(redis_exceptions_rs.install):
             redis_exceptions_rs.install(client)
         else:
             # A package before install(client): the run goes on without
@@ -71,7 +81,7 @@ def pytest_configure(config):
             print("\nredis_exceptions_rs: this package has no install(client); "
                   "%s runs without install()" % client)
         if os.environ.get("REDIS_EXCEPTIONS_RS_SABOTAGE", "0") == "1":
-            _INSTALLED.append(redis_exceptions_rs.installed())
+            _INSTALLED.append(_installed(client))
             _sabotage(client)
 
 
@@ -113,7 +123,7 @@ def pytest_unconfigure(config):
     client = _client()
     parser = _parser(config, client)  # its connection's replies count too
     report = {
-        "installed": _INSTALLED[0] if _INSTALLED else redis_exceptions_rs.installed(),
+        "installed": _INSTALLED[0] if _INSTALLED else _installed(client),
         "calls": redis_exceptions_rs.calls(),
         "parser": parser,
         "classes": redis_exceptions_rs.classes(),
