@@ -132,7 +132,9 @@ esac
 REQUIREMENTS=("$client==$release" "${REQUIREMENTS[@]}")
 
 # The runs: NAME PROTOCOL HIDE_C_PARSER EXPECTED_PARSER.
-if [ "$client" = valkey ]; then
+if [ "$client" = valkey ] && [ -n "$async" ]; then
+  specs=("resp2 2 1 _AsyncRESP2Parser" "resp3 3 1 _AsyncRESP3Parser" "libvalkey 2 0 _AsyncLibvalkeyParser")
+elif [ "$client" = valkey ]; then
   specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "libvalkey 2 0 _LibvalkeyParser")
 elif [ -n "$async" ]; then
   specs=("resp2 2 1 _AsyncRESP2Parser" "resp3 3 1 _AsyncRESP3Parser" "hiredis 2 0 _AsyncHiredisParser")
