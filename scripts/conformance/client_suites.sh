@@ -13,7 +13,7 @@
 #   redis-py 8.2.0            RESP2, RESP3, hiredis, cluster (test_cluster)
 #   redis-py 8.2.0 --async    RESP2, RESP3, hiredis (tests/test_asyncio/)
 #   redis-py 7.4.1, 6.4.0, 5.2.1   RESP2, hiredis
-#   valkey-py 6.2.0 (Valkey 8.1.8)  RESP2, RESP3, libvalkey
+#   valkey-py 6.2.0 (Valkey 8.1.8)  RESP2, RESP3, libvalkey; and its asyncio tests
 # then --self-check of each (and of redis-py 8.2.0 on Valkey 8.1.8 with
 # --with-valkey-server). Logs: $WORK/logs/ID.log; prints each
 # configuration's summary, the wall time, and fails if any failed.
@@ -42,6 +42,7 @@ configs=(
   "--release 6.4.0"
   "--release 5.2.1"
   "--client valkey"
+  "--client valkey --async"
 )
 [ -n "$with_valkey_server" ] && configs+=("--server valkey-8.1")
 
