@@ -7,6 +7,7 @@
 #   bash scripts/conformance/redis_py_suite.sh --async            # redis-py 8.2.0's asyncio tests: RESP2, RESP3, hiredis
 #   bash scripts/conformance/redis_py_suite.sh --release 7.4.1    # an older redis-py: RESP2, hiredis
 #   bash scripts/conformance/redis_py_suite.sh --client valkey    # valkey-py 6.2.0 on Valkey 8.1.8: RESP2, RESP3, libvalkey
+#   bash scripts/conformance/client_suites.sh                     # all of them (the matrix), then the self-checks
 #   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1  # redis-py 8.2.0 against Valkey 8.1.8
 #   bash scripts/conformance/redis_py_suite.sh --self-check [...] # the referee must see a broken parser
 #   bash scripts/conformance/redis_py_suite.sh --bench            # step 1 only, then scripts/bench/pyo3_bench.py
@@ -48,7 +49,8 @@
 #        REDIS_PY_SUITE_CLUSTER=0 skips it);
 #      --async: resp2, resp3, hiredis on the asyncio files;
 #      older redis-py: resp2, hiredis;
-#      valkey-py: resp2, resp3 (libvalkey hidden), libvalkey;
+#      valkey-py: resp2, resp3 (libvalkey hidden), libvalkey (with --async
+#        on valkey-py's asyncio parsers);
 # 4. scripts/conformance/redis_py_suite_compare.py compares each pair of
 #    JUnit reports.
 #
