@@ -1,78 +1,187 @@
 #!/usr/bin/env bash
-# redis-py's own test suite as referee for the Python package
+# A client's own test suite as referee for the Python package
 # (python/redis_exceptions_rs): the same tests, plain and with install(),
-# must give the same results, on the RESP2, RESP3 and hiredis parsers.
+# must give the same results, parser by parser.
 #
-#   bash scripts/conformance/redis_py_suite.sh
-#   bash scripts/conformance/redis_py_suite.sh --bench   # steps 1 only, then scripts/bench/pyo3_bench.py
-#   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1
+#   bash scripts/conformance/redis_py_suite.sh                    # redis-py 8.2.0: RESP2, RESP3, hiredis, cluster
+#   bash scripts/conformance/redis_py_suite.sh --async            # redis-py 8.2.0's asyncio tests: RESP2, RESP3, hiredis
+#   bash scripts/conformance/redis_py_suite.sh --release 7.4.1    # an older redis-py: RESP2, hiredis
+#   bash scripts/conformance/redis_py_suite.sh --client valkey    # valkey-py 6.2.0 on Valkey 8.1.8: RESP2, RESP3, libvalkey
+#   bash scripts/conformance/client_suites.sh                     # all of them (the matrix), then the self-checks
+#   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1  # redis-py 8.2.0 against Valkey 8.1.8
+#   bash scripts/conformance/redis_py_suite.sh --self-check [...] # the referee must see a broken parser
+#   bash scripts/conformance/redis_py_suite.sh --bench            # step 1 only, then scripts/bench/pyo3_bench.py
+#   bash scripts/conformance/redis_py_suite.sh --only "resp3 cluster"  # only those runs
 #
+# --client redis|valkey: whose suite (redis-py, the default, or valkey-py;
+#   for valkey-py the plugin runs with REDIS_EXCEPTIONS_RS_CLIENT=valkey and
+#   installs with install("valkey")).
+# --release X.Y.Z: the client release whose sdist tests run (redis-py:
+#   8.2.0 (default), 7.4.1, 6.4.0, 5.2.1; valkey-py: 6.2.0).
+# --async: the release's asyncio tests (tests/test_asyncio/) instead.
 # --server NAME picks the server of the live matrix (CONTRIBUTING.md,
-# "Servers"): redis-7.0 (the default: REDIS_SERVER / REDIS_CLI, else
-# redis-server / redis-cli on PATH), valkey-8.1 or redis-6.2 (their
-# binaries from scripts/env/servers.sh, installed on first use). Results of
-# another server than redis-7.0 go to $WORK/results-NAME.
+#   "Servers"): redis-7.0 (the default for redis-py: REDIS_SERVER /
+#   REDIS_CLI, else redis-server / redis-cli on PATH), valkey-8.1 (the
+#   default for valkey-py) or redis-6.2 (their binaries from
+#   scripts/env/servers.sh, installed on first use).
+# --self-check: instead of the full comparison, each run of the
+#   configuration on a few tests (SELF_CHECK_TESTS below), plain and with
+#   REDIS_EXCEPTIONS_RS_SABOTAGE=1 (the plugin's deliberately broken
+#   parser: every error reply a plain ResponseError); fails unless the
+#   comparer reports different outcomes for every run.
 #
-# 1. a venv ($WORK/venv) with redis==8.2.0, the suite's test requirements,
-#    hiredis and maturin; the package built into it (maturin develop --release)
-#    and its own tests run (python/redis_exceptions_rs/tests, under a second);
-# 2. the redis==8.2.0 sdist from PyPI (pip download --no-binary :all:); its
-#    tests/ and pyproject.toml (pytest settings) unpacked into $WORK/suite;
-# 3. for each parser (RESP2: --protocol=2, RESP3: --protocol=3, both with
-#    hiredis hidden; hiredis: --protocol=2 with hiredis), two runs of
-#    test_exceptions, test_commands, test_pipeline, test_scripting,
-#    test_lock and test_connection, each against a fresh redis-server on a
-#    free loopback port: plain (redis-py's parse_error) and with
-#    `-p redis_exceptions_rs.pytest_plugin` (install()); the tests listed
-#    in scripts/conformance/redis_py_suite.deselect are deselected;
-#    then the same pair for tests/test_cluster.py against a fresh 3-master
-#    cluster (RESP2 parser; REDIS_PY_SUITE_CLUSTER=0 skips it);
-# 4. scripts/conformance/redis_py_suite_compare.py compares each pair of JUnit reports.
+# 1. a venv per client release ($WORK/venvs/CLIENT-py-X.Y.Z) with the
+#    client, the suite's test requirements (pinned below) and its C parser
+#    (hiredis; libvalkey for valkey-py); the package built once as a wheel
+#    (maturin build --release, in $WORK/venvs/build) and pip-installed into
+#    it, and for redis-py its own tests run (python/redis_exceptions_rs/tests);
+# 2. the release's sdist from PyPI (pip download --no-binary :all:) kept in
+#    $WORK/sdists; its tests/ (and pyproject.toml: the pytest settings)
+#    unpacked once into $WORK/suites/CLIENT-py-X.Y.Z;
+# 3. per run (below), two pytest runs of the selected files, each against
+#    a fresh server on a free loopback port: plain (the client's
+#    parse_error) and with `-p redis_exceptions_rs.pytest_plugin`
+#    (install()); the tests listed in the suite's section of
+#    scripts/conformance/redis_py_suite.deselect are deselected;
+#      redis-py 8.2.0: resp2 (--protocol=2), resp3 (--protocol=3), both with
+#        hiredis hidden; hiredis (--protocol=2 with hiredis); cluster
+#        (tests/test_cluster.py against a fresh 3-master cluster, RESP2;
+#        REDIS_PY_SUITE_CLUSTER=0 skips it);
+#      --async: resp2, resp3, hiredis on the asyncio files;
+#      older redis-py: resp2, hiredis;
+#      valkey-py: resp2, resp3 (libvalkey hidden), libvalkey (with --async
+#        on valkey-py's asyncio parsers);
+# 4. scripts/conformance/redis_py_suite_compare.py compares each pair of
+#    JUnit reports.
 #
 # Fails unless every pair has identical pass/fail/skip sets, the plain run
 # made no Rust call and the install() run made some (the counts are
-# printed), on the expected parser.
+# printed), on the expected parser. Results go to $WORK/results/ID, ID
+# naming the configuration (redis-py-8.2.0, redis-py-8.2.0-async,
+# valkey-py-6.2.0, redis-py-8.2.0-on-valkey-8.1, ...; -self-check appended).
+# Several configurations may run at once (CI does): set-up is serialized by
+# a lock, each server's port is checked to be its own.
 #
-# WORK defaults to target/redis-py-suite (kept between runs: the venv and
-# the sdist are reused). Needs python3 with venv, redis-server, cargo, PyPI.
+# WORK defaults to target/redis-py-suite (kept between runs: venvs, the wheel
+# build venv and the sdists are reused). Needs python3 with venv,
+# redis-server, cargo, PyPI.
 set -euo pipefail
 
-REDIS_PY_VERSION="8.2.0"
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo_root/target}"
+export MATURIN_NO_INSTALL_RUST=1
 WORK="${REDIS_PY_SUITE_DIR:-$repo_root/target/redis-py-suite}"
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-server_name="redis-7.0"
-TESTS=(tests/test_exceptions.py tests/test_commands.py tests/test_pipeline.py
-       tests/test_scripting.py tests/test_lock.py tests/test_connection.py)
-# The suite's test requirements (dev_requirements.txt, without the linters,
-# build tools and the packages only other test files import), pinned to
-# the versions this script was checked with.
-REQUIREMENTS=(
-  "redis==$REDIS_PY_VERSION" "pytest==9.2.0" "pytest-asyncio==1.5.0" "pytest-timeout==2.4.0"
-  "packaging==26.4" "ujson==6.1.0" "numpy==2.4.6" "xxhash==3.6.0"
-  "hiredis==3.5.0" "maturin==1.16.0"
-)
+DESELECT_FILE="scripts/conformance/redis_py_suite.deselect"
+MATURIN="maturin==1.16.0"
 
-say() { printf '\n== redis_py_suite: %s\n' "$*"; }
+say() { printf '\n== redis_py_suite%s: %s\n' "${id:+ [$id]}" "$*"; }
 
+client=redis
+release=""
+server_name=""
 bench=""
+async=""
+self_check=""
+only="${REDIS_PY_SUITE_ONLY:-}"
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --bench) bench=1 ;;
-    --server)
-      server_name="${2:?redis_py_suite.sh: --server needs a name}"
-      shift
-      ;;
+    --async) async=1 ;;
+    --self-check) self_check=1 ;;
+    --client) client="${2:?redis_py_suite.sh: --client needs redis or valkey}"; shift ;;
+    --release) release="${2:?redis_py_suite.sh: --release needs a version}"; shift ;;
+    --server) server_name="${2:?redis_py_suite.sh: --server needs a name}"; shift ;;
+    --only) only="${2:?redis_py_suite.sh: --only needs run names}"; shift ;;
     *) echo "redis_py_suite.sh: unknown argument '$1'" >&2; exit 64 ;;
   esac
   shift
 done
+
+# --- the configurations ----------------------------------------------------------
+# Each release's test requirements: its dev_requirements.txt without the
+# linters, build tools and the packages only other test files import,
+# pinned to versions checked with that release's tests.
+COMMON=("pytest==9.2.0" "pytest-asyncio==1.5.0" "pytest-timeout==2.4.0" "packaging==26.4" "ujson==6.1.0")
+case "$client" in
+  redis)
+    release="${release:-8.2.0}"
+    server_name="${server_name:-redis-7.0}"
+    c_parser=hiredis
+    url_option=--redis-url
+    scheme=redis
+    cluster_option=--redis-cluster-nodes
+    case "$release" in
+      8.2.0 | 7.4.1) REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "xxhash==3.6.0" "hiredis==3.5.0") ;;
+      6.4.0 | 5.2.1) REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "hiredis==3.5.0") ;;
+      *) echo "redis_py_suite.sh: redis-py $release is not set up here (8.2.0, 7.4.1, 6.4.0, 5.2.1)" >&2; exit 64 ;;
+    esac
+    ;;
+  valkey)
+    release="${release:-6.2.0}"
+    server_name="${server_name:-valkey-8.1}"
+    c_parser=libvalkey
+    url_option=--valkey-url
+    scheme=valkey
+    cluster_option=--valkey-cluster-nodes
+    [ "$release" = 6.2.0 ] || { echo "redis_py_suite.sh: valkey-py $release is not set up here (6.2.0)" >&2; exit 64; }
+    # redis==8.2.0 too: the package imports redis-py (it checks for it at
+    # import time); valkey-py's tests never import it.
+    REQUIREMENTS=("${COMMON[@]}" "libvalkey==4.2.1" "redis==8.2.0")
+    ;;
+  *) echo "redis_py_suite.sh: unknown client '$client' (redis, valkey)" >&2; exit 64 ;;
+esac
+REQUIREMENTS=("$client==$release" "${REQUIREMENTS[@]}")
+
+# The runs: NAME PROTOCOL HIDE_C_PARSER EXPECTED_PARSER.
+if [ "$client" = valkey ] && [ -n "$async" ]; then
+  specs=("resp2 2 1 _AsyncRESP2Parser" "resp3 3 1 _AsyncRESP3Parser" "libvalkey 2 0 _AsyncLibvalkeyParser")
+elif [ "$client" = valkey ]; then
+  specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "libvalkey 2 0 _LibvalkeyParser")
+elif [ -n "$async" ]; then
+  specs=("resp2 2 1 _AsyncRESP2Parser" "resp3 3 1 _AsyncRESP3Parser" "hiredis 2 0 _AsyncHiredisParser")
+elif [ "$release" = 8.2.0 ]; then
+  specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "hiredis 2 0 _HiredisParser")
+  # MOVED, ASK and CLUSTERDOWN only come from a cluster.
+  [ "${REDIS_PY_SUITE_CLUSTER:-1}" = 1 ] && specs+=("cluster 2 1 _RESP2Parser")
+else
+  specs=("resp2 2 1 _RESP2Parser" "hiredis 2 0 _HiredisParser")
+fi
+
+# The files: the error replies' paths (commands, pipelines with EXECABORT,
+# scripts with NOSCRIPT, locks, connections with AUTH), those that exist.
+if [ -n "$async" ]; then
+  candidates=(tests/test_asyncio/test_commands.py tests/test_asyncio/test_pipeline.py
+              tests/test_asyncio/test_scripting.py tests/test_asyncio/test_lock.py
+              tests/test_asyncio/test_connection.py)
+else
+  candidates=(tests/test_exceptions.py tests/test_commands.py tests/test_pipeline.py
+              tests/test_scripting.py tests/test_lock.py tests/test_connection.py)
+fi
+# --self-check: a few tests each run's sabotaged parser must trip: NOSCRIPT
+# replies become plain ResponseErrors (test_scripting's `pytest.raises(
+# NoScriptError)`). The cluster run uses test_scripting.py against the
+# cluster too (redis-py's conftest then gives a RedisCluster client):
+# test_cluster.py itself does not notice the sabotage (its one CLUSTERDOWN
+# reply is checked by `except ResponseError: assert "CLUSTERDOWN" in ...`,
+# and a stable cluster sends no MOVED or ASK).
+SELF_CHECK_TESTS=(tests/test_scripting.py)
+[ -n "$async" ] && SELF_CHECK_TESTS=(tests/test_asyncio/test_scripting.py)
+SELF_CHECK_CLUSTER=(tests/test_scripting.py)
+
+suite_name="$client-py $release${async:+ asyncio}"
+id="$client-py-$release${async:+-async}"
+[ "$server_name" = "$([ "$client" = valkey ] && echo valkey-8.1 || echo redis-7.0)" ] || id="$id-on-$server_name"
+[ -n "$self_check" ] && id="$id-self-check"
+
 case "$server_name" in
-  redis-7.0) ;;
+  redis-7.0)
+    REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+    REDIS_CLI="${REDIS_CLI:-redis-cli}"
+    ;;
   valkey-8.1 | redis-6.2)
-    eval "$(bash scripts/env/servers.sh)"
+    mkdir -p "$WORK"
+    eval "$(flock "$WORK/setup.lock" bash scripts/env/servers.sh)"
     if [ "$server_name" = valkey-8.1 ]; then
       REDIS_SERVER="$VALKEY_SERVER" REDIS_CLI="$VALKEY_CLI"
     else
@@ -84,7 +193,7 @@ case "$server_name" in
     exit 64
     ;;
 esac
-echo "redis_py_suite: server $server_name: $("$REDIS_SERVER" --version) ($REDIS_SERVER)"
+echo "redis_py_suite: $suite_name, server $server_name: $("$REDIS_SERVER" --version) ($REDIS_SERVER)"
 
 mkdir -p "$WORK"
 server_pids=()
@@ -97,35 +206,71 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- 1. venv -----------------------------------------------------------------
-venv="$WORK/venv"
-py="$venv/bin/python"
-want="$(printf '%s\n' "${REQUIREMENTS[@]}" | sort | tr '\n' ' ')"
-if [ ! -x "$py" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ] ||
-  ! "$py" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" 2>/dev/null; then
-  say "venv $venv"
-  rm -rf -- "$venv"
-  python3 -m venv "$venv"
-  "$py" -m pip install --quiet --disable-pip-version-check "${REQUIREMENTS[@]}"
-  printf '%s' "$want" > "$venv/.requirements"
-fi
-if ! "$py" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')"; then
-  echo "redis_py_suite: the venv's redis is not $REDIS_PY_VERSION" >&2
-  exit 1
-fi
+pip_q() { "$1/bin/python" -m pip install --quiet --disable-pip-version-check "${@:2}"; }
 
-say "building python/redis_exceptions_rs into the venv (maturin develop --release)"
-(
-  cd python/redis_exceptions_rs
-  VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --release --quiet
-)
+# Makes or reuses a venv for exactly these requirements (written into it).
+ensure_venv() {
+  local dir="$1" want
+  shift
+  want="$(printf '%s\n' "$@" | sort | tr '\n' ' ')"
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.requirements" 2>/dev/null)" != "$want" ]; then
+    say "venv $dir"
+    rm -rf -- "$dir"
+    python3 -m venv "$dir"
+    pip_q "$dir" "$@"
+    printf '%s' "$want" > "$dir/.requirements"
+  fi
+}
+
+# --- 1. venv, wheel; 2. sdist (serialized: runs may go in parallel) -------------
+venv="$WORK/venvs/$client-py-$release"
+py="$venv/bin/python"
+suite="$WORK/suites/$client-py-$release"
+sdist="$WORK/sdists/$client-$release.tar.gz"
+setup() {
+  ensure_venv "$venv" "${REQUIREMENTS[@]}"
+  "$py" -c "import $client, sys; sys.exit($client.__version__ != '$release')" || {
+    echo "redis_py_suite: the venv's $client is not $release" >&2
+    return 1
+  }
+  ensure_venv "$WORK/venvs/build" "$MATURIN"
+  say "building python/redis_exceptions_rs (maturin build --release) into $venv"
+  rm -rf -- "$WORK/wheel"
+  (cd python/redis_exceptions_rs &&
+    "$WORK/venvs/build/bin/maturin" build --release --quiet \
+      -i "$WORK/venvs/build/bin/python" --out "$WORK/wheel")
+  pip_q "$venv" --no-deps --force-reinstall "$(ls "$WORK"/wheel/*.whl)"
+  if [ ! -f "$sdist" ]; then
+    say "downloading the $client==$release sdist"
+    mkdir -p "$WORK/sdists"
+    "$py" -m pip download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
+      -d "$WORK/sdists" "$client==$release"
+  fi
+  if [ ! -f "$suite/.unpacked" ]; then
+    rm -rf -- "$suite"
+    mkdir -p "$suite"
+    # Only tests/ and the pytest settings: without the sdist's source tree,
+    # `import redis` is the venv's installed package. (5.2.1 has no
+    # pyproject.toml, nor pytest settings.)
+    tar xzf "$sdist" -C "$suite" --strip-components=1 "$client-$release/tests"
+    tar xzf "$sdist" -C "$suite" --strip-components=1 "$client-$release/pyproject.toml" 2>/dev/null || true
+    touch "$suite/.unpacked"
+  fi
+}
+mkdir -p "$WORK/venvs"
+exec 9>"$WORK/setup.lock"
+flock 9
+setup
+flock -u 9
 "$py" -c "import redis_exceptions_rs as r; assert r.parse_error('NOAUTH x').__class__.__name__ == 'AuthenticationError'"
 
-say "the package's own tests against redis-py (python/redis_exceptions_rs/tests)"
-# parse_error (str, bytes, lone surrogates), classify, install(),
-# uninstall(), installed(), classes() against redis-py's parse_error on
-# every reply of tests/fixtures/public_corpus.json. A failure stops here.
-"$py" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q
+if [ "$client" = redis ] && [ -z "$self_check" ]; then
+  say "the package's own tests against redis-py $release (python/redis_exceptions_rs/tests)"
+  # parse_error (str, bytes, lone surrogates), classify, install(),
+  # uninstall(), installed(), classes() against redis-py's parse_error on
+  # every reply of tests/fixtures/public_corpus.json. A failure stops here.
+  "$py" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q | tail -n 1
+fi
 
 if [ -n "$bench" ]; then
   say "costs of the Python bridge (scripts/bench/pyo3_bench.py)"
@@ -133,41 +278,57 @@ if [ -n "$bench" ]; then
   exit 0
 fi
 
-# --- 2. the suite from the sdist ----------------------------------------------
-sdist="$WORK/redis-$REDIS_PY_VERSION.tar.gz"
-if [ ! -f "$sdist" ]; then
-  say "downloading the redis==$REDIS_PY_VERSION sdist"
-  "$py" -m pip download --quiet --disable-pip-version-check --no-binary :all: --no-deps \
-    -d "$WORK" "redis==$REDIS_PY_VERSION"
-fi
-suite="$WORK/suite"
-rm -rf -- "$suite"
-mkdir -p "$suite"
-# Only tests/ and the pytest settings: without the sdist's redis/ source
-# tree, `import redis` is the venv's installed package.
-tar xzf "$sdist" -C "$suite" --strip-components=1 \
-  "redis-$REDIS_PY_VERSION/tests" "redis-$REDIS_PY_VERSION/pyproject.toml"
+TESTS=()
+for f in "${candidates[@]}"; do
+  [ -f "$suite/$f" ] && TESTS+=("$f")
+done
 
+# The deselect list: one file, a section per suite ("[redis-py 8.2.0]",
+# "[redis-py 8.2.0 asyncio]", "[valkey-py 6.2.0]", ...); the lines of this
+# suite's section, each a node id then `# reason` (the reason is required).
 deselect=()
-while read -r node _; do
-  case "$node" in "" | "#"*) continue ;; esac
-  [ -f "$suite/${node%%::*}" ] || { echo "deselect list: no file for $node" >&2; exit 1; }
+section=""
+while IFS= read -r line; do
+  case "$line" in
+    "" | "#"*) continue ;;
+    "["*"]") section="${line#[}"; section="${section%]}"; continue ;;
+  esac
+  [ "$section" = "$suite_name" ] || continue
+  node="${line%%[[:space:]]*}"
+  case "$line" in *"  # "?*) ;; *) echo "deselect list: no reason for $node ([$section])" >&2; exit 1 ;; esac
+  [ -f "$suite/${node%%::*}" ] || { echo "deselect list: no file for $node ([$section])" >&2; exit 1; }
   deselect+=(--deselect "$node")
-done < scripts/conformance/redis_py_suite.deselect
+done < "$DESELECT_FILE"
 
-# A directory that hides hiredis (its `import hiredis` raises ImportError),
-# for the runs on redis-py's own RESP2/RESP3 parsers.
-no_hiredis="$WORK/no-hiredis"
-mkdir -p "$no_hiredis/hiredis"
-echo 'raise ImportError("hidden by scripts/conformance/redis_py_suite.sh")' > "$no_hiredis/hiredis/__init__.py"
+# A directory that hides the C parser (its import raises ImportError), for
+# the runs on the client's own RESP2/RESP3 parsers.
+no_c_parser="$WORK/no-c-parser"
+mkdir -p "$no_c_parser/hiredis" "$no_c_parser/libvalkey"
+for m in hiredis libvalkey; do
+  echo "raise ImportError(\"hidden by scripts/conformance/redis_py_suite.sh\")" > "$no_c_parser/$m/__init__.py"
+done
+
+results="$WORK/results/$id"
+rm -rf -- "$results"
+mkdir -p "$results"
 
 # --- 3. servers and runs ---------------------------------------------------------
-# Starts a redis-server on a free loopback port: sets $port and $server_pid.
+# Starts a server on a free loopback port: sets $port and $server_pid.
+# Ports come from 10000-19999: below the range of the live tests
+# (tests/live/servers.rs: 20000-31999, which CI runs at the same time) and
+# of the kernel's ephemeral ports (32768-); a port something listens on is
+# skipped, and so is one whose cluster bus port (port + 10000) is taken.
+# The server that answers must be this one (its INFO process_id): another
+# run may have taken the port in between.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_server() {
   local attempt tries
   for attempt in $(seq 1 20); do
-    port=$(( 20000 + (RANDOM % 20000) ))
-    local dir="$WORK/data/$port"
+    port=$(( 10000 + (RANDOM % 10000) ))
+    if listening "$port" || listening "$((port + 10000))"; then
+      continue
+    fi
+    local dir="$results/data/$port"
     rm -rf -- "$dir"
     mkdir -p "$dir"
     "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
@@ -179,7 +340,7 @@ start_server() {
       if ! kill -0 "$server_pid" 2>/dev/null; then
         break
       fi
-      if [ "$("$REDIS_CLI" -p "$port" ping 2>/dev/null)" = "PONG" ]; then
+      if [ "$("$REDIS_CLI" -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$server_pid" ]; then
         return 0
       fi
       sleep 0.1
@@ -228,38 +389,39 @@ stop_cluster() {
   done
 }
 
-results="$WORK/results"
-[ "$server_name" = redis-7.0 ] || results="$WORK/results-$server_name"
-rm -rf -- "$results"
-mkdir -p "$results"
-
-# run NAME PROTOCOL HIDE_HIREDIS MODE
+# run NAME PROTOCOL HIDE_C_PARSER MODE (plain, install or sabotage)
 run() {
   local name="$1" protocol="$2" hide="$3" mode="$4"
   local tests=("${TESTS[@]}") options=()
+  [ -n "$self_check" ] && tests=("${SELF_CHECK_TESTS[@]}")
   if [ "$name" = cluster ]; then
     start_cluster
     tests=(tests/test_cluster.py)
-    options=(--redis-cluster-nodes=3)
+    [ -n "$self_check" ] && tests=("${SELF_CHECK_CLUSTER[@]}")
+    options=("$cluster_option=3")
     say "$name, $mode: ${tests[*]} against a 3-node cluster from 127.0.0.1:$port (protocol $protocol)"
   else
     start_server
-    say "$name, $mode: ${#tests[@]} files against redis-server on 127.0.0.1:$port (protocol $protocol)"
+    say "$name, $mode: ${tests[*]} against $server_name on 127.0.0.1:$port (protocol $protocol)"
   fi
-  local install=0
-  [ "$mode" = install ] && install=1
-  local status=0
+  local install=1 sabotage=0
+  [ "$mode" = plain ] && install=0
+  [ "$mode" = sabotage ] && sabotage=1
+  local status=0 t0=$SECONDS
   (
     cd "$suite"
     if [ "$hide" = 1 ]; then
-      export PYTHONPATH="$no_hiredis"
+      export PYTHONPATH="$no_c_parser"
     else
       unset PYTHONPATH
     fi
+    REDIS_EXCEPTIONS_RS_CLIENT="$client" \
+    REDIS_EXCEPTIONS_RS_ASYNC="${async:-0}" \
     REDIS_EXCEPTIONS_RS_INSTALL="$install" \
+    REDIS_EXCEPTIONS_RS_SABOTAGE="$sabotage" \
     REDIS_EXCEPTIONS_RS_REPORT="$results/$name-$mode.json" \
-      "$py" -m pytest "${tests[@]}" "${deselect[@]}" "${options[@]+"${options[@]}"}" \
-        --redis-url="redis://127.0.0.1:$port/0" --protocol="$protocol" \
+      "$py" -m pytest "${tests[@]}" "${deselect[@]+"${deselect[@]}"}" "${options[@]+"${options[@]}"}" \
+        "$url_option=$scheme://127.0.0.1:$port/0" --protocol="$protocol" \
         -p redis_exceptions_rs.pytest_plugin -p no:cacheprovider \
         -q -rfE --junitxml="$results/$name-$mode.xml" > "$results/$name-$mode.log" 2>&1
   ) || status=$?
@@ -268,7 +430,8 @@ run() {
   else
     stop_server
   fi
-  tail -n 3 "$results/$name-$mode.log"
+  echo "$(( SECONDS - t0 ))" > "$results/$name-$mode.seconds"
+  tail -n 2 "$results/$name-$mode.log"
   # pytest: 0 all passed, 1 some failed (compared below); others are errors.
   if [ "$status" -gt 1 ]; then
     echo "redis_py_suite: pytest exited with $status (see $results/$name-$mode.log)" >&2
@@ -279,27 +442,53 @@ run() {
 start=$SECONDS
 failed=0
 summary=()
-specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "hiredis 2 0 _HiredisParser")
-# The cluster run: MOVED, ASK and CLUSTERDOWN only come from a cluster.
-[ "${REDIS_PY_SUITE_CLUSTER:-1}" = 1 ] && specs+=("cluster 2 1 _RESP2Parser")
+ran=0
 for spec in "${specs[@]}"; do
   read -r name protocol hide parser <<< "$spec"
-  # REDIS_PY_SUITE_ONLY="resp3 cluster": only those (for working on one).
-  case " ${REDIS_PY_SUITE_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
+  # --only "resp3 cluster" (or REDIS_PY_SUITE_ONLY): only those runs.
+  case " ${only:-$name} " in *" $name "*) ;; *) continue ;; esac
+  ran=$((ran + 1))
+  second=install
+  [ -n "$self_check" ] && second=sabotage
   run "$name" "$protocol" "$hide" plain
-  run "$name" "$protocol" "$hide" install
-  if ! out="$("$py" scripts/conformance/redis_py_suite_compare.py "$name" \
+  run "$name" "$protocol" "$hide" "$second"
+  status=0
+  out="$("$py" scripts/conformance/redis_py_suite_compare.py "$name" \
     "$results/$name-plain.xml" "$results/$name-plain.json" \
-    "$results/$name-install.xml" "$results/$name-install.json" "$parser")"; then
+    "$results/$name-$second.xml" "$results/$name-$second.json" "$parser")" || status=$?
+  out="$out
+         wall time: plain $(cat "$results/$name-plain.seconds")s, $second $(cat "$results/$name-$second.seconds")s"
+  if [ -n "$self_check" ]; then
+    # The comparer's exit status: bit 1 outcomes differ, bit 2 the Rust
+    # path or the parser is not as expected. The sabotaged run must differ
+    # in outcomes.
+    if [ $(( status & 1 )) = 1 ]; then
+      out="$out
+         self-check: the sabotaged parser was caught"
+    else
+      out="$out
+         self-check: FAILED: the referee saw no difference with the sabotaged parser"
+      failed=1
+    fi
+  elif [ "$status" != 0 ]; then
     failed=1
   fi
   summary+=("$out")
 done
+[ "$ran" -gt 0 ] || { echo "redis_py_suite: --only '$only' matches no run of $suite_name" >&2; exit 64; }
 
 say "results ($(( SECONDS - start ))s; reports in $results)"
 printf '%s\n' "${summary[@]}"
+if [ -n "$self_check" ]; then
+  if [ "$failed" != 0 ]; then
+    echo "redis_py_suite [$id]: SELF-CHECK FAILED (a sabotaged parser went unnoticed)" >&2
+    exit 1
+  fi
+  echo "redis_py_suite [$id]: self-check passed: the sabotaged parser changed the outcomes on $ran runs"
+  exit 0
+fi
 if [ "$failed" != 0 ]; then
-  echo "redis_py_suite: FAILED (runs differ, or the Rust path was not taken)" >&2
+  echo "redis_py_suite [$id]: FAILED (runs differ, or the Rust path was not taken)" >&2
   exit 1
 fi
-echo "redis_py_suite: identical with and without install() (${#specs[@]} parsers/topologies)"
+echo "redis_py_suite [$id]: identical with and without install() ($ran runs)"
