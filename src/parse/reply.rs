@@ -74,88 +74,50 @@ impl Releases {
 #[derive(Clone, Copy)]
 enum Target {
     Class(&'static Class),
-    ByMessage(
-        &'static [(&'static str, &'static Class)],
-        &'static [Releases],
-    ),
+    ByMessage(&'static [(&'static str, &'static Class, Releases)]),
 }
 
 /// The `ERR` entries of redis-py's `BaseParser.EXCEPTION_CLASSES`: exact
-/// messages, in the newest release's order.
-static ERR_MESSAGES: &[(&str, &Class)] = &[
-    ("max number of clients reached", MaxClientsReachedError::CLASS),
-    ("max number of clients reached", ConnectionError::CLASS),
-    ("invalid password", AuthenticationError::CLASS),
-    ("wrong number of arguments for 'auth' command", AuthenticationWrongNumberOfArgsError::CLASS),
-    ("wrong number of arguments for 'AUTH' command", AuthenticationWrongNumberOfArgsError::CLASS),
-    ("Error loading the extension. Please check the server logs.", ModuleError::CLASS),
-    ("Error unloading module: the module exports one or more module-side data types, can't unload", ModuleError::CLASS),
-    ("Error unloading module: no such module with that name", ModuleError::CLASS),
-    ("Error unloading module: operation not possible.", ModuleError::CLASS),
-    ("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", AuthenticationError::CLASS),
-    ("Client sent AUTH, but no password is set", AuthenticationError::CLASS),
-    ("problem with LDAP service", ExternalAuthProviderError::CLASS),
-    ("no such fieldset", NoSuchFieldsetError::CLASS),
+/// messages, in the newest release's order, each with the releases that
+/// have it.
+#[rustfmt::skip]
+static ERR_MESSAGES: &[(&str, &Class, Releases)] = &[
+    ("max number of clients reached", MaxClientsReachedError::CLASS, Releases::since(RedisPy::V8_2)),
+    ("max number of clients reached", ConnectionError::CLASS, Releases::until(RedisPy::V8_2)),
+    ("invalid password", AuthenticationError::CLASS, Releases::ALWAYS),
+    ("wrong number of arguments for 'auth' command", AuthenticationWrongNumberOfArgsError::CLASS, Releases::ALWAYS),
+    ("wrong number of arguments for 'AUTH' command", AuthenticationWrongNumberOfArgsError::CLASS, Releases::ALWAYS),
+    ("Error loading the extension. Please check the server logs.", ModuleError::CLASS, Releases::ALWAYS),
+    ("Error unloading module: the module exports one or more module-side data types, can't unload", ModuleError::CLASS, Releases::ALWAYS),
+    ("Error unloading module: no such module with that name", ModuleError::CLASS, Releases::ALWAYS),
+    ("Error unloading module: operation not possible.", ModuleError::CLASS, Releases::ALWAYS),
+    ("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?", AuthenticationError::CLASS, Releases::ALWAYS),
+    ("Client sent AUTH, but no password is set", AuthenticationError::CLASS, Releases::ALWAYS),
+    ("problem with LDAP service", ExternalAuthProviderError::CLASS, Releases::since(RedisPy::V7_0)),
+    ("no such fieldset", NoSuchFieldsetError::CLASS, Releases::since(RedisPy::V8_1)),
 ];
 
-/// The releases of each row of [`ERR_MESSAGES`], by position.
-static ERR_RELEASES: &[Releases] = &[
-    Releases::since(RedisPy::V8_2),
-    Releases::until(RedisPy::V8_2),
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::since(RedisPy::V7_0),
-    Releases::since(RedisPy::V8_1),
+/// The codes redis-py maps, in the newest release's table order, each with
+/// the releases (and parsers) that have it: before 6.0 only the cluster
+/// client's parser has the cluster codes.
+#[rustfmt::skip]
+static CODES: &[(&str, Target, Releases)] = &[
+    ("ERR", Target::ByMessage(ERR_MESSAGES), Releases::ALWAYS),
+    ("OOM", Target::Class(OutOfMemoryError::CLASS), Releases::ALWAYS),
+    ("WRONGPASS", Target::Class(AuthenticationError::CLASS), Releases::ALWAYS),
+    ("EXECABORT", Target::Class(ExecAbortError::CLASS), Releases::ALWAYS),
+    ("LOADING", Target::Class(BusyLoadingError::CLASS), Releases::ALWAYS),
+    ("NOSCRIPT", Target::Class(NoScriptError::CLASS), Releases::ALWAYS),
+    ("READONLY", Target::Class(ReadOnlyError::CLASS), Releases::ALWAYS),
+    ("NOAUTH", Target::Class(AuthenticationError::CLASS), Releases::ALWAYS),
+    ("NOPERM", Target::Class(NoPermissionError::CLASS), Releases::ALWAYS),
+    ("ASK", Target::Class(AskError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("TRYAGAIN", Target::Class(TryAgainError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("MOVED", Target::Class(MovedError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("MASTERDOWN", Target::Class(MasterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
 ];
-
-/// The codes redis-py maps, in the newest release's table order.
-static CODES: &[(&str, Target)] = &[
-    ("ERR", Target::ByMessage(ERR_MESSAGES, ERR_RELEASES)),
-    ("OOM", Target::Class(OutOfMemoryError::CLASS)),
-    ("WRONGPASS", Target::Class(AuthenticationError::CLASS)),
-    ("EXECABORT", Target::Class(ExecAbortError::CLASS)),
-    ("LOADING", Target::Class(BusyLoadingError::CLASS)),
-    ("NOSCRIPT", Target::Class(NoScriptError::CLASS)),
-    ("READONLY", Target::Class(ReadOnlyError::CLASS)),
-    ("NOAUTH", Target::Class(AuthenticationError::CLASS)),
-    ("NOPERM", Target::Class(NoPermissionError::CLASS)),
-    ("ASK", Target::Class(AskError::CLASS)),
-    ("TRYAGAIN", Target::Class(TryAgainError::CLASS)),
-    ("MOVED", Target::Class(MovedError::CLASS)),
-    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS)),
-    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS)),
-    ("MASTERDOWN", Target::Class(MasterDownError::CLASS)),
-];
-
-/// The releases (and parsers) of each row of [`CODES`], by position:
-/// before 6.0 only the cluster client's parser has the cluster codes.
-static CODE_RELEASES: &[Releases] = &[
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::ALWAYS,
-    Releases::base_since(RedisPy::V6_0),
-    Releases::base_since(RedisPy::V6_0),
-    Releases::base_since(RedisPy::V6_0),
-    Releases::base_since(RedisPy::V6_0),
-    Releases::base_since(RedisPy::V6_0),
-    Releases::base_since(RedisPy::V6_0),
-];
-
-const _: () =
-    assert!(CODES.len() == CODE_RELEASES.len() && ERR_MESSAGES.len() == ERR_RELEASES.len());
 
 /// The length of the longest code in [`CODES`].
 const LONGEST_CODE: usize = {
@@ -231,20 +193,18 @@ impl Parser {
     pub fn rules(self) -> impl Iterator<Item = ReplyRule> {
         CODES
             .iter()
-            .zip(CODE_RELEASES)
-            .filter(move |(_, r)| r.apply(self))
-            .flat_map(move |(&(code, target), _)| {
+            .filter(move |(_, _, r)| r.apply(self))
+            .flat_map(move |&(code, target, _)| {
                 let rows: Vec<ReplyRule> = match target {
                     Target::Class(class) => vec![ReplyRule {
                         code,
                         message: None,
                         class,
                     }],
-                    Target::ByMessage(table, releases) => table
+                    Target::ByMessage(table) => table
                         .iter()
-                        .zip(releases)
-                        .filter(|(_, r)| r.apply(self))
-                        .map(|(&(m, class), _)| ReplyRule {
+                        .filter(|(_, _, r)| r.apply(self))
+                        .map(|&(m, class, _)| ReplyRule {
                             code,
                             message: Some(m),
                             class,
@@ -429,18 +389,13 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     // tables list the newest row of a key first; a test checks it); another
     // release checks a row's releases once its code matched.
     let found = if parser == Parser::LATEST {
-        CODES
-            .iter()
-            .find(|(c, _)| c.as_bytes() == code)
-            .map(|row| (0, row))
+        CODES.iter().find(|(c, _, _)| c.as_bytes() == code)
     } else {
         CODES
             .iter()
-            .enumerate()
-            .filter(|(_, (c, _))| c.as_bytes() == code)
-            .find(|&(i, _)| CODE_RELEASES[i].apply(parser))
+            .find(|(c, _, r)| c.as_bytes() == code && r.apply(parser))
     };
-    let Some((_, &(code, target))) = found else {
+    let Some(&(code, target, _)) = found else {
         return Classified {
             class: ResponseError::CLASS,
             code: None,
@@ -453,16 +408,14 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     let message = &reply[message_start..];
     let class = match target {
         Target::Class(class) => class,
-        Target::ByMessage(table, _) if parser == Parser::LATEST => table
+        Target::ByMessage(table) if parser == Parser::LATEST => table
             .iter()
-            .find(|(m, _)| m.as_bytes() == message)
-            .map_or(ResponseError::CLASS, |&(_, class)| class),
-        Target::ByMessage(table, releases) => table
+            .find(|(m, _, _)| m.as_bytes() == message)
+            .map_or(ResponseError::CLASS, |&(_, class, _)| class),
+        Target::ByMessage(table) => table
             .iter()
-            .enumerate()
-            .filter(|(_, (m, _))| m.as_bytes() == message)
-            .find(|&(i, _)| releases[i].apply(parser))
-            .map_or(ResponseError::CLASS, |(_, &(_, class))| class),
+            .find(|(m, _, r)| m.as_bytes() == message && r.apply(parser))
+            .map_or(ResponseError::CLASS, |&(_, class, _)| class),
     };
 
     let redirect = if class.is_subclass_of(AskError::CLASS) {
@@ -697,16 +650,16 @@ mod latest_first {
     /// and of each `ERR` message: that row must be one it has.
     #[test]
     fn the_first_row_of_each_key_is_the_newest_releases() {
-        for (i, (code, target)) in CODES.iter().enumerate() {
-            let first = CODES.iter().position(|(c, _)| c == code).unwrap();
+        for (i, (code, target, releases)) in CODES.iter().enumerate() {
+            let first = CODES.iter().position(|(c, _, _)| c == code).unwrap();
             if first == i {
-                assert!(CODE_RELEASES[i].apply(Parser::LATEST), "{code}");
+                assert!(releases.apply(Parser::LATEST), "{code}");
             }
-            if let Target::ByMessage(table, releases) = target {
-                for (j, (m, _)) in table.iter().enumerate() {
-                    let first = table.iter().position(|(x, _)| x == m).unwrap();
+            if let Target::ByMessage(table) = target {
+                for (j, (m, _, releases)) in table.iter().enumerate() {
+                    let first = table.iter().position(|(x, _, _)| x == m).unwrap();
                     if first == j {
-                        assert!(releases[j].apply(Parser::LATEST), "{code} {m}");
+                        assert!(releases.apply(Parser::LATEST), "{code} {m}");
                     }
                 }
             }
