@@ -6,46 +6,23 @@ Rust answers every reply of the table, and anything it cannot prove (a
 patched __init__ or __new__, a dict subclass, a user's class) gets the
 original's answer."""
 
-import base64
-import importlib
-import json
-import pathlib
+import functools
 
 import pytest
 import redis
 import redis.exceptions
 from redis._parsers.base import BaseParser
 
+import _oracle
+from _oracle import CORPUS, outcome, table_replies
+
 import redis_exceptions_rs as rs
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-CASES = json.loads((ROOT / "tests" / "fixtures" / "public_corpus.json").read_text("utf-8"))["cases"]
-CORPUS = [base64.b64decode(c["input_b64"]).decode("utf-8", "replace") for c in CASES]
-FIXTURE = ROOT / "tests" / "fixtures" / "releases" / f"redis-py-{redis.__version__}" / "replies.json"
 ORIGINAL = BaseParser.__dict__["parse_error"]
+parsers = functools.partial(_oracle.parsers, "redis", BaseParser)
+release_replies = functools.partial(_oracle.release_replies, "redis-py", redis.__version__)
+reference = functools.partial(_oracle.reference, ORIGINAL)
 STATUS_CODE_RELEASE = tuple(int(x) for x in redis.__version__.split(".")[:2]) >= (7, 2)
-
-
-def release_replies():
-    """The inputs of the running release's fixture (every release the crate
-    knows has one), else none."""
-    if not FIXTURE.exists():
-        return []
-    return [c["input"] for c in json.loads(FIXTURE.read_text("utf-8"))["cases"]]
-
-
-def table_replies(table):
-    """One reply per code of the table and per ERR sub-message."""
-    out = []
-    for code, entry in table.items():
-        if isinstance(entry, dict):
-            out += [f"{code} {rest}" for rest in entry]
-            out.append(f"{code} something else")
-        elif code in ("MOVED", "ASK"):
-            out += [f"{code} 3999 127.0.0.1:6381", f"{code} 0 [::1]:1", f"{code} 16383 host.example:65535"]
-        else:
-            out += [f"{code} some message", f"{code}", f"{code} "]
-    return out
 
 
 SHAPES = [
@@ -76,28 +53,6 @@ SHAPES = [
     "MOVED  1 h:1",
     "ASK 1 é:2",
 ]
-
-
-def parsers():
-    found = [BaseParser]
-    for mod in ("redis.cluster", "redis.asyncio.cluster"):
-        cls = getattr(importlib.import_module(mod), "ClusterParser", None)
-        if cls is not None:
-            found.append(cls)
-    return found
-
-
-def outcome(f, reply):
-    try:
-        e = f(reply)
-    except Exception as x:  # noqa: BLE001 - the oracle is whatever redis-py does
-        return ("raised", type(x), str(x))
-    items = list(vars(e).items())
-    return ("returned", type(e), e.args, str(e), repr(e), items, [type(v) for _, v in items])
-
-
-def reference(parser, reply):
-    return outcome(lambda r: ORIGINAL.__func__(parser, r), reply)
 
 
 def same_everywhere(replies, classes=None):
@@ -163,12 +118,6 @@ def test_malformed_redirect_raises_the_same_value_error():
             got = outcome(parser.parse_error, r)
             assert got == reference(parser, r) and got[0] == "raised" and got[1] is ValueError, r
             assert rs.calls() == before
-
-
-def first_class_with_own_init():
-    for cls in (redis.exceptions.MovedError, redis.exceptions.ClusterDownError, redis.exceptions.ResponseError):
-        return cls
-    return None
 
 
 @pytest.mark.parametrize("what", ["__init__", "__new__"])

@@ -2,9 +2,8 @@
 answer is redis-py's own, whatever the tables hold, and uninstall() puts
 back exactly what install() replaced (issue 16)."""
 
-import base64
+import functools
 import importlib
-import json
 import os
 import pathlib
 import subprocess
@@ -15,37 +14,14 @@ import redis
 import redis.exceptions
 from redis._parsers.base import BaseParser
 
+import _oracle
+from _oracle import CORPUS as REPLIES, outcome
+
 import redis_exceptions_rs as rs
 
-ROOT = pathlib.Path(__file__).resolve().parents[3]
-CASES = json.loads((ROOT / "tests" / "fixtures" / "public_corpus.json").read_text("utf-8"))["cases"]
-REPLIES = [base64.b64decode(c["input_b64"]).decode("utf-8", "replace") for c in CASES]
 ORIGINAL = BaseParser.__dict__["parse_error"]
-
-
-def parsers():
-    """Every parser class with a reply table: BaseParser, and 5.x's cluster
-    parsers (their own EXCEPTION_CLASSES, BaseParser's parse_error)."""
-    found = [BaseParser]
-    for mod in ("redis.cluster", "redis.asyncio.cluster"):
-        cls = getattr(importlib.import_module(mod), "ClusterParser", None)
-        if cls is not None:
-            found.append(cls)
-    return found
-
-
-def outcome(f, reply):
-    """What f(reply) does: ("returned", everything observable) or ("raised", type, str)."""
-    try:
-        e = f(reply)
-    except Exception as x:  # noqa: BLE001 - the oracle is whatever redis-py does
-        return ("raised", type(x), str(x))
-    # vars() as a list: the keys' order too, and each value's type.
-    return ("returned", type(e), e.args, str(e), repr(e), list(vars(e).items()), [type(v) for v in vars(e).values()])
-
-
-def reference(parser, reply):
-    return outcome(lambda r: ORIGINAL.__func__(parser, r), reply)
+parsers = functools.partial(_oracle.parsers, "redis", BaseParser)
+reference = functools.partial(_oracle.reference, ORIGINAL)
 
 
 def assert_same_as_redis_py(replies, classes=None):
