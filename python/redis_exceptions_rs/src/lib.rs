@@ -29,39 +29,11 @@ const VARIANTS: [__ParseErrorVariant; 3] = [
     __ParseErrorVariant::StatusWord,
 ];
 
-/// The installed `BaseParser.parse_error(cls, response)`: the instance the
-/// client's own `parse_error` of `variant` (0: 5.0-7.1 and valkey-py 6.2,
-/// 1: 7.2-8.1, 2: 8.2) returns for `response` with `table` as
-/// `cls.EXCEPTION_CLASSES` and `globals` as the parser module's globals,
-/// built in Rust; `None` when that is not provably the same answer (the
-/// caller then calls the original).
-#[pyfunction]
-fn _installed_parse_error<'py>(
-    py: Python<'py>,
-    table: &Bound<'py, PyAny>,
-    response: &Bound<'py, PyAny>,
-    globals: &Bound<'py, PyAny>,
-    variant: usize,
-    client: usize,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let (Some(&variant), Some(&which)) = (VARIANTS.get(variant), CLIENTS.get(client)) else {
-        return Ok(None);
-    };
-    match __installed_parse_error(py, which, variant, table, response, globals)? {
-        Some((obj, i)) => {
-            if let Some(n) = COUNTS[client].get(i) {
-                n.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok(Some(obj))
-        }
-        None => Ok(None),
-    }
-}
-
 /// The body of the installed `parse_error` classmethod for the client's
-/// own `parse_error` `orig` (`classmethod(InstalledParseError(orig,
-/// variant, client))`): `__call__(cls, response)` answers in Rust where
-/// that is provably `orig`'s answer (see `_installed_parse_error`), and
+/// own `parse_error` `orig` of `variant` (0: 5.0-7.1 and valkey-py 6.2,
+/// 1: 7.2-8.1, 2: 8.2): `__call__(cls, response)` (or
+/// `_parse_error_body(body, cls, response)`) answers in Rust, on the live
+/// `cls.EXCEPTION_CLASSES`, where that is provably `orig`'s answer, and
 /// calls `orig(cls, response)` otherwise, or always once `active` is false.
 #[pyclass(frozen, dict, module = "redis_exceptions_rs._native")]
 struct InstalledParseError {
@@ -317,7 +289,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(calls, m)?)?;
     m.add_function(wrap_pyfunction!(classes, m)?)?;
-    m.add_function(wrap_pyfunction!(_installed_parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(_load, m)?)?;
     m.add_class::<InstalledParseError>()?;
     m.add_function(wrap_pyfunction!(_parse_error_body, m)?)?;
