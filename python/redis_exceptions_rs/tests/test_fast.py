@@ -260,3 +260,20 @@ def test_any_redis_py_class_in_the_table(name):
     for builtin in (Exception, ValueError):
         BaseParser.EXCEPTION_CLASSES["YYY" + builtin.__name__] = builtin
     same_everywhere(["ZZZ 1 h:2", "ZZZ x", "ZZZ", "ERR zzz", "YYYException x", "YYYValueError x"], [BaseParser])
+
+
+def test_native_malformed_redirect_is_what_the_releases_init_left():
+    """rs.parse_error on a malformed MOVED (documented difference 1: no
+    raise) gives the MovedError as the running release's own __init__ left
+    it when it raised: the same args and vars(), in order, on every release
+    (no error_type or status_code before 7.2)."""
+    cls = redis.exceptions.MovedError
+    want = cls.__new__(cls, "abc")
+    with pytest.raises(ValueError):
+        if STATUS_CODE_RELEASE:
+            cls.__init__(want, "abc", status_code="MOVED")
+        else:
+            cls.__init__(want, "abc")
+    e = rs.parse_error("MOVED abc")
+    assert type(e) is cls and e.args == want.args
+    assert list(vars(e).items()) == list(vars(want).items())

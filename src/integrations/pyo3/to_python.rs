@@ -201,7 +201,9 @@ fn partial_instance<'py>(
         }
     };
     let error_type = || error_type_member(py, state.error_type, client);
-    for attr in init.attributes {
+    // What this release's `__init__` sets (nothing of `error_type` and
+    // `status_code` before 7.2), as the direct build does.
+    for attr in init.attributes_in(table(py, client)?.release) {
         let value = match attr {
             Attr::ErrorType => error_type()?,
             Attr::StatusCode => match state.status_code() {
