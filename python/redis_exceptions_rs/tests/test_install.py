@@ -261,3 +261,37 @@ def test_package_metadata():
     assert meta["Requires-Python"] == ">=3.10"
     assert meta.get_all("Requires-Dist") == ["redis>=5.0"]
     assert "install()" in meta["Description"] or "install()" in (meta.get_payload() or "")
+
+
+@pytest.mark.parametrize("length", [70, 200, 300, 5000])
+def test_installed_calls_leak_nothing(length):
+    # Every reply longer than the 66-character look-ahead is sliced; each
+    # slice once leaked its three ints (a reference to a cached small int,
+    # 32 bytes past the cache). Nothing a call touches may keep growing.
+    import tracemalloc
+
+    rs.install()
+    if not rs.uses_rust():
+        pytest.skip("install() does not answer in Rust on this release")
+    replies = ["ERR " + "m" * length, "NOSCRIPT " + "s" * length, "Z" * length, "X" * length + " tail"]
+    ints = [0, 1, 4, 66, 104, length, length + 5, 128]
+
+    def calls(n):
+        for _ in range(n):
+            for r in replies:
+                BaseParser.parse_error(r)
+
+    calls(200)
+    before = [sys.getrefcount(i) for i in ints]
+    tracemalloc.start()
+    try:
+        calls(2000)
+        first, _ = tracemalloc.get_traced_memory()
+        calls(8000)
+        second, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    after = [sys.getrefcount(i) for i in ints]
+    assert after == before, list(zip(ints, before, after))
+    # 32,000 more calls: well under one byte each.
+    assert second - first < 16_384, (first, second)

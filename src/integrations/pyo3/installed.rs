@@ -4,7 +4,9 @@
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PySlice, PyString};
+use pyo3::PyTypeInfo;
 
 use crate::class::{Attr, Class, RedisPy, STATUS_CODE_SINCE};
 use crate::pyrt::value::PyValue;
@@ -48,6 +50,24 @@ const CODE_PREFIX: usize = 66;
 /// by its length first ([`__installed_parse_error`]): hashing it costs
 /// more than comparing a few lengths.
 const LONG_REST: usize = 128;
+
+/// `slice(start, stop)`, made by calling Python's `slice` type.
+///
+/// Not pyo3's `PySlice::new`: it hands three new ints to `PySlice_New`,
+/// which takes no ownership of them, so each call leaks them (32 bytes a
+/// call past the small-int cache, a reference to a cached small int
+/// below it).
+fn slice(py: Python<'_>, start: isize, stop: isize) -> PyResult<Bound<'_, PyAny>> {
+    PySlice::type_object(py).call1((start, stop))
+}
+
+/// `slice(0, CODE_PREFIX)`, made once.
+fn prefix_slice(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static PREFIX: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    PREFIX
+        .get_or_try_init(py, || slice(py, 0, CODE_PREFIX as isize).map(Bound::unbind))
+        .map(|s| s.bind(py))
+}
 
 /// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
 fn is_status_word(code: &str) -> bool {
@@ -107,7 +127,7 @@ pub fn __installed_parse_error<'py>(
         response.clone()
     } else {
         response
-            .get_item(pyo3::types::PySlice::new(py, 0, CODE_PREFIX as isize, 1))?
+            .get_item(prefix_slice(py)?)?
             .cast_into::<PyString>()?
     };
     let Ok(text) = prefix.to_str() else {
@@ -125,7 +145,7 @@ pub fn __installed_parse_error<'py>(
                 (response.clone(), length)
             } else {
                 let code = response
-                    .get_item(pyo3::types::PySlice::new(py, 0, at, 1))?
+                    .get_item(slice(py, 0, at)?)?
                     .cast_into::<PyString>()?;
                 (code, at as usize)
             }
@@ -168,7 +188,7 @@ pub fn __installed_parse_error<'py>(
             .map_or(text.len(), |(at, _)| at);
         PyString::new(py, text.get(at + 1..).unwrap_or("")).into_any()
     } else {
-        response.get_item(pyo3::types::PySlice::new(py, start, stop, 1))?
+        response.get_item(slice(py, start, stop)?)?
     };
     let cls = if entry.is_exact_instance_of::<PyDict>() {
         let sub = entry.cast_exact::<PyDict>()?;
