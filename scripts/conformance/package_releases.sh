@@ -12,10 +12,14 @@
 #   bash scripts/conformance/package_releases.sh 8.1.0 8.2.0   # only these
 #   bash scripts/conformance/package_releases.sh valkey-6.2.0
 #
+# Then the soak (scripts/conformance/install_soak.py: a million installed
+# calls over every reply shape, nothing may grow) on the oldest and the
+# newest redis-py release of the list; SOAK_CALLS sets the count (0: none).
+#
 # Needs cargo (Rust 1.90+); fails at once without it (no toolchain download).
 set -euo pipefail
 
-RELEASES=(5.2.1 6.4.0 7.4.1 8.1.0 8.2.0 valkey-6.2.0)
+RELEASES=(5.0.8 5.2.1 6.4.0 7.4.1 8.1.0 8.2.0 valkey-6.2.0)
 VALKEY_REDIS=8.2.0  # the redis-py beside valkey-py in its venv
 [ $# -gt 0 ] && RELEASES=("$@")
 PIP_PINS=("pytest==9.2.0" "hiredis==3.5.0" "mypy==2.4.1")
@@ -78,5 +82,16 @@ for v in "${RELEASES[@]}"; do
     "$venv/bin/python" -m mypy --strict --no-incremental --python-executable "$venv/bin/python" user_script.py) \
     || status=1
 done
+redis_releases=()
+for v in "${RELEASES[@]}"; do
+  case "$v" in valkey-*) ;; *) redis_releases+=("$v") ;; esac
+done
+if [ "${SOAK_CALLS:-1000000}" != 0 ] && [ "${#redis_releases[@]}" -gt 0 ]; then
+  mapfile -t sorted < <(printf '%s\n' "${redis_releases[@]}" | sort -V)
+  for v in $(printf '%s\n' "${sorted[0]}" "${sorted[-1]}" | uniq); do
+    "$venvs/redis-$v/bin/python" scripts/conformance/install_soak.py --calls "${SOAK_CALLS:-1000000}" \
+      | tail -n 1 || status=1
+  done
+fi
 [ "$status" = 0 ] && echo "package_releases: all passed (${RELEASES[*]})"
 exit "$status"

@@ -292,6 +292,9 @@ def test_installed_calls_leak_nothing(length):
     finally:
         tracemalloc.stop()
     after = [sys.getrefcount(i) for i in ints]
-    assert after == before, list(zip(ints, before, after))
+    # 40,000 calls: a leak per call would add thousands; what the interpreter
+    # itself holds (a frame, tracemalloc) moves by one or two.
+    grown = [(i, a - b) for i, b, a in zip(ints, before, after) if a - b > 16]
+    assert not grown, grown
     # 32,000 more calls: well under one byte each.
     assert second - first < 16_384, (first, second)
