@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Class, RedisPy, ValkeyPy};
+use crate::class::{Class, RedisPy, ValkeyPy, CLUSTER_CODES_IN_BASE_SINCE};
 use crate::error::erased::Error;
 use crate::error::structs::*;
 use crate::error::traits::ExceptionClass;
@@ -111,12 +111,12 @@ static CODES: &[(&str, Target, Releases)] = &[
     ("READONLY", Target::Class(ReadOnlyError::CLASS), Releases::ALWAYS),
     ("NOAUTH", Target::Class(AuthenticationError::CLASS), Releases::ALWAYS),
     ("NOPERM", Target::Class(NoPermissionError::CLASS), Releases::ALWAYS),
-    ("ASK", Target::Class(AskError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("TRYAGAIN", Target::Class(TryAgainError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("MOVED", Target::Class(MovedError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("MASTERDOWN", Target::Class(MasterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("ASK", Target::Class(AskError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("TRYAGAIN", Target::Class(TryAgainError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("MOVED", Target::Class(MovedError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("MASTERDOWN", Target::Class(MasterDownError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
 ];
 
 /// The length of the longest code in [`CODES`].
@@ -155,9 +155,16 @@ pub struct Parser {
 }
 
 impl Parser {
-    /// The newest release's base parser: what [`parse_error`] uses.
+    /// The newest release's base parser.
     pub const LATEST: Parser = Parser {
         release: RedisPy::LATEST,
+        cluster: false,
+    };
+
+    /// The reference release's base parser ([`RedisPy::REFERENCE`]): what
+    /// [`parse_error`], [`parse_error_bytes`] and [`classify`] use.
+    pub const REFERENCE: Parser = Parser {
+        release: RedisPy::REFERENCE,
         cluster: false,
     };
 
@@ -288,10 +295,11 @@ pub struct ReplyRule {
     pub class: &'static Class,
 }
 
-/// Every rule of the newest redis-py's reply table, in its order (one row
-/// per `ERR` message). Any reply no rule matches is a `ResponseError`.
+/// Every rule of the reference redis-py's reply table, in the newest
+/// release's order (one row per `ERR` message). Any reply no rule matches
+/// is a `ResponseError`.
 pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
-    Parser::LATEST.rules()
+    Parser::REFERENCE.rules()
 }
 
 /// A reply classified without allocating: the class redis-py would raise,
@@ -374,7 +382,7 @@ impl<'a> Classified<'a> {
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
 pub fn classify(reply: &[u8]) -> Classified<'_> {
-    classify_with(Parser::LATEST, reply)
+    classify_with(Parser::REFERENCE, reply)
 }
 
 #[inline(always)]
@@ -484,7 +492,7 @@ fn status_word(reply: &[u8]) -> u8 {
 /// assert_eq!(e.reply_code(), Some("WRONGTYPE")); // always available
 /// ```
 pub fn parse_error(reply: &str) -> Error {
-    Parser::LATEST.parse_error(reply)
+    Parser::REFERENCE.parse_error(reply)
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
@@ -496,7 +504,7 @@ pub fn parse_error(reply: &str) -> Error {
 /// text without keeping it): then the decoded message is made once, at its
 /// exact size, next to the bytes.
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
-    parse_bytes_with(Parser::LATEST, reply)
+    parse_bytes_with(Parser::REFERENCE, reply)
 }
 
 #[inline(always)]
