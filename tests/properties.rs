@@ -577,7 +577,7 @@ fn corpus_inputs_hold_the_properties() {
 
 /// CPython's `int()` strips only ASCII whitespace (` \t\n\v\f\r`) and
 /// non-ASCII Unicode whitespace; U+001C..U+001F, though `str.isspace()`,
-/// make it raise. redis-py 8.2.0 on Python 3.11:
+/// make it raise. redis-py 8.2 on Python 3.11:
 /// `MovedError("\x1c1 h:1")` raises
 /// `ValueError: invalid literal for int() with base 10: '\x1c1'`.
 #[test]

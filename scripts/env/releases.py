@@ -2,7 +2,7 @@
 ``src/class/releases.txt`` (its header says what each column means).
 
     from releases import rows, reference, pinned   # with scripts/env on sys.path
-    python3 scripts/env/releases.py reference       # 8.2.0
+    python3 scripts/env/releases.py reference       # the reference, pinned (X.Y.Z)
     python3 scripts/env/releases.py pinned valkey-py 6.2
     python3 scripts/env/releases.py list redis-py [USE]
 """

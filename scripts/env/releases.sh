@@ -4,8 +4,8 @@
 # this file; it sets:
 #
 #   RELEASES_FILE      the table's path
-#   REFERENCE_REDIS_PY the reference redis-py release, pinned (e.g. 8.2.0)
-#   VALKEY_PY_VERSION  the newest valkey-py release, pinned (e.g. 6.2.0)
+#   REFERENCE_REDIS_PY the reference redis-py release, pinned (e.g. 8.2.1)
+#   VALKEY_PY_VERSION  the newest valkey-py release, pinned (e.g. 6.2.1)
 #
 # and defines:
 #
