@@ -26,7 +26,7 @@ fn parser_of(client: usize, version: &str) -> PyResult<Option<Parser>> {
     })
 }
 
-/// The pinned reference redis-py (`"8.2.0"`), the pinned valkey-py
+/// The pinned reference redis-py (`"X.Y.Z"`), the pinned valkey-py
 /// releases, and the range covered.
 #[pyfunction]
 pub(crate) fn _releases(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
