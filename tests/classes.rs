@@ -32,7 +32,10 @@ fn same_classes_in_the_same_order() {
     let fx = common::fixture("classes");
     let ours: Vec<&str> = exceptions_module().iter().map(|c| c.name()).collect();
     assert_eq!(ours, strings(&fx["class_order"]));
-    assert_eq!(ours.len() as u64, fx["class_count"]["total"].as_u64().unwrap());
+    assert_eq!(
+        ours.len() as u64,
+        fx["class_count"]["total"].as_u64().unwrap()
+    );
 }
 
 #[test]
@@ -53,7 +56,9 @@ fn bases_modules_and_mros() {
         checked += 1;
     }
     let count = fx["class_count"]["total"].as_u64().unwrap();
-    common::report(&format!("bases and MROs: {checked}/{count} classes matched"));
+    common::report(&format!(
+        "bases and MROs: {checked}/{count} classes matched"
+    ));
     assert_eq!(checked as u64, count);
 }
 

@@ -323,9 +323,12 @@ fn model(response: &str) -> (&'static Class, Option<&str>, String) {
         let fullmatch = chars.next().is_some_and(|c| c.is_ascii_uppercase())
             && error_code.chars().count() <= 64
             && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        // (from redis-py 8.2 on; before it, None)
+        let kept =
+            fullmatch && redis_exceptions::RedisPy::REFERENCE >= redis_exceptions::RedisPy::V8_2;
         return (
             ResponseError::CLASS,
-            fullmatch.then_some(error_code),
+            kept.then_some(error_code),
             response.to_owned(),
         );
     };
