@@ -9,7 +9,7 @@
 #      its own servers), python3 and python3-venv (the Python-side checks).
 #      Missing ones are installed with apt-get when run as root; otherwise
 #      the exact command is printed and the script exits with status 2.
-#   2. one Python venv with redis-py (REDIS_PY_VERSION, 8.2.0) at
+#   2. one Python venv with redis-py (REDIS_PY_VERSION, the reference of src/class/releases.txt) at
 #      $REDIS_EXCEPTIONS_VENV (default: target/py-venv), reused while it has
 #      that version; PYTHON points at its interpreter for every step below.
 #   3. hooks: every scripts/test.d/*.sh, sourced in name order (see
@@ -21,7 +21,7 @@
 # round trip against redis-py, and any a hook added).
 #
 # Environment: REDIS_EXCEPTIONS_VENV (venv path), PYTHON (use this
-# interpreter, which must already have redis==8.2.0, instead of the venv),
+# interpreter, which must already have the reference redis-py, instead of the venv),
 # CARGO (cargo binary, default `cargo`).
 set -euo pipefail
 

@@ -1,5 +1,6 @@
 //! redis-py's exception hierarchy in Rust, class for class, and the
-//! server-error parser that goes with it: redis-py 8.2.0 by default, every
+//! server-error parser that goes with it: the reference redis-py release
+//! ([`RedisPy::REFERENCE`]) by default, every
 //! minor release from 5.0 through [`RedisPy`], and valkey-py through
 //! [`ValkeyPy`].
 //!

@@ -7,7 +7,7 @@
 //! its binary is missing) and provokes real errors through a fred client.
 //! Expected classes, messages and status codes come from what redis-py
 //! raised for the same replies: for Redis 7.0 `tests/fixtures/live_replies.json`
-//! (redis-py 8.2.0's clients against redis-server 7.0), for the others
+//! (the reference redis-py's clients against redis-server 7.0), for the others
 //! `tests/fixtures/live/<server>/replies.json` (`parse_error` on that
 //! server's reply); `error_type` from `tests/fixtures/classes.json`.
 #![cfg(feature = "fred")]

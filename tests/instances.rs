@@ -115,5 +115,9 @@ fn every_recorded_construction() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(records.len(), 243);
+    // The fixture's own counts: every record read, built or raised as recorded.
+    let counts = &fx["counts"];
+    assert_eq!(records.len() as u64, counts["records"].as_u64().unwrap());
+    assert_eq!(built as u64, counts["ok"].as_u64().unwrap());
+    assert_eq!(raised as u64, counts["raised"].as_u64().unwrap());
 }

@@ -1,6 +1,6 @@
 //! Feature `pyo3`: errors into an embedded CPython and back, against the
-//! redis-py 8.2.0 and valkey-py 6.2.0 of the venv made by
-//! `scripts/env/pyo3_env.sh`.
+//! reference redis-py and the valkey-py (`src/class/releases.txt`) of the
+//! venv made by `scripts/env/pyo3_env.sh`.
 //!
 //! Every test first proves which interpreter it runs (the mapped
 //! libpython, `sys.version`, `sys.prefix`, `redis.__file__`,
@@ -26,8 +26,18 @@ use redis_exceptions::{
 
 const HINT: &str = "run `bash scripts/env/pyo3_env.sh` first (or `bash scripts/test.sh \
                     --setup-only`, which runs it): it installs Debian's python3.11 and \
-                    libpython3.11-dev and makes the venv with redis==8.2.0 and valkey==6.2.0 \
-                    these tests embed";
+                    libpython3.11-dev and makes the venv with the reference redis-py and the \
+                    valkey-py of src/class/releases.txt these tests embed";
+
+/// The redis-py of the venv: the reference release, pinned.
+fn redis_pin() -> &'static str {
+    redis_exceptions::RedisPy::REFERENCE.__pinned()
+}
+
+/// The valkey-py of the venv: the newest valkey-py release, pinned.
+fn valkey_pin() -> &'static str {
+    ValkeyPy::ALL[ValkeyPy::ALL.len() - 1].__pinned()
+}
 
 /// The venv the tests embed: `$REDIS_EXCEPTIONS_PYO3_VENV`, else the
 /// default of `scripts/env/pyo3_env.sh`.
@@ -159,13 +169,13 @@ facts = [sys.version, sys.executable, os.path.realpath(sys.prefix), os.path.real
             realpath(&venv_python.display().to_string()),
             "sys.executable; {HINT}"
         );
-        assert_eq!(proof.redis_version, "8.2.0", "redis.__version__; {HINT}");
+        assert_eq!(proof.redis_version, redis_pin(), "redis.__version__; {HINT}");
         assert!(
             proof.redis_file.starts_with(&venv_real),
             "redis imported from {} instead of the venv; {HINT}",
             proof.redis_file
         );
-        assert_eq!(proof.valkey_version, "6.2.0", "valkey.__version__; {HINT}");
+        assert_eq!(proof.valkey_version, valkey_pin(), "valkey.__version__; {HINT}");
         assert!(
             proof.valkey_file.starts_with(&venv_real),
             "valkey imported from {} instead of the venv; {HINT}",
@@ -395,7 +405,10 @@ fn every_instance_record() {
         records.len()
     ));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(records.len(), 243);
+    assert_eq!(
+        records.len() as u64,
+        fx["counts"]["records"].as_u64().unwrap()
+    );
 }
 
 /// The servers of the live matrix (tests/live/servers.rs), whose recorded
@@ -781,7 +794,10 @@ fn no_redis_child() {
         let err = PyErr::from(parse_error("MOVED 1 h:1"));
         assert!(err.is_instance_of::<pyo3::exceptions::PyImportError>(py));
         let text = err.value(py).str().unwrap().to_string();
-        assert!(text.contains("pip install redis==8.2.0"), "{text}");
+        assert!(
+            text.contains(&format!("pip install redis=={}", redis_pin())),
+            "{text}"
+        );
         let cause = err.cause(py).expect("chained to the import failure");
         assert!(cause.is_instance_of::<pyo3::exceptions::PyImportError>(py));
         // Python's own classes need no redis-py.
@@ -826,8 +842,8 @@ fn without_redis_py_an_import_error() {
 fn class_py_type_is_redis_py_class() {
     with_python(|py| {
         helpers(py);
-        // The running release (8.2.0) has every class but those removed.
-        for c in Class::all().filter(|c| c.exists_in(redis_exceptions::RedisPy::LATEST)) {
+        // The running release (the reference) has every class but those removed.
+        for c in Class::all().filter(|c| c.exists_in(redis_exceptions::RedisPy::REFERENCE)) {
             let home = py.import(c.module()).unwrap();
             assert!(
                 c.py_type(py).unwrap().is(home.getattr(c.name()).unwrap()),
@@ -837,7 +853,7 @@ fn class_py_type_is_redis_py_class() {
         }
         // A class the running release lacks is its nearest ancestor it has.
         let gone = redis_exceptions::Class::by_name("VersionMismatchException").unwrap();
-        assert!(!gone.exists_in(redis_exceptions::RedisPy::LATEST));
+        assert!(!gone.exists_in(redis_exceptions::RedisPy::REFERENCE));
         let exception = py.import("builtins").unwrap().getattr("Exception").unwrap();
         assert!(gone.py_type(py).unwrap().is(exception));
     });
@@ -1403,13 +1419,16 @@ fn valkey_py_classes_convert_both_ways() {
     assert_eq!(classes.len(), 31 + 5 + 3);
 }
 
-/// The replies of valkey-py 6.2.0's corpus: the crate's `ValkeyPy::V6_2`
+/// The replies of valkey-py 6.2's corpus: the crate's `ValkeyPy::V6_2`
 /// classification, built as valkey-py's class, is what valkey-py's own
 /// `BaseParser.parse_error` gives in the embedded interpreter; `to_py`
 /// still builds redis-py's classes.
 #[test]
 fn valkey_py_corpus_replies() {
-    let fx = common::fixture("releases/valkey-py-6.2.0/replies");
+    let fx = common::fixture(&format!(
+        "releases/valkey-py-{}/replies",
+        ValkeyPy::V6_2.__pinned()
+    ));
     let cases = fx["cases"].as_array().unwrap();
     let (mut same, mut partial, mut failures) = (0, 0, Vec::new());
     with_python(|py| {
@@ -1639,7 +1658,10 @@ fn no_valkey_child() {
         let err = e.to_py_as(py, Client::ValkeyPy).unwrap_err();
         assert!(err.is_instance_of::<pyo3::exceptions::PyImportError>(py));
         let text = err.value(py).str().unwrap().to_string();
-        assert!(text.contains("pip install valkey==6.2.0"), "{text}");
+        assert!(
+            text.contains(&format!("pip install valkey=={}", valkey_pin())),
+            "{text}"
+        );
         assert!(err.cause(py).is_some(), "chained to the import failure");
         // redis-py's classes are unaffected.
         let obj = e.to_py(py).unwrap();

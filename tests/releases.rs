@@ -60,7 +60,7 @@ fn every_release_is_covered_and_nothing_else() {
         "redis-py 4.6 is not supported: this crate covers redis-py 5.0 to 8.2"
     );
     for bad in [
-        "", "8", "8.", "8.2.", "8.2.0.1", "v8.2", "8.2rc1", "8.x", "99999.2",
+        "", "8", "8.", "8.2.", "8.2.1.1", "v8.2", "8.2rc1", "8.x", "99999.2",
     ] {
         let e = bad.parse::<RedisPy>().unwrap_err().to_string();
         assert!(e.contains("5.0 to 8.2"), "{bad:?}: {e}");

@@ -1,6 +1,6 @@
 //! Python exceptions to this crate's errors and back (`Error::from_py`,
-//! `Error::to_py`, `From<Error> for PyErr`), in the CPython and redis-py
-//! 8.2.0 venv the pyo3 tests embed (`scripts/env/pyo3_env.sh`).
+//! `Error::to_py`, `From<Error> for PyErr`), in the CPython and reference
+//! redis-py venv the pyo3 tests embed (`scripts/env/pyo3_env.sh`).
 //!
 //! `pyo3_gen.py` builds an exception object from the input: a class among
 //! the Python classes of every class this crate knows (`Class::all()` and
@@ -81,7 +81,7 @@ fn env() -> &'static Env {
         Python::attach(|py| {
             let redis = py.import("redis").expect("import redis");
             let version: String = redis.getattr("__version__").unwrap().extract().unwrap();
-            assert_eq!(version, "8.2.0", "redis-py of the venv");
+            assert_eq!(version, redis_exceptions::RedisPy::REFERENCE.__pinned(), "redis-py of the venv");
             let prefix: String = py
                 .import("sys")
                 .unwrap()

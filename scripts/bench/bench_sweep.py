@@ -1,11 +1,11 @@
 """redis-py's side of scripts/bench/bench_sweep.sh, the sweep's table and its plot.
 
-    python bench_sweep.py time   INPUTS_DIR OUT.json       # needs redis==8.2.0
+    python bench_sweep.py time   INPUTS_DIR OUT.json       # needs the reference redis-py
     python bench_sweep.py report PY.json INPUTS_DIR CRITERION_DIR OUT.json
     python bench_sweep.py plot   SWEEP.json OUT.png        # needs matplotlib
 
 `time` reads the replies that `sweep_inputs` wrote (`<shape>_<size>.bin`,
-`shapes.json`) and times redis-py 8.2.0's `BaseParser.parse_error` on each,
+`shapes.json`) and times the reference redis-py's `BaseParser.parse_error` on each,
 with timeit (autorange loop count, best of REPEATS): `parse_error` on the
 decoded `str`, and `decode` + `parse_error` on the raw bytes (what redis-py's
 RESP2 parser does with an error reply). A `ValueError` raised by

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The length sweep: every reply shape at 16 B .. 1 MiB, timed with this
-# crate, redis-rs and redis-py 8.2.0 in one run; prints the table of
+# crate, redis-rs and the reference redis-py in one run; prints the table of
 # bench/README.md (ns per byte) with the targets and draws its plot.
 #
 #   bash scripts/bench/bench_sweep.sh [extra criterion args...]
 #
-# 1. Makes a throw-away venv with redis==8.2.0 (scripts/env/venv.sh) and
+# 1. Makes a throw-away venv with the reference redis-py (scripts/env/venv.sh) and
 #    matplotlib, or uses PYTHON=/path/to/python when that interpreter has both.
 # 2. Writes the sweep's replies to a temporary directory
 #    (`cargo run -p redis-exceptions-bench --bin sweep_inputs`), times

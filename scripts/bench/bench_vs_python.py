@@ -1,9 +1,9 @@
 """redis-py's side of scripts/bench/bench_vs_python.sh, and the report.
 
-    python bench_vs_python.py time   OUT.json          # needs redis==8.2.0
+    python bench_vs_python.py time   OUT.json          # needs the reference redis-py
     python bench_vs_python.py report PY.json CRITERION_DIR [--json OUT.json]
 
-`time` measures redis-py 8.2.0 with timeit: for each statement the loop
+`time` measures the reference redis-py with timeit: for each statement the loop
 count comes from Timer.autorange() (>= 0.2 s per repeat) and the figure is
 the best of 7 repeats, in ns per operation. timeit's own per-loop cost is
 measured ("pass") and reported, not subtracted.

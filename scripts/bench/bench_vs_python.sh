@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Side-by-side timings: redis-py 8.2.0 against this crate, the floor and
+# Side-by-side timings: the reference redis-py against this crate, the floor and
 # redis-rs, in one run, printed as a markdown table with the targets.
 #
 #   bash scripts/bench/bench_vs_python.sh [extra criterion args...]
 #
-# 1. Makes a throw-away venv, installs redis==8.2.0 into it and times
+# 1. Makes a throw-away venv, installs the reference redis-py into it and times
 #    redis-py with timeit (best of 7; scripts/bench/bench_vs_python.py time).
 #    Set PYTHON=/path/to/python to use an interpreter that already has
-#    redis==8.2.0 instead (see scripts/env/venv.sh).
+#    the reference redis-py instead (see scripts/env/venv.sh).
 # 2. Runs `cargo bench -p redis-exceptions-bench --bench hierarchy`
 #    (bench/benches/hierarchy.rs) with short
 #    criterion settings (1 s warm-up, 2 s measurement: the machine has two

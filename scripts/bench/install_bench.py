@@ -3,8 +3,8 @@
 interpreter, with their ratio (installed / plain: below 1 is faster) and
 whether Rust answered.
 
-    target/pkg-venvs/redis-8.2.0/bin/python scripts/bench/install_bench.py
-    target/pkg-venvs/valkey-6.2.0/bin/python scripts/bench/install_bench.py --client valkey
+    target/pkg-venvs/redis-X.Y.Z/bin/python scripts/bench/install_bench.py
+    target/pkg-venvs/valkey-X.Y.Z/bin/python scripts/bench/install_bench.py --client valkey
 
 (any venv with the package installed, e.g. from
 scripts/conformance/package_releases.sh). Plain and installed are timed

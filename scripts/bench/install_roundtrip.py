@@ -3,7 +3,7 @@
 against installed, on one connection (RESP2, the default parser: hiredis
 when it is installed, else redis-py's own).
 
-    target/pkg-venvs/redis-8.2.0/bin/python scripts/bench/install_roundtrip.py
+    target/pkg-venvs/redis-X.Y.Z/bin/python scripts/bench/install_roundtrip.py
     ... install_roundtrip.py --client valkey     # valkey-py, same server
 
 Starts `redis-server` (on PATH) on a free loopback port with no

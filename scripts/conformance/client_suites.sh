@@ -7,14 +7,15 @@
 #   bash scripts/conformance/client_suites.sh              # the matrix below, 2 at once
 #   bash scripts/conformance/client_suites.sh --jobs 1
 #   bash scripts/conformance/client_suites.sh --self-check-only
-#   bash scripts/conformance/client_suites.sh --with-valkey-server   # + redis-py 8.2.0 on Valkey 8.1.8
+#   bash scripts/conformance/client_suites.sh --with-valkey-server   # + the reference redis-py on Valkey 8.1.8
 #
-# The matrix (release x parser, each plain and with install()):
-#   redis-py 8.2.0            RESP2, RESP3, hiredis, cluster (test_cluster)
-#   redis-py 8.2.0 --async    RESP2, RESP3, hiredis (tests/test_asyncio/)
-#   redis-py 7.4.1, 6.4.0, 5.2.1   RESP2, hiredis
-#   valkey-py 6.2.0 (Valkey 8.1.8)  RESP2, RESP3, libvalkey; and its asyncio tests
-# then --self-check of each (and of redis-py 8.2.0 on Valkey 8.1.8 with
+# The matrix (release x parser, each plain and with install()); the
+# releases are those of src/class/releases.txt:
+#   the reference redis-py           RESP2, RESP3, hiredis, cluster (test_cluster)
+#   the reference redis-py --async   RESP2, RESP3, hiredis (tests/test_asyncio/)
+#   each other redis-py row marked `suite`, newest first   RESP2, hiredis
+#   each valkey-py row marked `suite` (Valkey 8.1.8)  RESP2, RESP3, libvalkey; and its asyncio tests
+# then --self-check of each (and of the reference redis-py on Valkey 8.1.8 with
 # --with-valkey-server). Logs: $WORK/logs/ID.log; prints each
 # configuration's summary, the wall time, and fails if any failed.
 set -euo pipefail
@@ -35,15 +36,19 @@ while [ "$#" -gt 0 ]; do
   shift
 done
 
-configs=(
-  ""
-  "--async"
-  "--release 7.4.1"
-  "--release 6.4.0"
-  "--release 5.2.1"
-  "--client valkey"
-  "--client valkey --async"
-)
+# shellcheck source=scripts/env/releases.sh
+source scripts/env/releases.sh
+configs=("" "--async")
+for v in $(releases_pinned redis-py suite | sort -rV); do
+  [ "$v" = "$REFERENCE_REDIS_PY" ] || configs+=("--release $v")
+done
+for v in $(releases_pinned valkey-py suite | sort -rV); do
+  if [ "$v" = "$VALKEY_PY_VERSION" ]; then
+    configs+=("--client valkey" "--client valkey --async")
+  else
+    configs+=("--client valkey --release $v" "--client valkey --release $v --async")
+  fi
+done
 [ -n "$with_valkey_server" ] && configs+=("--server valkey-8.1")
 
 runs=()
@@ -56,7 +61,7 @@ logs="$WORK/logs"
 mkdir -p "$logs"
 start=$SECONDS
 names=() pids=()
-# target/redis-py-suite/logs/release_7.4.1_self-check.log, ...; default.log
+# target/redis-py-suite/logs/release_X.Y.Z_self-check.log, ...; default.log
 log_of() {
   local n
   n="$(echo ${1:-} | sed 's/--//g; s/ /_/g')"

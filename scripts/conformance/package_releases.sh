@@ -3,14 +3,14 @@
 # releases and on valkey-py: the wheel is built once (abi3, maturin build
 # --release) and installed into one pinned venv per release,
 # target/pkg-venvs/redis-X.Y.Z (CPython from `python3`, or PYTHON3=...);
-# `valkey-6.2.0` is a venv with valkey==6.2.0 beside redis==8.2.0 (the
-# package imports redis-py), where tests/test_valkey.py runs instead of
+# `valkey-X.Y.Z` is a venv with that valkey-py beside the reference redis-py
+# (the package imports redis-py), where tests/test_valkey.py runs instead of
 # skipping. Each runs the package's tests (python/redis_exceptions_rs/tests)
 # and `mypy --strict` on tests/typing/user_script.py.
 #
-#   bash scripts/conformance/package_releases.sh               # all releases below
-#   bash scripts/conformance/package_releases.sh 8.1.0 8.2.0   # only these
-#   bash scripts/conformance/package_releases.sh valkey-6.2.0
+#   bash scripts/conformance/package_releases.sh               # the rows of src/class/releases.txt marked `package`
+#   bash scripts/conformance/package_releases.sh X.Y.Z ...     # only these redis-py releases
+#   bash scripts/conformance/package_releases.sh valkey-X.Y.Z
 #
 # Then the soak (scripts/conformance/install_soak.py: a million installed
 # calls over every reply shape, nothing may grow) on the oldest and the
@@ -19,8 +19,10 @@
 # Needs cargo (Rust 1.90+); fails at once without it (no toolchain download).
 set -euo pipefail
 
-RELEASES=(5.0.8 5.2.1 6.4.0 7.4.1 8.1.0 8.2.0 valkey-6.2.0)
-VALKEY_REDIS=8.2.0  # the redis-py beside valkey-py in its venv
+# shellcheck source=scripts/env/releases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../env/releases.sh"
+mapfile -t RELEASES < <(releases_pinned redis-py package; releases_pinned valkey-py package | sed 's/^/valkey-/')
+VALKEY_REDIS="$REFERENCE_REDIS_PY"  # the redis-py beside valkey-py in its venv
 [ $# -gt 0 ] && RELEASES=("$@")
 PIP_PINS=("pytest==9.2.0" "hiredis==3.5.0" "mypy==2.4.1")
 MATURIN="maturin==1.16.0"

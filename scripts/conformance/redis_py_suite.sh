@@ -3,12 +3,12 @@
 # (python/redis_exceptions_rs): the same tests, plain and with install(),
 # must give the same results, parser by parser.
 #
-#   bash scripts/conformance/redis_py_suite.sh                    # redis-py 8.2.0: RESP2, RESP3, hiredis, cluster
-#   bash scripts/conformance/redis_py_suite.sh --async            # redis-py 8.2.0's asyncio tests: RESP2, RESP3, hiredis
-#   bash scripts/conformance/redis_py_suite.sh --release 7.4.1    # an older redis-py: RESP2, hiredis
-#   bash scripts/conformance/redis_py_suite.sh --client valkey    # valkey-py 6.2.0 on Valkey 8.1.8: RESP2, RESP3, libvalkey
+#   bash scripts/conformance/redis_py_suite.sh                    # the reference redis-py: RESP2, RESP3, hiredis, cluster
+#   bash scripts/conformance/redis_py_suite.sh --async            # the reference's asyncio tests: RESP2, RESP3, hiredis
+#   bash scripts/conformance/redis_py_suite.sh --release X.Y.Z    # an older redis-py: RESP2, hiredis
+#   bash scripts/conformance/redis_py_suite.sh --client valkey    # valkey-py on Valkey 8.1.8: RESP2, RESP3, libvalkey
 #   bash scripts/conformance/client_suites.sh                     # all of them (the matrix), then the self-checks
-#   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1  # redis-py 8.2.0 against Valkey 8.1.8
+#   bash scripts/conformance/redis_py_suite.sh --server valkey-8.1  # the reference redis-py against Valkey 8.1.8
 #   bash scripts/conformance/redis_py_suite.sh --self-check [...] # the referee must see a broken parser
 #   bash scripts/conformance/redis_py_suite.sh --bench            # step 1 only, then scripts/bench/pyo3_bench.py
 #   bash scripts/conformance/redis_py_suite.sh --only "resp3 cluster"  # only those runs
@@ -16,8 +16,9 @@
 # --client redis|valkey: whose suite (redis-py, the default, or valkey-py;
 #   for valkey-py the plugin runs with REDIS_EXCEPTIONS_RS_CLIENT=valkey and
 #   installs with install("valkey")).
-# --release X.Y.Z: the client release whose sdist tests run (redis-py:
-#   8.2.0 (default), 7.4.1, 6.4.0, 5.2.1; valkey-py: 6.2.0).
+# --release X.Y.Z: the client release whose sdist tests run: the reference
+#   (the default) or a row marked `suite` of src/class/releases.txt (for
+#   valkey-py, the newest valkey-py row by default).
 # --async: the release's asyncio tests (tests/test_asyncio/) instead.
 # --server NAME picks the server of the live matrix (CONTRIBUTING.md,
 #   "Servers"): redis-7.0 (the default for redis-py: REDIS_SERVER /
@@ -43,7 +44,7 @@
 #    parse_error) and with `-p redis_exceptions_rs.pytest_plugin`
 #    (install()); the tests listed in the suite's section of
 #    scripts/conformance/redis_py_suite.deselect are deselected;
-#      redis-py 8.2.0: resp2 (--protocol=2), resp3 (--protocol=3), both with
+#      the reference redis-py: resp2 (--protocol=2), resp3 (--protocol=3), both with
 #        hiredis hidden; hiredis (--protocol=2 with hiredis); cluster
 #        (tests/test_cluster.py against a fresh 3-master cluster, RESP2;
 #        REDIS_PY_SUITE_CLUSTER=0 skips it);
@@ -57,8 +58,8 @@
 # Fails unless every pair has identical pass/fail/skip sets, the plain run
 # made no Rust call and the install() run made some (the counts are
 # printed), on the expected parser. Results go to $WORK/results/ID, ID
-# naming the configuration (redis-py-8.2.0, redis-py-8.2.0-async,
-# valkey-py-6.2.0, redis-py-8.2.0-on-valkey-8.1, ...; -self-check appended).
+# naming the configuration (redis-py-X.Y.Z, redis-py-X.Y.Z-async,
+# valkey-py-X.Y.Z, redis-py-X.Y.Z-on-valkey-8.1, ...; -self-check appended).
 # Several configurations may run at once (CI does): set-up is serialized by
 # a lock, each server's port is checked to be its own.
 #
@@ -102,32 +103,44 @@ done
 # Each release's test requirements: its dev_requirements.txt without the
 # linters, build tools and the packages only other test files import,
 # pinned to versions checked with that release's tests.
+# shellcheck source=scripts/env/releases.sh
+source scripts/env/releases.sh
 COMMON=("pytest==9.2.0" "pytest-asyncio==1.5.0" "pytest-timeout==2.4.0" "packaging==26.4" "ujson==6.1.0")
 case "$client" in
   redis)
-    release="${release:-8.2.0}"
+    release="${release:-$REFERENCE_REDIS_PY}"
     server_name="${server_name:-redis-7.0}"
     c_parser=hiredis
     url_option=--redis-url
     scheme=redis
     cluster_option=--redis-cluster-nodes
-    case "$release" in
-      8.2.0 | 7.4.1) REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "xxhash==3.6.0" "hiredis==3.5.0") ;;
-      6.4.0 | 5.2.1) REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "hiredis==3.5.0") ;;
-      *) echo "redis_py_suite.sh: redis-py $release is not set up here (8.2.0, 7.4.1, 6.4.0, 5.2.1)" >&2; exit 64 ;;
+    known="$( (echo "$REFERENCE_REDIS_PY"; releases_pinned redis-py suite) | sort -uV | tr '\n' ' ')"
+    case " $known " in
+      *" $release "*) ;;
+      *) echo "redis_py_suite.sh: redis-py $release is not set up here (${known% })" >&2; exit 64 ;;
     esac
+    # The test requirements: xxhash from redis-py 7.4 on.
+    if [ "$(printf '%s\n' 7.4 "$release" | sort -V | head -n 1)" = 7.4 ]; then
+      REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "xxhash==3.6.0" "hiredis==3.5.0")
+    else
+      REQUIREMENTS=("${COMMON[@]}" "numpy==2.4.6" "hiredis==3.5.0")
+    fi
     ;;
   valkey)
-    release="${release:-6.2.0}"
+    release="${release:-$VALKEY_PY_VERSION}"
     server_name="${server_name:-valkey-8.1}"
     c_parser=libvalkey
     url_option=--valkey-url
     scheme=valkey
     cluster_option=--valkey-cluster-nodes
-    [ "$release" = 6.2.0 ] || { echo "redis_py_suite.sh: valkey-py $release is not set up here (6.2.0)" >&2; exit 64; }
-    # redis==8.2.0 too: the package imports redis-py (it checks for it at
-    # import time); valkey-py's tests never import it.
-    REQUIREMENTS=("${COMMON[@]}" "libvalkey==4.2.1" "redis==8.2.0")
+    known="$(releases_pinned valkey-py suite | tr '\n' ' ')"
+    case " $known " in
+      *" $release "*) ;;
+      *) echo "redis_py_suite.sh: valkey-py $release is not set up here (${known% })" >&2; exit 64 ;;
+    esac
+    # The reference redis-py too: the package imports redis-py (it checks
+    # for it at import time); valkey-py's tests never import it.
+    REQUIREMENTS=("${COMMON[@]}" "libvalkey==4.2.1" "redis==$REFERENCE_REDIS_PY")
     ;;
   *) echo "redis_py_suite.sh: unknown client '$client' (redis, valkey)" >&2; exit 64 ;;
 esac
@@ -140,7 +153,7 @@ elif [ "$client" = valkey ]; then
   specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "libvalkey 2 0 _LibvalkeyParser")
 elif [ -n "$async" ]; then
   specs=("resp2 2 1 _AsyncRESP2Parser" "resp3 3 1 _AsyncRESP3Parser" "hiredis 2 0 _AsyncHiredisParser")
-elif [ "$release" = 8.2.0 ]; then
+elif [ "$release" = "$REFERENCE_REDIS_PY" ]; then
   specs=("resp2 2 1 _RESP2Parser" "resp3 3 1 _RESP3Parser" "hiredis 2 0 _HiredisParser")
   # MOVED, ASK and CLUSTERDOWN only come from a cluster.
   [ "${REDIS_PY_SUITE_CLUSTER:-1}" = 1 ] && specs+=("cluster 2 1 _RESP2Parser")
@@ -250,7 +263,7 @@ setup() {
     rm -rf -- "$suite"
     mkdir -p "$suite"
     # Only tests/ and the pytest settings: without the sdist's source tree,
-    # `import redis` is the venv's installed package. (5.2.1 has no
+    # `import redis` is the venv's installed package. (redis-py 5.2 has no
     # pyproject.toml, nor pytest settings.)
     tar xzf "$sdist" -C "$suite" --strip-components=1 "$client-$release/tests"
     tar xzf "$sdist" -C "$suite" --strip-components=1 "$client-$release/pyproject.toml" 2>/dev/null || true
@@ -283,9 +296,11 @@ for f in "${candidates[@]}"; do
   [ -f "$suite/$f" ] && TESTS+=("$f")
 done
 
-# The deselect list: one file, a section per suite ("[redis-py 8.2.0]",
-# "[redis-py 8.2.0 asyncio]", "[valkey-py 6.2.0]", ...); the lines of this
-# suite's section, each a node id then `# reason` (the reason is required).
+# The deselect list: one file, a section per suite by release ("[redis-py
+# 8.2]", "[redis-py 8.2 asyncio]", "[valkey-py 6.2]", ...); the lines of
+# this suite's section, each a node id then `# reason` (the reason is
+# required).
+section_name="$client-py ${release%.*}${async:+ asyncio}"
 deselect=()
 section=""
 while IFS= read -r line; do
@@ -293,7 +308,7 @@ while IFS= read -r line; do
     "" | "#"*) continue ;;
     "["*"]") section="${line#[}"; section="${section%]}"; continue ;;
   esac
-  [ "$section" = "$suite_name" ] || continue
+  [ "$section" = "$section_name" ] || continue
   node="${line%%[[:space:]]*}"
   case "$line" in *"  # "?*) ;; *) echo "deselect list: no reason for $node ([$section])" >&2; exit 1 ;; esac
   [ -f "$suite/${node%%::*}" ] || { echo "deselect list: no file for $node ([$section])" >&2; exit 1; }

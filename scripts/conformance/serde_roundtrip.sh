@@ -3,7 +3,7 @@
 #
 #   bash scripts/conformance/serde_roundtrip.sh
 #
-# 1. a throw-away venv with redis==8.2.0 prints one instance of each of the 41
+# 1. a throw-away venv with the reference redis-py prints one instance of each of the 41
 #    classes as JSON (python/redis_exceptions_json.py dump-all);
 # 2. the Rust example `serde_roundtrip` (features = ["serde"]) reads that list,
 #    deserializes every item into the Rust error and serializes it back;
@@ -12,7 +12,7 @@
 #    the original dump. Exits non-zero on any difference.
 #
 # Set PYTHON=/path/to/python to use an interpreter that already has
-# redis==8.2.0 instead of making a venv (see scripts/env/venv.sh).
+# the reference redis-py instead of making a venv (see scripts/env/venv.sh).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

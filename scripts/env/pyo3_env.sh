@@ -21,7 +21,8 @@
 #   2. creates the venv $REDIS_EXCEPTIONS_PYO3_VENV (default
 #      ${XDG_CACHE_HOME:-$HOME/.cache}/redis-exceptions/pyo3-venv, shared
 #      by every checkout on the machine) from /usr/bin/python3.11 and
-#      installs redis==8.2.0 and valkey==6.2.0 (valkey-py, for
+#      installs the reference redis-py and valkey-py of
+#      src/class/releases.txt (valkey-py, for
 #      `Client::ValkeyPy`) into it; a venv with other versions is made anew;
 #   3. prints `export ...` lines on stdout (everything else goes to stderr).
 set -euo pipefail

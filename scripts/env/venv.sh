@@ -10,8 +10,8 @@
 #
 # make_venv DIR
 #   Sets the variable `py` to a python3 that has redis==$REDIS_PY_VERSION
-#   (8.2.0, the version this crate mirrors) and valkey==$VALKEY_PY_VERSION
-#   (6.2.0, the valkey-py dialect):
+#   (the reference release of src/class/releases.txt) and
+#   valkey==$VALKEY_PY_VERSION (the valkey-py dialect, same table):
 #   * $PYTHON when it is set (an interpreter that already has that version;
 #     DIR is then not touched);
 #   * otherwise a new venv made in DIR (DIR should not exist yet; the caller
@@ -32,8 +32,9 @@
 # Also sets REDIS_PY_VERSION and VALKEY_PY_VERSION, for scripts that print
 # or record them.
 
-REDIS_PY_VERSION="8.2.0"
-VALKEY_PY_VERSION="6.2.0"
+# shellcheck source=scripts/env/releases.sh
+source "$(dirname "${BASH_SOURCE[0]}")/releases.sh" || return
+REDIS_PY_VERSION="$REFERENCE_REDIS_PY"
 
 # True when DIR is a venv of BASE_PYTHON with the pinned redis-py and the
 # further pins NAME==VERSION given after BASE_PYTHON.

@@ -5,7 +5,7 @@
 # the build links against (PYO3_PYTHON in .cargo/config.toml) and what the
 # dynamic loader finds at run time; scripts/env/pyo3_env.sh explains why it is
 # not the suite's venv (target/py-venv, made from whatever `python3` is
-# first on PATH) and makes a venv of its own with redis==8.2.0.
+# first on PATH) and makes a venv of its own with the reference redis-py.
 
 pyo3_base_ok() {
   [ -x /usr/bin/python3.11 ] && /usr/bin/python3.11 - <<'PY'

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Hook of scripts/test.sh: the Python package (python/redis_exceptions_rs)
-# on redis-py 5.0.8, 5.2.1, 6.4.0, 7.4.1, 8.1.0 and 8.2.0 (and the soak on the
-# oldest and newest): one abi3 wheel built
+# on each redis-py release marked `package` in src/class/releases.txt: one abi3 wheel built
+# (and the soak on the oldest and newest of them)
 # with the running Rust, installed into a pinned venv per release
 # (target/pkg-venvs/), its tests and `mypy --strict` on a user script
 # (scripts/conformance/package_releases.sh; about 30 s once the venvs exist).

@@ -7,9 +7,9 @@
 
 /// The first redis-py release whose `__init__`s take `status_code=` (and
 /// set `error_type`); before it, most classes take Python's own
-/// `BaseException.__init__`.
+/// `BaseException.__init__` (the `inits` column of `src/class/releases.txt`).
 #[cfg(feature = "pyo3")]
-pub(crate) const STATUS_CODE_SINCE: crate::class::RedisPy = crate::class::RedisPy::V7_2;
+pub(crate) const STATUS_CODE_SINCE: crate::class::RedisPy = super::release::STATUS_INIT_SINCE;
 
 /// One `__init__` found in `redis.exceptions` (or a builtin's), described.
 ///

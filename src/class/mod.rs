@@ -28,6 +28,8 @@ pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece};
 pub use mro::MroError;
 use mro::{c3, depth_first};
 pub use release::{RedisPy, ValkeyPy, VersionError};
+#[allow(unused_imports)]
+pub(crate) use release::{CLUSTER_CODES_IN_BASE_SINCE, STATUS_PARSE_SINCE, STATUS_WORD_SINCE};
 
 /// What the erased error's layer attaches to a class declared with
 /// [`crate::exception!`]: how to build and find its struct. Opaque here,

@@ -15,9 +15,10 @@ use std::str::FromStr;
 /// ```
 /// use redis_exceptions::RedisPy;
 ///
-/// let v: RedisPy = "5.2.1".parse().unwrap();
+/// let v: RedisPy = "5.2.3".parse().unwrap();
 /// assert_eq!(v, RedisPy::V5_2);
 /// assert!(RedisPy::V5_2 < RedisPy::LATEST);
+/// assert!(RedisPy::REFERENCE <= RedisPy::LATEST);
 /// assert_eq!(RedisPy::new(4, 6).unwrap_err().to_string(),
 ///            "redis-py 4.6 is not supported: this crate covers redis-py 5.0 to 8.2");
 /// ```
@@ -28,34 +29,63 @@ pub struct RedisPy {
 }
 
 macro_rules! releases {
-    ($($name:ident = $major:literal, $minor:literal;)*) => {
+    ($($name:ident = $major:literal, $minor:literal, $pinned:literal;)*) => {
         impl RedisPy {
             $(
-                #[doc = concat!("redis-py ", $major, ".", $minor, ".")]
+                #[doc = concat!("redis-py ", $major, ".", $minor, " (pinned: ", $pinned, ").")]
                 pub const $name: RedisPy = RedisPy { major: $major, minor: $minor };
             )*
 
             /// Every release covered, oldest first.
             pub const ALL: &'static [RedisPy] = &[$(RedisPy::$name),*];
+
+            /// The patch release the fixtures, venvs and suites pin for
+            /// this release (`MAJOR.MINOR.PATCH`), from `src/class/releases.txt`.
+            #[doc(hidden)]
+            pub const fn __pinned(self) -> &'static str {
+                $(
+                    if self.major == $major && self.minor == $minor {
+                        return $pinned;
+                    }
+                )*
+                unreachable!()
+            }
         }
     };
 }
 
-releases! {
-    V5_0 = 5, 0; V5_1 = 5, 1; V5_2 = 5, 2; V5_3 = 5, 3;
-    V6_0 = 6, 0; V6_1 = 6, 1; V6_2 = 6, 2; V6_3 = 6, 3; V6_4 = 6, 4;
-    V7_0 = 7, 0; V7_1 = 7, 1; V7_2 = 7, 2; V7_3 = 7, 3; V7_4 = 7, 4;
-    V8_0 = 8, 0; V8_1 = 8, 1; V8_2 = 8, 2;
+macro_rules! valkey_releases {
+    ($($name:ident = $major:literal, $minor:literal, $pinned:literal, $fork:expr;)*) => {
+        impl ValkeyPy {
+            $(
+                #[doc = concat!("valkey-py ", $major, ".", $minor, " (pinned: ", $pinned,
+                                "), forked from ", stringify!($fork), ".")]
+                pub const $name: ValkeyPy = ValkeyPy { major: $major, minor: $minor, redis_py: $fork };
+            )*
+
+            /// Every valkey-py release covered, oldest first.
+            pub const ALL: &'static [ValkeyPy] = &[$(ValkeyPy::$name),*];
+
+            /// The patch release the fixtures, venvs and suites pin for
+            /// this release (`MAJOR.MINOR.PATCH`), from `src/class/releases.txt`.
+            #[doc(hidden)]
+            pub const fn __pinned(self) -> &'static str {
+                $(
+                    if self.major == $major && self.minor == $minor {
+                        return $pinned;
+                    }
+                )*
+                unreachable!()
+            }
+        }
+    };
 }
 
+// The constants, the reference and the parser facts, written by build.rs
+// from the one table of releases, `src/class/releases.txt`.
+include!(concat!(env!("OUT_DIR"), "/releases.rs"));
+
 impl RedisPy {
-    /// The newest release covered, and what the crate's own API
-    /// ([`parse_error`](crate::parse_error), the classes) follows.
-    pub const LATEST: RedisPy = RedisPy::V8_2;
-
-    /// The oldest release covered.
-    pub const OLDEST: RedisPy = RedisPy::V5_0;
-
     /// The release `major.minor`, if this crate covers it.
     pub const fn new(major: u8, minor: u8) -> Result<RedisPy, VersionError> {
         let mut i = 0;
@@ -125,7 +155,7 @@ impl fmt::Display for RedisPy {
 impl FromStr for RedisPy {
     type Err = VersionError;
 
-    /// `"8.2"`, `"8.2.0"` or `"5.0.8"` (the patch level is read and
+    /// `"8.2"`, `"8.2.1"` or `"5.0.8"` (the patch level is read and
     /// ignored: releases differ here by minor version). Anything else is a
     /// [`VersionError`].
     fn from_str(text: &str) -> Result<RedisPy, VersionError> {
@@ -215,7 +245,7 @@ impl std::error::Error for VersionError {}
 /// ```
 /// use redis_exceptions::{MovedError, ResponseError, ValkeyError, ValkeyPy};
 ///
-/// let v: ValkeyPy = "6.2.0".parse().unwrap();
+/// let v: ValkeyPy = "6.2.1".parse().unwrap();
 /// assert!(v.parse_error("MOVED 1 h:1").is::<ResponseError>());
 /// assert!(v.cluster().parse_error("MOVED 1 h:1").is::<MovedError>());
 /// assert!(v.parse_error("NOSCRIPT x").is_a::<ValkeyError>());
@@ -228,16 +258,6 @@ pub struct ValkeyPy {
 }
 
 impl ValkeyPy {
-    /// valkey-py 6.2 (forked from redis-py 5.2).
-    pub const V6_2: ValkeyPy = ValkeyPy {
-        major: 6,
-        minor: 2,
-        redis_py: RedisPy::V5_2,
-    };
-
-    /// Every valkey-py release covered.
-    pub const ALL: &'static [ValkeyPy] = &[ValkeyPy::V6_2];
-
     /// The release `major.minor`, if this crate covers it.
     pub fn new(major: u8, minor: u8) -> Result<ValkeyPy, VersionError> {
         ValkeyPy::ALL
@@ -281,7 +301,7 @@ impl fmt::Display for ValkeyPy {
 impl FromStr for ValkeyPy {
     type Err = VersionError;
 
-    /// `"6.2"` or `"6.2.0"`.
+    /// `"6.2"` or `"6.2.1"` (the patch level is read and ignored).
     fn from_str(text: &str) -> Result<ValkeyPy, VersionError> {
         let (major, minor) = major_minor(text).ok_or_else(|| VersionError {
             kind: VersionErrorKind::MalformedValkey(text.chars().take(64).collect()),

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Class, RedisPy, ValkeyPy};
+use crate::class::{Class, RedisPy, ValkeyPy, CLUSTER_CODES_IN_BASE_SINCE, STATUS_WORD_SINCE};
 use crate::error::erased::Error;
 use crate::error::structs::*;
 use crate::error::traits::ExceptionClass;
@@ -111,12 +111,12 @@ static CODES: &[(&str, Target, Releases)] = &[
     ("READONLY", Target::Class(ReadOnlyError::CLASS), Releases::ALWAYS),
     ("NOAUTH", Target::Class(AuthenticationError::CLASS), Releases::ALWAYS),
     ("NOPERM", Target::Class(NoPermissionError::CLASS), Releases::ALWAYS),
-    ("ASK", Target::Class(AskError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("TRYAGAIN", Target::Class(TryAgainError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("MOVED", Target::Class(MovedError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS), Releases::base_since(RedisPy::V6_0)),
-    ("MASTERDOWN", Target::Class(MasterDownError::CLASS), Releases::base_since(RedisPy::V6_0)),
+    ("ASK", Target::Class(AskError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("TRYAGAIN", Target::Class(TryAgainError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("MOVED", Target::Class(MovedError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("CLUSTERDOWN", Target::Class(ClusterDownError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("CROSSSLOT", Target::Class(ClusterCrossSlotError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
+    ("MASTERDOWN", Target::Class(MasterDownError::CLASS), Releases::base_since(CLUSTER_CODES_IN_BASE_SINCE)),
 ];
 
 /// The length of the longest code in [`CODES`].
@@ -155,9 +155,16 @@ pub struct Parser {
 }
 
 impl Parser {
-    /// The newest release's base parser: what [`parse_error`] uses.
+    /// The newest release's base parser.
     pub const LATEST: Parser = Parser {
         release: RedisPy::LATEST,
+        cluster: false,
+    };
+
+    /// The reference release's base parser ([`RedisPy::REFERENCE`]): what
+    /// [`parse_error`], [`parse_error_bytes`] and [`classify`] use.
+    pub const REFERENCE: Parser = Parser {
+        release: RedisPy::REFERENCE,
         cluster: false,
     };
 
@@ -288,10 +295,11 @@ pub struct ReplyRule {
     pub class: &'static Class,
 }
 
-/// Every rule of the newest redis-py's reply table, in its order (one row
-/// per `ERR` message). Any reply no rule matches is a `ResponseError`.
+/// Every rule of the reference redis-py's reply table, in the newest
+/// release's order (one row per `ERR` message). Any reply no rule matches
+/// is a `ResponseError`.
 pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
-    Parser::LATEST.rules()
+    Parser::REFERENCE.rules()
 }
 
 /// A reply classified without allocating: the class redis-py would raise,
@@ -313,6 +321,9 @@ pub struct Classified<'a> {
     reply: &'a [u8],
     message_start: usize,
     redirect: Option<Spans>,
+    /// Whether the parser's release keeps an unknown code's status word
+    /// (`STATUS_WORD_SINCE`, the `parse_error` column of the releases).
+    status_word: bool,
 }
 
 impl<'a> Classified<'a> {
@@ -329,11 +340,12 @@ impl<'a> Classified<'a> {
     }
 
     /// The `status_code` redis-py gives: the code when it is in its table,
-    /// else the reply's first word when it is an upper-case code word
-    /// (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`, as redis-py 8.2 keeps it).
+    /// else, from redis-py 8.2 on, the reply's first word when it is an
+    /// upper-case code word (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`).
     pub fn status_code(&self) -> Option<&'a str> {
         match self.code {
             Some(code) => Some(code),
+            None if !self.status_word => None,
             None => std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
                 .ok()
                 .filter(|w| !w.is_empty()),
@@ -374,7 +386,7 @@ impl<'a> Classified<'a> {
 /// Classifies a reply (the text after `-`, without CRLF) as redis-py's
 /// `parse_error` would, without allocating.
 pub fn classify(reply: &[u8]) -> Classified<'_> {
-    classify_with(Parser::LATEST, reply)
+    classify_with(Parser::REFERENCE, reply)
 }
 
 #[inline(always)]
@@ -402,6 +414,7 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
             reply,
             message_start: 0,
             redirect: None,
+            status_word: parser.release >= STATUS_WORD_SINCE,
         };
     };
     let message_start = code_end.map_or(reply.len(), |i| i + 1);
@@ -429,6 +442,7 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
         reply,
         message_start,
         redirect,
+        status_word: false,
     }
 }
 
@@ -471,20 +485,20 @@ fn status_word(reply: &[u8]) -> u8 {
 /// docs' "Differences from redis-py".
 ///
 /// ```
-/// use redis_exceptions::{parse_error, NoScriptError, RedisErrorExt, ResponseError};
+/// use redis_exceptions::{parse_error, NoScriptError, RedisErrorExt, RedisPy, ResponseError};
 ///
 /// let e = parse_error("NOSCRIPT No matching script. Please use EVAL.");
 /// assert!(e.is::<NoScriptError>());
 /// assert_eq!(e.to_string(), "No matching script. Please use EVAL.");
 /// assert_eq!(e.status_code(), Some("NOSCRIPT"));
 ///
-/// let e = parse_error("WRONGTYPE Operation against a key holding the wrong kind of value");
+/// let e = RedisPy::V8_2.parse_error("WRONGTYPE Operation against a key holding the wrong kind of value");
 /// assert!(e.is::<ResponseError>());
-/// assert_eq!(e.status_code(), Some("WRONGTYPE")); // as in redis-py 8.2
+/// assert_eq!(e.status_code(), Some("WRONGTYPE")); // from redis-py 8.2 on
 /// assert_eq!(e.reply_code(), Some("WRONGTYPE")); // always available
 /// ```
 pub fn parse_error(reply: &str) -> Error {
-    Parser::LATEST.parse_error(reply)
+    Parser::REFERENCE.parse_error(reply)
 }
 
 /// [`parse_error`] for raw bytes: decoded as UTF-8 with replacement, as
@@ -496,7 +510,7 @@ pub fn parse_error(reply: &str) -> Error {
 /// text without keeping it): then the decoded message is made once, at its
 /// exact size, next to the bytes.
 pub fn parse_error_bytes(reply: &[u8]) -> Error {
-    parse_bytes_with(Parser::LATEST, reply)
+    parse_bytes_with(Parser::REFERENCE, reply)
 }
 
 #[inline(always)]
@@ -520,7 +534,7 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
 fn build(c: &Classified<'_>, args: Args) -> Error {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    if c.code.is_none() {
+    if c.code.is_none() && c.status_word {
         state.status_prefix = status_word(c.reply);
     }
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
@@ -714,10 +728,27 @@ mod status_words {
                 model(&reply),
                 "{reply:?}"
             );
-            let e = parse_error(&reply);
+            // The first release that keeps the word, and the one before it.
+            let since = STATUS_WORD_SINCE.parser();
+            let e = since.parse_error(&reply);
             let want = (model(&reply) > 0).then(|| reply.split(' ').next().unwrap());
             assert_eq!(e.status_code(), want, "{reply:?}");
-            assert_eq!(classify(reply.as_bytes()).status_code(), want, "{reply:?}");
+            assert_eq!(
+                since.classify(reply.as_bytes()).status_code(),
+                want,
+                "{reply:?}"
+            );
+            let i = RedisPy::ALL
+                .iter()
+                .position(|&r| r == STATUS_WORD_SINCE)
+                .unwrap();
+            let before = RedisPy::ALL[i - 1].parser();
+            assert_eq!(before.parse_error(&reply).status_code(), None, "{reply:?}");
+            assert_eq!(
+                before.classify(reply.as_bytes()).status_code(),
+                None,
+                "{reply:?}"
+            );
         }
     }
 }

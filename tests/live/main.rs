@@ -9,7 +9,7 @@
 //! * `recorded_<server>` (no server needed): the crate on each recorded
 //!   reply gives exactly what redis-py gave (class, MRO, `str()`, `args`,
 //!   `status_code`, redirect), the documented differences excepted; and,
-//!   as [`ValkeyPy::V6_2`] and its cluster parser, what valkey-py 6.2.0's
+//!   as [`ValkeyPy::V6_2`] and its cluster parser, what valkey-py 6.2's
 //!   `BaseParser` and `ClusterParser` gave (class and MRO under valkey-py's
 //!   names and modules, `str()`, `args`, redirect);
 //! * `live_<server>`: starts that server's processes (several standalone
@@ -787,7 +787,7 @@ fn recorded_on(server: &str) {
     let (matched, total, failures) = recorded(&fx, true);
     let _ = writeln!(
         std::io::stderr(),
-        "live: {server}: the crate gives what redis-py 8.2.0 (as parse_error) and valkey-py 6.2.0 \
+        "live: {server}: the crate gives what the reference redis-py (as parse_error) and valkey-py 6.2 \
          (as ValkeyPy::V6_2, base and cluster parsers) gave on {matched}/{total} recorded replies \
          (the {} documented difference(s) checked as documented)",
         DOCUMENTED_DIFFERENCES.len()

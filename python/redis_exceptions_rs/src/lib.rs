@@ -11,6 +11,8 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use redis_exceptions::__private::{__ParseErrorVariant, __installed_parse_error};
 use redis_exceptions::{classify as rust_classify, parse_error_bytes, Class, Client, Error};
 
+mod releases;
+
 /// The crate has at most 64 classes (their ancestor sets are `u64`s).
 const MAX_CLASSES: usize = 64;
 
@@ -30,8 +32,8 @@ const VARIANTS: [__ParseErrorVariant; 3] = [
 ];
 
 /// The body of the installed `parse_error` classmethod for the client's
-/// own `parse_error` `orig` of `variant` (0: 5.0-7.1 and valkey-py 6.2,
-/// 1: 7.2-8.1, 2: 8.2): `__call__(cls, response)` (or
+/// own `parse_error` `orig` of `variant` (the `parse_error` column of
+/// `src/class/releases.txt`: 0 plain, 1 status, 2 status-word): `__call__(cls, response)` (or
 /// `_parse_error_body(body, cls, response)`) answers in Rust, on the live
 /// `cls.EXCEPTION_CLASSES`, where that is provably `orig`'s answer, and
 /// calls `orig(cls, response)` otherwise, or always once `active` is false.
@@ -296,5 +298,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_bench_to_py, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_into_pyerr, m)?)?;
     m.add_function(wrap_pyfunction!(_bench_from_py, m)?)?;
+    m.add_function(wrap_pyfunction!(releases::_releases, m)?)?;
+    m.add_function(wrap_pyfunction!(releases::_variant, m)?)?;
+    m.add_function(wrap_pyfunction!(releases::_probe_replies, m)?)?;
+    m.add_function(wrap_pyfunction!(releases::_probe, m)?)?;
     Ok(())
 }

@@ -4,10 +4,12 @@ back exactly what install() replaced (issue 16)."""
 
 import functools
 import importlib
+import inspect
 import os
 import pathlib
 import subprocess
 import sys
+import textwrap
 
 import pytest
 import redis
@@ -55,12 +57,60 @@ def test_corpus_installed_is_redis_py_on_every_parser():
 
 
 def test_rust_answers_on_every_release():
-    # Every supported release's own parse_error is one of the three
-    # variants Rust mirrors (5.0-7.1, 7.2-8.1, 8.2).
+    # Every supported release's own parse_error behaves as its variant in
+    # src/class/releases.txt on the release's probe replies.
     rs.install()
     assert rs.uses_rust()
     BaseParser.parse_error("NOSCRIPT No matching script.")
     assert rs.calls() == 1
+
+
+def recompiled(edit):
+    """redis-py's own parse_error, recompiled from its source after
+    `edit(lines)` changed the lines of its body: in redis-py's module, with
+    the name and qualname of redis-py's own (what an upstream release whose
+    parse_error changed would ship)."""
+    func = ORIGINAL.__func__
+    lines = textwrap.dedent(inspect.getsource(func)).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("def ")) + 1
+    lines[at:at] = edit()
+    namespace = {}
+    module = sys.modules[func.__module__]
+    exec(compile("\n".join(lines) + "\n", func.__code__.co_filename, "exec"), module.__dict__, namespace)
+    new = namespace["parse_error"]
+    new.__func__.__qualname__ = func.__qualname__
+    assert new.__func__.__code__ is not func.__code__
+    return new
+
+
+def test_a_new_comment_and_docstring_still_answer_in_rust():
+    # What the old fingerprint (a hash of the source) refused.
+    BaseParser.parse_error = recompiled(lambda: ['    """A docstring upstream added."""', "    # and a comment"])
+    assert BaseParser.parse_error.__doc__ == "A docstring upstream added."
+    rs.install()
+    assert rs.uses_rust()
+    BaseParser.parse_error("NOSCRIPT No matching script.")
+    assert rs.calls() == 1
+    assert_same_as_redis_py(REPLIES, [BaseParser])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # every reply upper-cased: every probe differs
+        lambda: ["    response = response.upper()"],
+        # one code's answer changed: only that code's probe differs
+        lambda: ["    if response.startswith('NOSCRIPT '):", "        return ValueError(response)"],
+    ],
+)
+def test_a_changed_behaviour_is_never_answered_in_rust(change):
+    changed = recompiled(change)
+    BaseParser.parse_error = changed
+    rs.install()
+    assert rs.installed() and not rs.uses_rust()
+    for r in ["NOSCRIPT No matching script.", "noscript x", "WRONGTYPE x"]:
+        assert outcome(BaseParser.parse_error, r) == outcome(functools.partial(changed.__func__, BaseParser), r), r
+    assert rs.calls() == 0
 
 
 class BusyGroupError(redis.exceptions.ResponseError):

@@ -1,8 +1,9 @@
 """The Python package against the running redis-py itself.
 
-The native parse_error/classify answer as redis-py 8.2.0 does: the tests
-comparing them with redis-py run on 8.1 only (``needs_latest``); the install()
-tests run on every supported release.
+The native parse_error/classify answer as the reference redis-py release
+(src/class/releases.txt) does: the tests comparing them with redis-py run on
+that release only (``needs_reference``); the install() tests run on every
+supported release.
 
 Every reply of tests/fixtures/public_corpus.json goes through redis-py's
 ``BaseParser.parse_error`` (live, in this interpreter) and through the
@@ -24,8 +25,9 @@ from redis._parsers.base import BaseParser
 
 import redis_exceptions_rs as rs
 
-EXACT_LATEST = redis.__version__.startswith("8.2.")
-needs_latest = pytest.mark.skipif(not EXACT_LATEST, reason="the native functions mirror redis-py 8.2.0")
+REFERENCE = rs._native._releases()["reference"]
+EXACT_REFERENCE = redis.__version__.split(".")[:2] == REFERENCE.split(".")[:2]
+needs_reference = pytest.mark.skipif(not EXACT_REFERENCE, reason=f"the native functions mirror redis-py {REFERENCE}")
 CORPUS = pathlib.Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "public_corpus.json"
 CASES = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
 # redis-py's own classmethod, taken before any test can install().
@@ -85,7 +87,7 @@ def test_corpus_covers_both_outcomes():
         assert c["input"] == reply_str(c), c["id"]
 
 
-@needs_latest
+@needs_reference
 @pytest.mark.parametrize("case", RETURNED, ids=ids(RETURNED))
 def test_parse_error_str_matches_redis_py(case):
     s = reply_str(case)
@@ -93,14 +95,14 @@ def test_parse_error_str_matches_redis_py(case):
     assert snapshot(rs.parse_error(s)) == snapshot(expected)
 
 
-@needs_latest
+@needs_reference
 @pytest.mark.parametrize("case", RETURNED, ids=ids(RETURNED))
 def test_parse_error_bytes_is_the_replace_decoded_str(case):
     b = reply_bytes(case)
     assert snapshot(rs.parse_error(b)) == snapshot(rs.parse_error(b.decode("utf-8", "replace")))
 
 
-@needs_latest
+@needs_reference
 @pytest.mark.parametrize("case", RAISED, ids=ids(RAISED))
 def test_malformed_redirect_returns_the_named_class(case):
     # Difference 1 (src/lib.rs): redis-py raises ValueError from
@@ -117,7 +119,7 @@ def test_malformed_redirect_returns_the_named_class(case):
     assert not hasattr(e, "node_addr")
 
 
-@needs_latest
+@needs_reference
 def test_parse_error_bytes_invalid_utf8():
     for raw in [b"ERR bad \xff\xfe byte", b"NOAUTH \xc3", b"\xff\xff", b"MOVED 1 h\x80:1"]:
         text = raw.decode("utf-8", "replace")
@@ -135,7 +137,7 @@ def test_parse_error_rejects_other_types():
 LONE_SURROGATES = ["ERR bad \udcff byte", "\udc80", "NOAUTH \ud800", "MOVED 1 h\udcc3:1"]
 
 
-@needs_latest
+@needs_reference
 def test_lone_surrogates_native_raises_unicode_encode_error():
     # Not UTF-8 text: the native function refuses it (as str.encode does).
     for s in LONE_SURROGATES:
@@ -156,7 +158,7 @@ def test_lone_surrogates_installed_fall_back_to_redis_py():
         assert rs.calls() == before_calls and rs.classes() == before_classes, ascii(s)
 
 
-@needs_latest
+@needs_reference
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
 def test_classify_consistent_with_parse_error(case):
     b = reply_bytes(case)
@@ -174,7 +176,7 @@ def test_classify_consistent_with_parse_error(case):
         assert (message.decode("utf-8", "replace"),) == expected.args
 
 
-@needs_latest
+@needs_reference
 def test_classify_classes_are_redis_py_classes():
     exported = {
         obj
@@ -191,7 +193,7 @@ def test_classify_takes_bytes_only():
         rs.classify("ERR x")
 
 
-@needs_latest
+@needs_reference
 def test_install_routes_through_rust():
     assert BaseParser.__dict__["parse_error"] is ORIGINAL
     assert not rs.installed()
@@ -214,7 +216,7 @@ def test_install_routes_through_rust():
     assert rs.calls() == before + 2
 
 
-@needs_latest
+@needs_reference
 def test_classes_counts_what_install_returned():
     rs.install()
     before = rs.classes()
@@ -299,7 +301,7 @@ def test_install_keeps_the_docstring():
     assert BaseParser.parse_error.__doc__ == ORIGINAL.__func__.__doc__
 
 
-@needs_latest
+@needs_reference
 def test_reset_calls():
     rs.install()
     BaseParser.parse_error("ERR x")

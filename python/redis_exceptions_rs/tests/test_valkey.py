@@ -2,7 +2,7 @@
 valkey-py answers (same machinery as redis-py's; valkey-py 6.2's cluster
 parsers carry their own EXCEPTION_CLASSES). Skipped unless valkey-py is
 importable (scripts/conformance/package_releases.sh runs them in
-target/pkg-venvs/valkey-6.2.0)."""
+target/pkg-venvs/valkey-X.Y.Z)."""
 
 import functools
 

@@ -8,7 +8,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PySlice, PyString};
 use pyo3::PyTypeInfo;
 
-use crate::class::{Attr, Class, RedisPy, STATUS_CODE_SINCE};
+use crate::class::{Attr, Class, RedisPy, STATUS_PARSE_SINCE, STATUS_WORD_SINCE};
 use crate::pyrt::value::PyValue;
 
 use super::direct::{build_fast, FastValues};
@@ -29,11 +29,12 @@ pub enum __ParseErrorVariant {
 }
 
 impl __ParseErrorVariant {
-    /// The variant of `release`'s own `parse_error`.
-    fn of(release: RedisPy) -> Self {
-        if release < STATUS_CODE_SINCE {
+    /// The variant of `release`'s own `parse_error` (the `parse_error`
+    /// column of `src/class/releases.txt`).
+    pub fn of(release: RedisPy) -> Self {
+        if release < STATUS_PARSE_SINCE {
             Self::Plain
-        } else if release < RedisPy::V8_2 {
+        } else if release < STATUS_WORD_SINCE {
             Self::Status
         } else {
             Self::StatusWord

@@ -40,12 +40,6 @@ use direct::{prove_fast, Fast};
 pub use installed::{__ParseErrorVariant, __installed_parse_error};
 pub use to_python::{__PyErr, __user_into_pyerr};
 
-/// What the `ImportError` tells the user to install, for redis-py.
-const INSTALL_HINT: &str = "pip install redis==8.2.0";
-
-/// What the `ImportError` tells the user to install, for valkey-py.
-const VALKEY_INSTALL_HINT: &str = "pip install valkey==6.2.0";
-
 /// The Python client whose exception classes a conversion builds:
 /// redis-py (`redis.exceptions.MovedError`, ...) or its fork valkey-py
 /// (`valkey.exceptions.MovedError`, `valkey.exceptions.ValkeyError` for
@@ -360,7 +354,8 @@ fn missing_client(py: Python<'_>, client: Client, cause: PyErr, what: &str) -> P
         Client::RedisPy => (
             (RedisPy::OLDEST.major(), RedisPy::OLDEST.minor()),
             (RedisPy::LATEST.major(), RedisPy::LATEST.minor()),
-            INSTALL_HINT,
+            // What the `ImportError` tells the user to install: the reference.
+            format!("pip install redis=={}", RedisPy::REFERENCE.__pinned()),
         ),
         Client::ValkeyPy => {
             let all = ValkeyPy::ALL;
@@ -368,7 +363,7 @@ fn missing_client(py: Python<'_>, client: Client, cause: PyErr, what: &str) -> P
             (
                 (first.major(), first.minor()),
                 (last.major(), last.minor()),
-                VALKEY_INSTALL_HINT,
+                format!("pip install valkey=={}", last.__pinned()),
             )
         }
     };

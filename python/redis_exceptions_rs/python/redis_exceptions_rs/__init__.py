@@ -13,8 +13,9 @@
     reset_calls()     -> set both back to zero; returns the old calls()
 
 Supports redis-py 5.0 to 8.2 and valkey-py 6.2. parse_error() and classify() answer as
-redis-py 8.2.0 does; on an older release a class it lacks is its nearest
-ancestor that it has.
+the crate's reference redis-py release does (src/class/releases.txt; pinned as
+``_native._releases()["reference"]``); on an older release a class it lacks is
+its nearest ancestor that it has.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ but leaves this one (and what is installed) alone.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import inspect
 import re
@@ -22,20 +21,16 @@ from . import _native
 # them by, and the releases install() supports.
 CLIENTS = {"redis": ("redis", 0, "redis-py 5.0 to 8.2"), "valkey": ("valkey", 1, "valkey-py 6.2")}
 
-# The sources of each client's own BaseParser.parse_error (sha256 of
-# inspect.getsource, first 16 hex digits, as tests/fixtures/releases/*/
-# replies.json record them as parse_error_source_sha256_16), and which of
-# its three variants each is (the number the native side takes):
-#   b465d52011ff2f49: 0, redis-py 5.0.8 5.1.1 5.2.1 5.3.1 6.0.0 6.1.1 6.2.0
-#                     6.3.0 6.4.0 7.0.1 7.1.1, valkey-py 6.2.0:
-#                     `cls(rest)`; an unknown code gives ResponseError(response)
-#   66c735931d7e365a: 1, redis-py 7.2.2 7.3.1 7.4.1 8.0.1 8.1.0:
-#                     `cls(rest, status_code=code)`; ResponseError(response)
-#   f1424ee7638e318f: 2, redis-py 8.2.0: as 1, and an unknown code matching
-#                     [A-Z][A-Z0-9_]{0,63} is ResponseError(response, status_code=code)
-# Any other source (a patched or future parse_error) is wrapped but never
-# answered in Rust.
-_VARIANTS = {"b465d52011ff2f49": 0, "66c735931d7e365a": 1, "f1424ee7638e318f": 2}
+# Which parse_error body a release has is a fact of src/class/releases.txt
+# (its `parse_error` column), read through the native module
+# (_native._variant). Before answering in Rust, install() checks that the
+# client's own BaseParser.parse_error behaves as that body: on probe
+# replies derived from the release's reply table (_native._probe_replies:
+# each code, each ERR message, an unknown status word, an unknown ERR
+# message, a reply without a code) it must give what the Rust body gives
+# (same class, args and vars(), in order). A changed comment or docstring
+# changes nothing; a parse_error that behaves otherwise (patched, or a
+# future release) is wrapped but never answered in Rust.
 
 _MARK = "_redis_exceptions_rs_state"
 
@@ -62,14 +57,6 @@ class _State:
             self.native.active = value
 
 
-def _source_sha(func: Any) -> Optional[str]:
-    try:
-        src = inspect.getsource(func)
-    except (OSError, TypeError):
-        return None
-    return hashlib.sha256(src.encode("utf-8")).hexdigest()[:16]
-
-
 def _client(client: str) -> "tuple[str, int, str]":
     try:
         return CLIENTS[client]
@@ -88,12 +75,13 @@ def _base_parser(client: str) -> Any:
     version = str(getattr(top, "__version__", "unknown"))
     m = re.match(r"(\d+)\.(\d+)", version)
     # redis-py: the package refused older releases at import; a newer one
-    # is installed as a pass-through (its parse_error source is not one of
-    # _VARIANTS). valkey-py: 6.2 only.
+    # is installed as a pass-through (the crate knows no variant for it).
+    # valkey-py: the releases the crate covers.
+    covered = [(r[0], r[1]) for r in _native._releases()[client]]
     ok = m is not None and (
-        (5, 0) <= (int(m.group(1)), int(m.group(2)))
+        covered[0] <= (int(m.group(1)), int(m.group(2)))
         if client == "redis"
-        else (int(m.group(1)), int(m.group(2))) == (6, 2)
+        else (int(m.group(1)), int(m.group(2))) in covered
     )
     if not ok:
         raise ImportError(f"redis-exceptions-rs supports {supported}; found {package} {version}")
@@ -119,6 +107,38 @@ def _rust_usable(number: int) -> bool:
     except ImportError:
         return False
     return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same exception as far as parse_error's caller can tell: class,
+    args and the attributes in the order they were set."""
+    return type(a) is type(b) and a.args == b.args and list(vars(a).items()) == list(vars(b).items())
+
+
+def _checked_variant(base_parser: Any, func: Any, number: int, version: str) -> Optional[int]:
+    """The parse_error variant of the running release (releases.txt) if the
+    client's own `func` answers the release's probe replies as the Rust
+    body of that variant does; None if it does not (or the release is not
+    covered). Run once per install(): a few dozen calls."""
+    variant = _native._variant(number, version)
+    if variant is None:
+        return None
+    probes = _native._probe_replies(number, version)
+    answered = 0
+    for reply in probes:
+        ours = _native._probe(number, variant, base_parser, func, reply)
+        if ours is None:
+            continue  # the Rust body would call func itself for this reply
+        try:
+            theirs = func(base_parser, reply)
+        except Exception:
+            return None
+        if not _same(theirs, ours):
+            return None
+        answered += 1
+    # Every probe is one the Rust body answers on the client's own table; a
+    # table patched so far that it answers few is left to the original.
+    return variant if 2 * answered > len(probes) else None
 
 
 def state_of(obj: Any) -> Optional[_State]:
@@ -186,9 +206,10 @@ def install(client: str = "redis") -> None:
     state = _State(current)
     new: Any = None
     func = getattr(current, "__func__", None)
-    if isinstance(current, classmethod) and _is_own(func, package):
-        variant = _VARIANTS.get(_source_sha(func) or "")
-        if variant is not None and _rust_usable(number):
+    if isinstance(current, classmethod) and _is_own(func, package) and _rust_usable(number):
+        version = str(importlib.import_module(package).__version__)
+        variant = _checked_variant(base_parser, func, number, version)
+        if variant is not None:
             body = _rust_parse_error(state, func, variant, number)
             body.__doc__ = func.__doc__
             setattr(body, _MARK, state)
