@@ -134,7 +134,7 @@ const LONGEST_CODE: usize = {
 
 /// The longest code redis-py 8.2 keeps as `status_code` when it is not in
 /// its table (`[A-Z][A-Z0-9_]{0,63}`).
-const LONGEST_STATUS: usize = 64;
+pub(crate) const LONGEST_STATUS: usize = 64;
 
 /// One of redis-py's error-reply parsers, as one release has it: the base
 /// parser every connection uses ([`RedisPy::parser`]) or the cluster
@@ -460,6 +460,15 @@ fn status_word(reply: &[u8]) -> u8 {
     u8::try_from(end).unwrap_or(0)
 }
 
+/// Whether `code` (a whole first word, without its space) is one redis-py
+/// 8.2 keeps as the `status_code` of an unknown code: its
+/// `_ERROR_CODE_PATTERN.fullmatch(code)`, by [`status_word`]'s rule.
+#[inline]
+#[cfg_attr(not(feature = "pyo3"), allow(dead_code))]
+pub(crate) fn is_status_word(code: &[u8]) -> bool {
+    !code.is_empty() && usize::from(status_word(code)) == code.len()
+}
+
 /// Turns a server error reply into the error redis-py's
 /// `BaseParser.parse_error` returns: same class, `str`, `args`,
 /// `status_code` and `error_type`.
@@ -713,6 +722,12 @@ mod status_words {
                 usize::from(status_word(reply.as_bytes())),
                 model(&reply),
                 "{reply:?}"
+            );
+            let word = reply.split(' ').next().unwrap_or("");
+            assert_eq!(
+                is_status_word(word.as_bytes()),
+                !word.is_empty() && model(word) == word.len(),
+                "{word:?}"
             );
             let e = parse_error(&reply);
             let want = (model(&reply) > 0).then(|| reply.split(' ').next().unwrap());

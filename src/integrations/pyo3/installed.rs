@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PySlice, PyString};
 use pyo3::PyTypeInfo;
 
 use crate::class::{Attr, Class, RedisPy, STATUS_CODE_SINCE};
+use crate::parse::reply::{is_status_word, LONGEST_STATUS};
 use crate::pyrt::value::PyValue;
 
 use super::direct::{build_fast, FastValues};
@@ -42,9 +43,9 @@ impl __ParseErrorVariant {
 }
 
 /// How far into a reply the first word is looked for in a copy of its
-/// start (the whole reply is never encoded); a longer first word is found
-/// by `str.find`.
-const CODE_PREFIX: usize = 66;
+/// start (the whole reply is never encoded): any status word and its space
+/// fit; a longer first word is found by `str.find`.
+const CODE_PREFIX: usize = LONGEST_STATUS + 2;
 
 /// From this length (in code points) a rest is looked up in a sub-table
 /// by its length first ([`__installed_parse_error`]): hashing it costs
@@ -67,16 +68,6 @@ fn prefix_slice(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     PREFIX
         .get_or_try_init(py, || slice(py, 0, CODE_PREFIX as isize).map(Bound::unbind))
         .map(|s| s.bind(py))
-}
-
-/// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
-fn is_status_word(code: &str) -> bool {
-    let b = code.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_uppercase()
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
 }
 
 /// The client's `BaseParser.parse_error(cls, response)` of `variant`,
@@ -160,7 +151,9 @@ pub fn __installed_parse_error<'py>(
     let Some(entry) = table.get_item(&code)? else {
         // `ResponseError(response)`; 8.2: `status_code=code` for a status word.
         let status = match variant {
-            __ParseErrorVariant::StatusWord if code.to_str().is_ok_and(is_status_word) => {
+            __ParseErrorVariant::StatusWord
+                if code.to_str().is_ok_and(|c| is_status_word(c.as_bytes())) =>
+            {
                 code.into_any()
             }
             _ => py.None().into_bound(py),
