@@ -134,7 +134,7 @@ const LONGEST_CODE: usize = {
 
 /// The longest code redis-py 8.2 keeps as `status_code` when it is not in
 /// its table (`[A-Z][A-Z0-9_]{0,63}`).
-pub(crate) const LONGEST_STATUS: usize = 64;
+pub const LONGEST_STATUS: usize = 64;
 
 /// One of redis-py's error-reply parsers, as one release has it: the base
 /// parser every connection uses ([`RedisPy::parser`]) or the cluster
@@ -462,10 +462,10 @@ fn status_word(reply: &[u8]) -> u8 {
 
 /// Whether `code` (a whole first word, without its space) is one redis-py
 /// 8.2 keeps as the `status_code` of an unknown code: its
-/// `_ERROR_CODE_PATTERN.fullmatch(code)`, by [`status_word`]'s rule.
+/// `_ERROR_CODE_PATTERN.fullmatch(code)`, by `status_word`'s rule.
 #[inline]
 #[cfg_attr(not(feature = "pyo3"), allow(dead_code))]
-pub(crate) fn is_status_word(code: &[u8]) -> bool {
+pub fn is_status_word(code: &[u8]) -> bool {
     !code.is_empty() && usize::from(status_word(code)) == code.len()
 }
 

@@ -8,8 +8,13 @@ use std::time::Instant;
 use pyo3::exceptions::{PyBaseException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyType};
-use redis_exceptions::__private::{__ParseErrorVariant, __installed_parse_error};
+use redis_exceptions::__private::pyo3_package::set_fast_build;
 use redis_exceptions::{classify as rust_classify, parse_error_bytes, Class, Client, Error};
+
+mod direct;
+mod installed;
+
+use installed::{installed_parse_error, ParseErrorVariant};
 
 /// The crate has at most 64 classes (their ancestor sets are `u64`s).
 const MAX_CLASSES: usize = 64;
@@ -23,10 +28,10 @@ static COUNTS: [[AtomicU64; MAX_CLASSES]; 2] =
 const CLIENTS: [Client; 2] = [Client::RedisPy, Client::ValkeyPy];
 
 /// The `parse_error` variants, by the number `_install.py` passes.
-const VARIANTS: [__ParseErrorVariant; 3] = [
-    __ParseErrorVariant::Plain,
-    __ParseErrorVariant::Status,
-    __ParseErrorVariant::StatusWord,
+const VARIANTS: [ParseErrorVariant; 3] = [
+    ParseErrorVariant::Plain,
+    ParseErrorVariant::Status,
+    ParseErrorVariant::StatusWord,
 ];
 
 /// The body of the installed `parse_error` classmethod for the client's
@@ -39,7 +44,7 @@ const VARIANTS: [__ParseErrorVariant; 3] = [
 struct InstalledParseError {
     orig: Py<PyAny>,
     globals: Py<PyAny>,
-    variant: __ParseErrorVariant,
+    variant: ParseErrorVariant,
     client: usize,
     active: AtomicBool,
 }
@@ -101,7 +106,7 @@ impl InstalledParseError {
     ) -> PyResult<Bound<'py, PyAny>> {
         if self.active.load(Ordering::Relaxed) && response.is_exact_instance_of::<PyString>() {
             let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
-            let answer = __installed_parse_error(
+            let answer = installed_parse_error(
                 py,
                 CLIENTS[self.client],
                 self.variant,
@@ -285,6 +290,9 @@ fn _bench_from_py(
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // `Error::to_py` builds the client's own, unpatched classes without
+    // the `__init__` call, as proven here (once per process).
+    set_fast_build(direct::fast_build);
     m.add_function(wrap_pyfunction!(parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(calls, m)?)?;

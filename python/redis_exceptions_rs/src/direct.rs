@@ -1,82 +1,143 @@
 //! Rust -> Python without the `__init__` call: the client's own, unpatched
-//! classes built as their `__init__` would leave them, proven per class
-//! when the classes are read.
+//! classes built as their `__init__` would leave them, proven per class on
+//! first use. Registered with the core crate at import
+//! (`set_fast_build`), so that `Error::to_py` builds this way too.
+
+use std::cell::Cell;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
-
-use crate::class::{Attr, Class, Params, STATUS_CODE_SINCE};
-use crate::instance::state::State;
-use crate::pyrt::value::PyValue;
-
-use super::{value_to_py, Client, Table, TABLES};
+use redis_exceptions::__private::pyo3_package::{
+    self as core, FastAttr, FastRequest, InitFacts, Table,
+};
+use redis_exceptions::{Class, Client};
 
 /// How to build an instance of one of the client's own classes without
 /// calling it: `__new__(cls, *args)` (the `BaseException.__new__` the class
 /// resolves), then the attributes its `__init__` sets on the running
-/// release, in order ([`Init::attributes_in`]).
+/// release, in order.
 ///
 /// Made only for a class whose resolved `__init__` is the client's own
 /// (a function of the client's package, defined by a class of the MRO
 /// under its own name, in its module's file, or Python's own), whose
 /// `__new__` is Python's, and for which one real call, made when the
-/// table was read, left the same `args` and the same `vars()` (keys in
+/// proofs were made, left the same `args` and the same `vars()` (keys in
 /// the same order) as the build. Used only while the class still resolves
 /// those very `__init__` and `__new__` objects: a class patched since then
 /// is called.
-pub(super) struct Fast {
-    /// The `__init__` chain as it was when the table was read: the class
-    /// and what it resolves as `__init__`, then for each `__init__` of the
-    /// client's that chains up (`super().__init__`), the class after its
-    /// owner in the MRO and what that resolves, up to Python's own.
+pub(crate) struct Fast {
+    /// The `__init__` chain as it was when proven: the class and what it
+    /// resolves as `__init__`, then for each `__init__` of the client's
+    /// that chains up (`super().__init__`), the class after its owner in
+    /// the MRO and what that resolves, up to Python's own.
     chain: Vec<(Py<PyAny>, Py<PyAny>)>,
     /// The `__new__` it resolved: Python's own, called as `__new__(cls, *args)`.
     new: Py<PyAny>,
     /// The attributes the `__init__` sets, in order, and their names.
-    pub(super) attrs: Vec<(Attr, Py<PyString>)>,
+    pub(crate) attrs: Vec<(FastAttr, Py<PyString>)>,
     /// The `error_type` it sets, when it sets one.
     error_type: Option<Py<PyAny>>,
+    /// Whether the `__init__` takes `status_code=`.
+    pub(crate) takes_status_code: bool,
+    /// Whether the `__init__` reads an `ASK`/`MOVED` payload.
+    pub(crate) parses_redirect: bool,
 }
 
 /// The values a fast build sets besides `args`.
-pub(super) struct FastValues<'a, 'py> {
+pub(crate) struct FastValues<'a, 'py> {
     /// `status_code`: the code, or `None`.
-    pub(super) status: Bound<'py, PyAny>,
+    pub(crate) status: Bound<'py, PyAny>,
     /// `(slot_id, host, port)` of a redirect payload, as `int()` read them.
-    pub(super) redirect: Option<(i64, &'a str, i64)>,
+    pub(crate) redirect: Option<(i64, &'a str, i64)>,
 }
 
-impl Table {
-    /// The [`Fast`] build of class `i`, while `ty` (its Python class)
-    /// still resolves the `__init__` and `__new__` it was proven with.
-    pub(super) fn fast_for(
-        &self,
-        py: Python<'_>,
-        i: usize,
-        ty: &Bound<'_, PyAny>,
-    ) -> Option<&Fast> {
-        let fast = self.fast.get(i)?.as_ref()?;
-        let new = ty.getattr(pyo3::intern!(py, "__new__")).ok()?;
-        if !new.is(&fast.new) {
-            return None;
+impl Fast {
+    /// Whether `ty` (the class's Python class) still resolves the
+    /// `__init__` and `__new__` it was proven with.
+    pub(crate) fn in_force(&self, py: Python<'_>, ty: &Bound<'_, PyAny>) -> bool {
+        let Ok(new) = ty.getattr(pyo3::intern!(py, "__new__")) else {
+            return false;
+        };
+        if !new.is(&self.new) {
+            return false;
         }
-        let (first, _) = fast.chain.first()?;
+        let Some((first, _)) = self.chain.first() else {
+            return false;
+        };
         if !first.is(ty) {
-            return None;
+            return false;
         }
-        for (class, init) in &fast.chain {
-            let now = class.bind(py).getattr(pyo3::intern!(py, "__init__")).ok()?;
-            if !now.is(init) {
-                return None;
-            }
-        }
-        Some(fast)
+        self.chain.iter().all(|(class, init)| {
+            class
+                .bind(py)
+                .getattr(pyo3::intern!(py, "__init__"))
+                .is_ok_and(|now| now.is(init))
+        })
     }
 }
 
+/// The number a client is known by here (its proofs' slot).
+pub(crate) fn client_slot(client: Client) -> usize {
+    match client {
+        Client::RedisPy => 0,
+        Client::ValkeyPy => 1,
+    }
+}
+
+/// Per client, per class of `Class::all()`: its [`Fast`] build, if proven.
+static PROOFS: [PyOnceLock<Vec<Option<Fast>>>; 2] = [PyOnceLock::new(), PyOnceLock::new()];
+
+thread_local! {
+    /// Whether this thread is making a client's proofs, one bit per slot.
+    static PROVING: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Clears the client's bit of [`PROVING`] however the proofs end.
+struct Proving(usize);
+
+impl Drop for Proving {
+    fn drop(&mut self) {
+        let bit = 1 << self.0;
+        PROVING.with(|b| b.set(b.get() & !bit));
+    }
+}
+
+/// The client's proofs on its table `t`, made on first use; `None` while
+/// they are being made on this thread (a call from inside a probe: the
+/// class is called).
+pub(crate) fn proofs(
+    py: Python<'_>,
+    client: Client,
+    t: &Table,
+) -> PyResult<Option<&'static [Option<Fast>]>> {
+    let slot = client_slot(client);
+    if let Some(p) = PROOFS[slot].get(py) {
+        return Ok(Some(p.as_slice()));
+    }
+    let bit = 1 << slot;
+    if PROVING.with(|b| b.replace(b.get() | bit)) & bit != 0 {
+        return Ok(None);
+    }
+    let guard = Proving(slot);
+    let made: Vec<Option<Fast>> = Class::all()
+        .enumerate()
+        .map(|(i, class)| {
+            let ty = t.py_type(i)?.bind(py);
+            t.has_own(i)
+                .then(|| prove_fast(py, t, client, class, ty))
+                .flatten()
+        })
+        .collect();
+    drop(guard);
+    // Another thread may have finished first: its proofs are kept.
+    let _ = PROOFS[slot].set(py, made);
+    Ok(PROOFS[slot].get(py).map(Vec::as_slice))
+}
+
 /// Builds the instance as [`Fast`] describes, with `args` as given.
-pub(super) fn build_fast<'py>(
+pub(crate) fn build_fast<'py>(
     py: Python<'py>,
     fast: &Fast,
     ty: &Bound<'py, PyAny>,
@@ -90,16 +151,16 @@ pub(super) fn build_fast<'py>(
     let mut redirect: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = None;
     for (attr, name) in &fast.attrs {
         let value = match attr {
-            Attr::ErrorType => match &fast.error_type {
+            FastAttr::ErrorType => match &fast.error_type {
                 Some(t) => t.bind(py).clone(),
                 None => py.None().into_bound(py),
             },
-            Attr::StatusCode => values.status.clone(),
-            Attr::Message => match args.first() {
+            FastAttr::StatusCode => values.status.clone(),
+            FastAttr::Message => match args.first() {
                 Some(m) => m.clone(),
                 None => py.None().into_bound(py),
             },
-            Attr::SlotId | Attr::NodeAddr | Attr::Host | Attr::Port => {
+            FastAttr::SlotId | FastAttr::NodeAddr | FastAttr::Host | FastAttr::Port => {
                 let Some((slot, host, port)) = values.redirect else {
                     return Err(PyRuntimeError::new_err(
                         "redis-exceptions: a redirect built without its payload",
@@ -116,23 +177,17 @@ pub(super) fn build_fast<'py>(
                     })
                     .clone();
                 match attr {
-                    Attr::SlotId => slot.into_pyobject(py)?.into_any(),
-                    Attr::NodeAddr => PyTuple::new(py, [host_obj, port_obj])?.into_any(),
-                    Attr::Host => host_obj,
+                    FastAttr::SlotId => slot.into_pyobject(py)?.into_any(),
+                    FastAttr::NodeAddr => PyTuple::new(py, [host_obj, port_obj])?.into_any(),
+                    FastAttr::Host => host_obj,
                     _ => port_obj,
                 }
-            }
-            Attr::LockName | Attr::Param(_) => {
-                return Err(PyRuntimeError::new_err(
-                    "redis-exceptions: no fast build for this __init__",
-                ))
             }
         };
         obj.setattr(name.bind(py), value)?;
     }
     Ok(obj)
 }
-
 /// Whether `func` is a function of the client's package that `owner`
 /// defines as its `__init__`, in the file of its module.
 fn own_function(
@@ -142,7 +197,7 @@ fn own_function(
     func: &Bound<'_, PyAny>,
 ) -> Option<bool> {
     let module: String = owner.getattr("__module__").ok()?.extract().ok()?;
-    let package = client.package();
+    let package = core::package_of(client);
     if module != package && !module.starts_with(&format!("{package}.")) {
         return Some(false);
     }
@@ -176,21 +231,21 @@ fn own_function(
 
 /// The [`Fast`] build of `class`, whose Python class `ty` is the running
 /// release's own, when it can be proven to give what calling `ty` gives.
-pub(super) fn prove_fast(
+fn prove_fast(
     py: Python<'_>,
     table: &Table,
     client: Client,
     class: &'static Class,
     ty: &Bound<'_, PyType>,
 ) -> Option<Fast> {
-    let (init, _) = class.init();
-    let attrs: Vec<Attr> = init.attributes_in(table.release).collect();
-    if attrs
-        .iter()
-        .any(|a| matches!(a, Attr::LockName | Attr::Param(_)))
-    {
-        return None;
-    }
+    let release = table.release();
+    let InitFacts {
+        attrs,
+        takes_status_code,
+        parses_redirect,
+        error_type,
+    } = core::init_facts(class, release);
+    let attrs = attrs?;
     let new_obj = ty.getattr("__new__").ok()?;
     let mro: Vec<Bound<'_, PyAny>> = ty.mro().iter().collect();
     let defines = |base: &Bound<'_, PyAny>, name: &str, f: &Bound<'_, PyAny>| -> Option<bool> {
@@ -235,25 +290,24 @@ pub(super) fn prove_fast(
         }
         at = owner + 1;
     }
-    let error_type = match class.default_error_type() {
-        Some(t) if attrs.contains(&Attr::ErrorType) => Some(match table.member(t) {
-            Some(m) => m.clone_ref(py),
-            None => PyString::new(py, t.value()).into_any().unbind(),
-        }),
-        _ => None,
-    };
+    let error_type = error_type.map(|t| match table.error_type_member(t) {
+        Some(m) => m.clone_ref(py),
+        None => PyString::new(py, t.value()).into_any().unbind(),
+    });
     let fast = Fast {
         chain,
         new: new_obj.unbind(),
         attrs: attrs
             .iter()
-            .map(|a| (*a, PyString::intern(py, a.name()).unbind()))
+            .map(|&(a, name)| (a, PyString::intern(py, name).unbind()))
             .collect(),
         error_type,
+        takes_status_code,
+        parses_redirect,
     };
     // One real call against the build: same type, `args` and `vars()`,
     // keys in the same order.
-    let redirect = init.parses_redirect();
+    let redirect = parses_redirect;
     let probe = if redirect {
         "3999 127.0.0.1:6381"
     } else {
@@ -261,8 +315,7 @@ pub(super) fn prove_fast(
     };
     let message = PyString::new(py, probe).into_any();
     let kwargs = PyDict::new(py);
-    let takes_status =
-        init.keyword_of(Attr::StatusCode).is_some() && table.release >= STATUS_CODE_SINCE;
+    let takes_status = takes_status_code && release >= core::status_code_since();
     let status = if takes_status {
         kwargs.set_item("status_code", "PROBE").ok()?;
         PyString::new(py, "PROBE").into_any()
@@ -305,55 +358,42 @@ pub(super) fn prove_fast(
     same.then_some(fast)
 }
 
-/// [`to_instance`]'s build of `state` without the `__init__` call, when
-/// its class has a [`Fast`] build still in force and the call would take
-/// the arguments (`None`: call the class).
-pub(super) fn try_fast<'py>(
+/// The fast build the core crate's `Error::to_py` asks for (registered at
+/// import): `Ok(None)` when the class is not the running release's own,
+/// unpatched one (then it is called).
+pub(crate) fn fast_build<'py>(
     py: Python<'py>,
     client: Client,
-    state: &State,
+    request: &FastRequest<'_>,
     ty: &Bound<'py, PyType>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let Some(i) = state.class.index() else {
+    let Some(t) = core::loaded_table(py, client) else {
         return Ok(None);
     };
-    let Some(t) = TABLES[client.index()].get(py) else {
-        return Ok(None);
-    };
-    if !t.types[i].bind(py).is(ty) {
+    if !t.py_type(request.index).is_some_and(|x| x.bind(py).is(ty)) {
         return Ok(None);
     }
-    let Some(fast) = t.fast_for(py, i, ty.as_any()) else {
+    let Some(proofs) = proofs(py, client, t)? else {
         return Ok(None);
     };
-    let (init, _) = state.class.init();
-    let args = state.args.as_slice();
-    if matches!(init.params, Params::Named { .. }) && args.len() != 1 {
+    let Some(fast) = proofs.get(request.index).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    if !fast.in_force(py, ty.as_any()) {
         return Ok(None);
     }
-    let redirect = if init.parses_redirect() {
-        let Some(r) = state.redirect_view() else {
-            return Ok(None);
-        };
-        match (r.slot_value(), r.port_value(), args.first()) {
-            (PyValue::Int(slot), PyValue::Int(port), Some(PyValue::Str(_))) => {
-                Some((slot, r.host(), port))
-            }
-            _ => return Ok(None),
-        }
-    } else {
-        None
+    let status = match request.status_code {
+        Some(code) => PyString::new(py, code).into_any(),
+        None => py.None().into_bound(py),
     };
-    let status = match state.status_code() {
-        Some(code) if init.keyword_of(Attr::StatusCode).is_some() => {
-            PyString::new(py, code).into_any()
-        }
-        _ => py.None().into_bound(py),
-    };
-    let args = args
+    let args = request
+        .args
         .iter()
-        .map(|v| value_to_py(py, v))
+        .map(|v| core::value_to_py(py, v))
         .collect::<PyResult<Vec<_>>>()?;
-    let values = FastValues { status, redirect };
+    let values = FastValues {
+        status,
+        redirect: request.redirect,
+    };
     build_fast(py, fast, ty.as_any(), &args, &values).map(Some)
 }
