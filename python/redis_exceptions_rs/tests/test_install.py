@@ -297,3 +297,49 @@ def test_installed_calls_leak_nothing(length):
         tracemalloc.stop()
     # 32,000 more calls: well under one byte each.
     assert second - first < 16_384, (first, second)
+
+
+def test_a_foreign_wraps_wrapper_is_not_install_s():
+    # functools.wraps copies the installed function's __dict__ (and its
+    # name): install() owns only the very object it made (issue 23, item 3).
+    rs.install()
+    mine = BaseParser.__dict__["parse_error"]
+    seen = []
+
+    @functools.wraps(mine.__func__)
+    def wrapper(cls, response):
+        seen.append(response)
+        return mine.__func__(cls, response)
+
+    patch = classmethod(wrapper)
+    BaseParser.parse_error = patch
+    assert not rs.installed()
+    rs.uninstall()
+    assert BaseParser.__dict__["parse_error"] is patch
+    assert outcome(BaseParser.parse_error, "NOSCRIPT x") == reference(BaseParser, "NOSCRIPT x")
+    assert seen == ["NOSCRIPT x"]
+    # A second install() goes on top of the wrapper, which keeps running.
+    rs.install()
+    assert rs.installed() and BaseParser.__dict__["parse_error"] is not patch
+    assert outcome(BaseParser.parse_error, "NOSCRIPT y") == reference(BaseParser, "NOSCRIPT y")
+    assert seen[-1] == "NOSCRIPT y"
+    rs.uninstall()
+    assert BaseParser.__dict__["parse_error"] is patch
+
+
+def test_a_wraps_copy_of_the_original_is_not_answered_in_rust():
+    # A wrapper that copied redis-py's own name and source (functools.wraps)
+    # is not redis-py's function: install() passes through it.
+    orig = ORIGINAL.__func__
+    seen = []
+
+    @functools.wraps(orig)
+    def wrapper(cls, response):
+        seen.append(response)
+        return orig(cls, response)
+
+    BaseParser.parse_error = classmethod(wrapper)
+    rs.install()
+    assert not rs.uses_rust()
+    BaseParser.parse_error("NOSCRIPT x")
+    assert seen == ["NOSCRIPT x"]

@@ -37,19 +37,19 @@ CLIENTS = {"redis": ("redis", 0, "redis-py 5.0 to 8.2"), "valkey": ("valkey", 1,
 # answered in Rust.
 _VARIANTS = {"b465d52011ff2f49": 0, "66c735931d7e365a": 1, "f1424ee7638e318f": 2}
 
-_MARK = "_redis_exceptions_rs_state"
-
-
 class _State:
-    """One install(): what it replaced, and whether it is still in effect
-    (kept in the native body too, which reads it on every call)."""
+    """One install(): what it replaced, what it put in its place (`made`),
+    whether that answers in Rust, and whether it is still in effect (kept
+    in the native body too, which reads it on every call)."""
 
-    __slots__ = ("replaced", "_active", "native")
+    __slots__ = ("replaced", "_active", "native", "made", "rust")
 
     def __init__(self, replaced: Any) -> None:
         self.replaced = replaced
         self._active = True
         self.native: Any = None
+        self.made: Any = None
+        self.rust = False
 
     @property
     def active(self) -> bool:
@@ -105,9 +105,17 @@ def _base_parser(client: str) -> Any:
 
 
 def _is_own(func: Any, package: str) -> bool:
+    """Whether `func` is the client's own function, not a wrapper that
+    copied its name (`functools.wraps` copies `__module__`, `__qualname__`
+    and `__wrapped__`, never `__globals__`)."""
+    module = sys.modules.get(f"{package}._parsers.base")
     return (
-        getattr(func, "__module__", None) == f"{package}._parsers.base"
+        inspect.isfunction(func)
+        and getattr(func, "__module__", None) == f"{package}._parsers.base"
         and getattr(func, "__qualname__", None) == "BaseParser.parse_error"
+        and "__wrapped__" not in func.__dict__
+        and module is not None
+        and func.__globals__ is module.__dict__
     )
 
 
@@ -121,10 +129,17 @@ def _rust_usable(number: int) -> bool:
     return True
 
 
+# Every object install() put on a BaseParser and has not taken back, by
+# id, with its state. Ownership is identity: an attribute would be copied
+# onto a foreign wrapper (functools.wraps copies __dict__). The entry keeps
+# the object alive, so its id is not reused while it is here.
+_MADE: "dict[int, _State]" = {}
+
+
 def state_of(obj: Any) -> Optional[_State]:
-    """The _State of an object install() made, else None."""
-    state = getattr(getattr(obj, "__func__", obj), _MARK, None)
-    return state if isinstance(state, _State) else None
+    """The _State of the very object install() made, else None."""
+    state = _MADE.get(id(obj))
+    return state if state is not None and state.made is obj else None
 
 
 def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, number: int) -> Any:
@@ -147,7 +162,6 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         def parse_error_cm(cls: Any, *args: Any, **kwargs: Any) -> Any:
             return inner(cls, *args, **kwargs)
 
-        setattr(parse_error_cm, _MARK, state)
         return classmethod(parse_error_cm)
     if isinstance(replaced, staticmethod) or not hasattr(replaced, "__get__"):
         target = replaced.__func__ if isinstance(replaced, staticmethod) else replaced
@@ -155,7 +169,6 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         def parse_error_sm(*args: Any, **kwargs: Any) -> Any:
             return target(*args, **kwargs)
 
-        setattr(parse_error_sm, _MARK, state)
         return staticmethod(parse_error_sm)
 
     # A plain function (or another descriptor): bound as it would be.
@@ -163,7 +176,6 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         return replaced(*args, **kwargs)
 
     if inspect.isfunction(replaced):
-        setattr(parse_error_fn, _MARK, state)
         return parse_error_fn
     return None  # an unknown descriptor: leave it alone
 
@@ -191,8 +203,7 @@ def install(client: str = "redis") -> None:
         if variant is not None and _rust_usable(number):
             body = _rust_parse_error(state, func, variant, number)
             body.__doc__ = func.__doc__
-            setattr(body, _MARK, state)
-            setattr(body, "_redis_exceptions_rs_rust", True)
+            state.rust = True
             new = classmethod(body)
     if new is None:
         new = _passthrough(current, state)
@@ -202,6 +213,8 @@ def install(client: str = "redis") -> None:
             getattr(new, "__func__", new).__doc__ = getattr(current, "__doc__", None)
         except (AttributeError, TypeError):
             pass
+    state.made = new
+    _MADE[id(new)] = state
     _ALL.setdefault(client, []).append(state)
     base_parser.parse_error = new
 
@@ -227,6 +240,7 @@ def uninstall(client: str = "redis") -> None:
     # it stays in that chain but only passes through.
     for s in states:
         s.active = False
+        _MADE.pop(id(s.made), None)
 
 
 def installed(client: str = "redis") -> bool:
@@ -241,5 +255,5 @@ def uses_rust(client: str = "redis") -> bool:
     """Whether the installed parser answers with Rust where it can."""
     if not installed(client):
         return False
-    current = _loaded_base_parser(client).__dict__.get("parse_error")
-    return bool(getattr(getattr(current, "__func__", None), "_redis_exceptions_rs_rust", False))
+    state = state_of(_loaded_base_parser(client).__dict__.get("parse_error"))
+    return state is not None and state.rust
