@@ -460,6 +460,12 @@ fn status_word(reply: &[u8]) -> u8 {
     u8::try_from(end).unwrap_or(0)
 }
 
+/// redis-py 8.2's `_ERROR_CODE_PATTERN`, as Python spells the rule
+/// [`is_status_word`] implements (the installed `parse_error` answers only
+/// while the module's pattern is this one).
+#[cfg_attr(not(feature = "pyo3"), allow(dead_code))]
+pub const STATUS_WORD_PATTERN: &str = "[A-Z][A-Z0-9_]{0,63}";
+
 /// Whether `code` (a whole first word, without its space) is one redis-py
 /// 8.2 keeps as the `status_code` of an unknown code: its
 /// `_ERROR_CODE_PATTERN.fullmatch(code)`, by `status_word`'s rule.

@@ -4,8 +4,9 @@
 //! (`set_fast_build`), so that `Error::to_py` builds this way too.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyAttributeError, PyException, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
@@ -31,8 +32,10 @@ pub(crate) struct Fast {
     /// The `__init__` chain as it was when proven: the class and what it
     /// resolves as `__init__`, then for each `__init__` of the client's
     /// that chains up (`super().__init__`), the class after its owner in
-    /// the MRO and what that resolves, up to Python's own.
-    chain: Vec<(Py<PyAny>, Py<PyAny>)>,
+    /// the MRO and what that resolves, up to Python's own; with the code
+    /// object of each `__init__` that has one (an in-place `__code__` swap
+    /// keeps the function object).
+    chain: Vec<Link>,
     /// The `__new__` it resolved: Python's own, called as `__new__(cls, *args)`.
     new: Py<PyAny>,
     /// The attributes the `__init__` sets, in order, and their names.
@@ -44,6 +47,10 @@ pub(crate) struct Fast {
     /// Whether the `__init__` reads an `ASK`/`MOVED` payload.
     pub(crate) parses_redirect: bool,
 }
+
+/// One link of a [`Fast`] chain: a class, the `__init__` it resolves, and
+/// that function's code object (none for Python's own).
+type Link = (Py<PyAny>, Py<PyAny>, Option<Py<PyAny>>);
 
 /// The values a fast build sets besides `args`.
 pub(crate) struct FastValues<'a, 'py> {
@@ -63,17 +70,21 @@ impl Fast {
         if !new.is(&self.new) {
             return false;
         }
-        let Some((first, _)) = self.chain.first() else {
+        let Some((first, _, _)) = self.chain.first() else {
             return false;
         };
         if !first.is(ty) {
             return false;
         }
-        self.chain.iter().all(|(class, init)| {
-            class
-                .bind(py)
-                .getattr(pyo3::intern!(py, "__init__"))
-                .is_ok_and(|now| now.is(init))
+        self.chain.iter().all(|(class, init, code)| {
+            let Ok(now) = class.bind(py).getattr(pyo3::intern!(py, "__init__")) else {
+                return false;
+            };
+            now.is(init)
+                && code.as_ref().is_none_or(|code| {
+                    now.getattr(pyo3::intern!(py, "__code__"))
+                        .is_ok_and(|c| c.is(code))
+                })
         })
     }
 }
@@ -121,16 +132,16 @@ pub(crate) fn proofs(
         return Ok(None);
     }
     let guard = Proving(slot);
-    let made: Vec<Option<Fast>> = Class::all()
+    let made = Class::all()
         .enumerate()
-        .map(|(i, class)| {
-            let ty = t.py_type(i)?.bind(py);
-            t.has_own(i)
-                .then(|| prove_fast(py, t, client, class, ty))
-                .flatten()
+        .map(|(i, class)| match t.py_type(i) {
+            Some(ty) if t.has_own(i) => prove_fast(py, t, client, class, ty.bind(py)),
+            _ => Ok(None),
         })
-        .collect();
+        .collect::<PyResult<Vec<Option<Fast>>>>();
     drop(guard);
+    // A failed proof (an interrupt) is not kept: the next call tries again.
+    let made = made?;
     // Another thread may have finished first: its proofs are kept.
     let _ = PROOFS[slot].set(py, made);
     Ok(PROOFS[slot].get(py).map(Vec::as_slice))
@@ -188,56 +199,75 @@ pub(crate) fn build_fast<'py>(
     }
     Ok(obj)
 }
+/// `obj.name`, or `None` when it has no such attribute; any other error
+/// (an interrupt, a failing descriptor) propagates.
+fn attr<'py>(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match obj.getattr(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_instance_of::<PyAttributeError>(obj.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `obj.name` as a `str`, or `None` when it is absent or not a `str`.
+fn str_attr(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<String>> {
+    Ok(attr(obj, name)?.and_then(|v| v.extract::<String>().ok()))
+}
+
 /// Whether `func` is a function of the client's package that `owner`
-/// defines as its `__init__`, in the file of its module.
+/// defines as its `__init__`, in the file of its module. A missing
+/// attribute makes it not one; any other error propagates.
 fn own_function(
     py: Python<'_>,
     client: Client,
     owner: &Bound<'_, PyAny>,
     func: &Bound<'_, PyAny>,
-) -> Option<bool> {
-    let module: String = owner.getattr("__module__").ok()?.extract().ok()?;
+) -> PyResult<bool> {
+    let Some(module) = str_attr(owner, "__module__")? else {
+        return Ok(false);
+    };
     let package = core::package_of(client);
     if module != package && !module.starts_with(&format!("{package}.")) {
-        return Some(false);
+        return Ok(false);
     }
-    let func_module: String = func.getattr("__module__").ok()?.extract().ok()?;
-    let qualname: String = func.getattr("__qualname__").ok()?.extract().ok()?;
-    let owner_qualname: String = owner.getattr("__qualname__").ok()?.extract().ok()?;
-    let filename: String = func
-        .getattr("__code__")
-        .ok()?
-        .getattr("co_filename")
-        .ok()?
-        .extract()
-        .ok()?;
-    let file: String = py
-        .import("sys")
-        .ok()?
-        .getattr("modules")
-        .ok()?
-        .get_item(&module)
-        .ok()?
-        .getattr("__file__")
-        .ok()?
-        .extract()
-        .ok()?;
-    Some(
-        func_module == module
-            && qualname == format!("{owner_qualname}.__init__")
-            && filename == file,
-    )
+    let (Some(func_module), Some(qualname), Some(owner_qualname)) = (
+        str_attr(func, "__module__")?,
+        str_attr(func, "__qualname__")?,
+        str_attr(owner, "__qualname__")?,
+    ) else {
+        return Ok(false);
+    };
+    let Some(code) = attr(func, "__code__")? else {
+        return Ok(false);
+    };
+    let Some(filename) = str_attr(&code, "co_filename")? else {
+        return Ok(false);
+    };
+    let modules = py.import("sys")?.getattr("modules")?;
+    let Some(home) = modules.cast::<PyDict>()?.get_item(&module)? else {
+        return Ok(false);
+    };
+    let Some(file) = str_attr(&home, "__file__")? else {
+        return Ok(false);
+    };
+    Ok(func_module == module
+        && qualname == format!("{owner_qualname}.__init__")
+        && filename == file)
 }
 
 /// The [`Fast`] build of `class`, whose Python class `ty` is the running
 /// release's own, when it can be proven to give what calling `ty` gives.
+///
+/// Python errors propagate (an interrupt while proving is the caller's),
+/// but for one case: the probe call raising an `Exception` means no fast
+/// build (the class is then always called, and raises the same itself).
 fn prove_fast(
     py: Python<'_>,
     table: &Table,
     client: Client,
     class: &'static Class,
     ty: &Bound<'_, PyType>,
-) -> Option<Fast> {
+) -> PyResult<Option<Fast>> {
     let release = table.release();
     let InitFacts {
         attrs,
@@ -245,48 +275,58 @@ fn prove_fast(
         parses_redirect,
         error_type,
     } = core::init_facts(class, release);
-    let attrs = attrs?;
-    let new_obj = ty.getattr("__new__").ok()?;
-    let mro: Vec<Bound<'_, PyAny>> = ty.mro().iter().collect();
-    let defines = |base: &Bound<'_, PyAny>, name: &str, f: &Bound<'_, PyAny>| -> Option<bool> {
-        Some(
-            base.getattr("__dict__")
-                .ok()?
-                .get_item(name)
-                .is_ok_and(|g| g.is(f)),
-        )
+    let Some(attrs) = attrs else {
+        return Ok(None);
     };
-    let is_builtin = |base: &Bound<'_, PyAny>| -> Option<bool> {
-        Some(base.getattr("__module__").ok()?.extract::<String>().ok()? == "builtins")
+    let new_obj = ty.getattr(pyo3::intern!(py, "__new__"))?;
+    let mro: Vec<Bound<'_, PyAny>> = ty.mro().iter().collect();
+    let defines = |base: &Bound<'_, PyAny>, name: &str, f: &Bound<'_, PyAny>| -> PyResult<bool> {
+        Ok(base
+            .getattr(pyo3::intern!(py, "__dict__"))?
+            .get_item(name)
+            .is_ok_and(|g| g.is(f)))
+    };
+    let is_builtin = |base: &Bound<'_, PyAny>| -> PyResult<bool> {
+        Ok(str_attr(base, "__module__")?.is_some_and(|m| m == "builtins"))
+    };
+    let position = |from: usize, name: &str, f: &Bound<'_, PyAny>| -> PyResult<Option<usize>> {
+        for (k, b) in mro.iter().enumerate().skip(from) {
+            if defines(b, name, f)? {
+                return Ok(Some(k));
+            }
+        }
+        Ok(None)
     };
     // `__new__`: Python's own, found first in a builtin class of the MRO.
-    let new_owner = mro
-        .iter()
-        .position(|b| defines(b, "__new__", &new_obj) == Some(true))?;
+    let Some(new_owner) = position(0, "__new__", &new_obj)? else {
+        return Ok(None);
+    };
     if !is_builtin(&mro[new_owner])? {
-        return None;
+        return Ok(None);
     }
     // `__init__`: from the class on, each resolved `__init__` is Python's
     // own (the end of the chain) or the client's, which chains up to the
     // class after its owner.
-    let mut chain: Vec<(Py<PyAny>, Py<PyAny>)> = Vec::new();
+    let mut chain: Vec<Link> = Vec::new();
     let mut at = 0;
     loop {
-        let from = mro.get(at)?;
-        let init = from.getattr("__init__").ok()?;
-        let owner = at
-            + mro[at..]
-                .iter()
-                .position(|b| defines(b, "__init__", &init) == Some(true))?;
+        let Some(from) = mro.get(at) else {
+            return Ok(None);
+        };
+        let init = from.getattr(pyo3::intern!(py, "__init__"))?;
+        let Some(owner) = position(at, "__init__", &init)? else {
+            return Ok(None);
+        };
         // Python's own classes cannot be patched: no check needed there.
         if !is_builtin(from)? {
-            chain.push((from.clone().unbind(), init.clone().unbind()));
+            let code = attr(&init, "__code__")?.map(Bound::unbind);
+            chain.push((from.clone().unbind(), init.clone().unbind(), code));
         }
         if is_builtin(&mro[owner])? {
             break;
         }
         if !own_function(py, client, &mro[owner], &init)? {
-            return None;
+            return Ok(None);
         }
         at = owner + 1;
     }
@@ -317,12 +357,16 @@ fn prove_fast(
     let kwargs = PyDict::new(py);
     let takes_status = takes_status_code && release >= core::status_code_since();
     let status = if takes_status {
-        kwargs.set_item("status_code", "PROBE").ok()?;
+        kwargs.set_item("status_code", "PROBE")?;
         PyString::new(py, "PROBE").into_any()
     } else {
         py.None().into_bound(py)
     };
-    let real = ty.call((message.clone(),), Some(&kwargs)).ok()?;
+    let real = match ty.call((message.clone(),), Some(&kwargs)) {
+        Ok(real) => real,
+        Err(e) if e.is_instance_of::<PyException>(py) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let values = FastValues {
         status,
         redirect: redirect.then_some((3999, "127.0.0.1", 6381)),
@@ -333,30 +377,30 @@ fn prove_fast(
         ty.as_any(),
         std::slice::from_ref(&message),
         &values,
-    )
-    .ok()?;
+    )?;
+    let keys = |d: &Bound<'_, PyAny>| -> PyResult<Vec<Option<String>>> {
+        d.try_iter()?
+            .map(|k| Ok(k?.extract::<String>().ok()))
+            .collect()
+    };
     let same = real.get_type().is(ty)
         && built.get_type().is(ty)
         && real
-            .getattr("args")
-            .ok()?
-            .eq(built.getattr("args").ok()?)
-            .ok()?
+            .getattr(pyo3::intern!(py, "args"))?
+            .eq(built.getattr(pyo3::intern!(py, "args"))?)?
         && {
             let (a, b) = (
-                real.getattr("__dict__").ok()?,
-                built.getattr("__dict__").ok()?,
+                real.getattr(pyo3::intern!(py, "__dict__"))?,
+                built.getattr(pyo3::intern!(py, "__dict__"))?,
             );
-            let keys = |d: &Bound<'_, PyAny>| -> Option<Vec<String>> {
-                d.try_iter()
-                    .ok()?
-                    .map(|k| k.ok()?.extract::<String>().ok())
-                    .collect()
-            };
-            keys(&a)? == keys(&b)? && a.eq(&b).ok()?
+            keys(&a)? == keys(&b)? && a.eq(&b)?
         };
-    same.then_some(fast)
+    Ok(same.then_some(fast))
 }
+
+/// Whether [`fast_build`] answers (off only while the bench times what a
+/// plain pyo3 extension gets: the class called).
+pub(crate) static TO_PY_FAST: AtomicBool = AtomicBool::new(true);
 
 /// The fast build the core crate's `Error::to_py` asks for (registered at
 /// import): `Ok(None)` when the class is not the running release's own,
@@ -367,6 +411,9 @@ pub(crate) fn fast_build<'py>(
     request: &FastRequest<'_>,
     ty: &Bound<'py, PyType>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if !TO_PY_FAST.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let Some(t) = core::loaded_table(py, client) else {
         return Ok(None);
     };

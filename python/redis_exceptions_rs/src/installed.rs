@@ -84,6 +84,7 @@ pub(crate) fn installed_parse_error<'py>(
     table: &Bound<'py, PyAny>,
     response: &Bound<'py, PyAny>,
     globals: &Bound<'py, PyAny>,
+    pattern: Option<&Py<PyAny>>,
 ) -> PyResult<Option<(Bound<'py, PyAny>, usize)>> {
     let (Ok(table), Ok(response), Ok(globals)) = (
         table.cast_exact::<PyDict>(),
@@ -150,10 +151,19 @@ pub(crate) fn installed_parse_error<'py>(
     let Some(entry) = table.get_item(&code)? else {
         // `ResponseError(response)`; 8.2: `status_code=code` for a status word.
         let status = match variant {
-            ParseErrorVariant::StatusWord
-                if code.to_str().is_ok_and(|c| is_status_word(c.as_bytes())) =>
-            {
-                code.into_any()
+            ParseErrorVariant::StatusWord => {
+                // The original reads its module's `_ERROR_CODE_PATTERN`
+                // now: only the one seen at install (and checked to spell
+                // the rule) is answered for.
+                let now = globals.get_item(pyo3::intern!(py, "_ERROR_CODE_PATTERN"))?;
+                if !pattern.is_some_and(|p| now.is_some_and(|n| n.is(p))) {
+                    return Ok(None);
+                }
+                if code.to_str().is_ok_and(|c| is_status_word(c.as_bytes())) {
+                    code.into_any()
+                } else {
+                    py.None().into_bound(py)
+                }
             }
             _ => py.None().into_bound(py),
         };

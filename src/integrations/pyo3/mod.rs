@@ -24,7 +24,7 @@ use std::cell::Cell;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyImportError, PyRuntimeError};
+use pyo3::exceptions::{PyAttributeError, PyImportError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyModule, PyString, PyTuple, PyType};
@@ -264,9 +264,17 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
                 let name = client.name_of(class);
                 let module = match modules.iter().find(|(m, _)| *m == home) {
                     Some((_, m)) => Some(m.clone()),
-                    None => py.import(&*home).ok().inspect(|m| {
-                        modules.push((home.clone(), m.clone()));
-                    }),
+                    // A module whose import needs an optional dependency
+                    // is absent (`ImportError`); any other error (an
+                    // interrupt) propagates, and nothing is kept.
+                    None => match py.import(&*home) {
+                        Ok(m) => {
+                            modules.push((home.clone(), m.clone()));
+                            Some(m)
+                        }
+                        Err(e) if e.is_instance_of::<PyImportError>(py) => None,
+                        Err(e) => return Err(e),
+                    },
                 };
                 match module {
                     Some(m) => Some(
@@ -307,7 +315,12 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
             };
             types.push(found);
         }
-        let exception_type = exceptions.getattr("ExceptionType").ok().map(Bound::unbind);
+        let exception_type = match exceptions.getattr("ExceptionType") {
+            Ok(t) => Some(t.unbind()),
+            // Releases before 7.2 have no enum.
+            Err(e) if e.is_instance_of::<PyAttributeError>(py) => None,
+            Err(e) => return Err(e),
+        };
         let mut members = Vec::new();
         if let Some(enum_type) = &exception_type {
             for t in [
@@ -316,8 +329,11 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
                 ExceptionType::Auth,
                 ExceptionType::Server,
             ] {
-                if let Ok(m) = enum_type.bind(py).call1((t.value(),)) {
-                    members.push((t, m.unbind()));
+                match enum_type.bind(py).call1((t.value(),)) {
+                    Ok(m) => members.push((t, m.unbind())),
+                    // A member the release lacks.
+                    Err(e) if e.is_instance_of::<PyValueError>(py) => {}
+                    Err(e) => return Err(e),
                 }
             }
         }

@@ -15,7 +15,7 @@ use crate::class::{Attr, Class, ExceptionType, Params, RedisPy, STATUS_CODE_SINC
 use crate::instance::state::State;
 use crate::pyrt::value::PyValue;
 
-pub use crate::parse::reply::{is_status_word, LONGEST_STATUS};
+pub use crate::parse::reply::{is_status_word, LONGEST_STATUS, STATUS_WORD_PATTERN};
 
 pub use super::value_to_py;
 pub use super::Table;

@@ -154,6 +154,22 @@ def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, num
     return functools.partial(_native._parse_error_body, token)
 
 
+def _introspect_as(obj: Any, func: Any) -> None:
+    """Gives `obj` (the installed body) `func`'s name, module and docstring,
+    and `func` as `__wrapped__` (for inspect.getsource): logging and
+    tracing tools, and pickle (a bound method pickles as getattr(cls,
+    __name__)), read them. Plain attributes: no frame per call."""
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        try:
+            setattr(obj, name, getattr(func, name))
+        except (AttributeError, TypeError):
+            pass
+    try:
+        obj.__wrapped__ = func
+    except (AttributeError, TypeError):
+        pass
+
+
 def _passthrough(replaced: Any, state: _State) -> Any:
     """An object of the same kind as `replaced` that only calls it."""
     if isinstance(replaced, classmethod):
@@ -162,6 +178,7 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         def parse_error_cm(cls: Any, *args: Any, **kwargs: Any) -> Any:
             return inner(cls, *args, **kwargs)
 
+        _introspect_as(parse_error_cm, inner)
         return classmethod(parse_error_cm)
     if isinstance(replaced, staticmethod) or not hasattr(replaced, "__get__"):
         target = replaced.__func__ if isinstance(replaced, staticmethod) else replaced
@@ -202,7 +219,7 @@ def install(client: str = "redis") -> None:
         variant = _VARIANTS.get(_source_sha(func) or "")
         if variant is not None and _rust_usable(number):
             body = _rust_parse_error(state, func, variant, number)
-            body.__doc__ = func.__doc__
+            _introspect_as(body, func)
             state.rust = True
             new = classmethod(body)
     if new is None:
