@@ -169,8 +169,9 @@ pub mod __private {
     pub use crate::integrations::pyo3::__PyErr;
     #[cfg(feature = "pyo3")]
     pub use crate::integrations::pyo3::__user_into_pyerr;
+    /// What the Python package reads (`python/redis_exceptions_rs`).
     #[cfg(feature = "pyo3")]
-    pub use crate::integrations::pyo3::{__ParseErrorVariant, __installed_parse_error};
+    pub use crate::integrations::pyo3::package as pyo3_package;
     pub use snafu;
 }
 

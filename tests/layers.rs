@@ -2,7 +2,9 @@
 //! layer; a file may name its own layer's files and lower layers, never a
 //! higher one, and the files' imports form no circle. This test reads the
 //! sources, finds every `crate::` and `super::` path (comments skipped),
-//! resolves it to a file (root-level names through `lib.rs`'s re-exports)
+//! resolves it to a file (root-level names through `lib.rs`'s re-exports,
+//! an exported macro, `$crate::name!`, to the file whose `macro_rules!`
+//! defines it)
 //! and fails on an upward reference, a circle, a file outside the layers'
 //! folders, or a folder that is no layer.
 
@@ -293,6 +295,45 @@ fn resolve(
     }
 }
 
+/// Every macro a path names, `crate::name!` or `$crate::name!` (exported
+/// macros live at the crate root, wherever they are defined).
+fn macro_refs(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + "crate::".len()..];
+        if before.is_some_and(|c| is_ident(c) || c == ':') {
+            continue;
+        }
+        let name = ident_at(rest);
+        if !name.is_empty() && rest[name.len()..].starts_with('!') {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+/// The macros a file defines (`macro_rules! name`).
+fn macro_defs(code: &str) -> Vec<String> {
+    code.split("macro_rules!")
+        .skip(1)
+        .map(|rest| ident_at(rest.trim_start()).to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// The source of a file of `src/`, given as its module path, without comments.
+fn source_of(module: &str) -> String {
+    let file = src().join(format!("{}.rs", module.replace("::", "/")));
+    let file = if file.exists() {
+        file
+    } else {
+        src().join(module.replace("::", "/")).join("mod.rs")
+    };
+    strip_comments(&fs::read_to_string(&file).expect("a source file"))
+}
+
 /// Every file's references to other files.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let lib = fs::read_to_string(src().join("lib.rs")).expect("src/lib.rs");
@@ -302,24 +343,29 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         "lib.rs re-exports were not read"
     );
     let modules = modules();
-    let mut out = BTreeMap::new();
-    for module in &modules {
-        if module == "lib" {
-            continue;
+    let sources: BTreeMap<&String, String> = modules
+        .iter()
+        .filter(|m| *m != "lib")
+        .map(|m| (m, source_of(m)))
+        .collect();
+    // A macro may be defined in two files (one per `cfg`): both are named.
+    let mut macros: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (module, code) in &sources {
+        for name in macro_defs(code) {
+            macros.entry(name).or_default().insert((*module).clone());
         }
-        let file = src().join(format!("{}.rs", module.replace("::", "/")));
-        let file = if file.exists() {
-            file
-        } else {
-            src().join(module.replace("::", "/")).join("mod.rs")
-        };
-        let code = strip_comments(&fs::read_to_string(&file).expect("a source file"));
-        let targets: BTreeSet<String> = crate_paths(&code)
+    }
+    let mut out = BTreeMap::new();
+    for (module, code) in &sources {
+        let mut targets: BTreeSet<String> = crate_paths(code)
             .iter()
             .filter_map(|p| resolve(module, p, &modules, &reexports))
-            .filter(|t| t != module)
             .collect();
-        out.insert(module.clone(), targets);
+        for name in macro_refs(code) {
+            targets.extend(macros.get(&name).into_iter().flatten().cloned());
+        }
+        targets.remove(*module);
+        out.insert((*module).clone(), targets);
     }
     out
 }
@@ -440,4 +486,18 @@ fn the_scanner_sees_what_it_must() {
     assert_eq!(map.get("C").map(String::as_str), Some("a::b"));
     assert_eq!(map.get("F").map(String::as_str), Some("e"));
     assert_eq!(map.get("__private::E").map(String::as_str), Some("d::g"));
+    let code = strip_comments(
+        "macro_rules! m { () => { $crate::__inner!(x); crate::other! {} } }\n// $crate::gone!\n$crate::not_a_macro::X;",
+    );
+    assert_eq!(macro_refs(&code), ["__inner", "other"], "from {code:?}");
+    assert_eq!(macro_defs(&code), ["m"], "from {code:?}");
+}
+
+/// The exported macros are part of the graph: the error layer's struct
+/// macro is seen from the file that invokes it.
+#[test]
+fn macro_references_are_edges() {
+    let graph = graph();
+    let from = &graph["integrations::exception_macro"];
+    assert!(from.contains("error::struct_macro"), "{from:?}");
 }

@@ -6,7 +6,6 @@ pub(crate) mod chain;
 pub(crate) mod context;
 pub(crate) mod erased;
 pub(crate) mod except;
-pub(crate) mod exception_macro;
 pub(crate) mod io;
 pub(crate) mod struct_macro;
 pub(crate) mod structs;

@@ -1,8 +1,11 @@
 //! Layer 6, other crates: one file per optional feature, named after it
-//! (`pyo3/`, the largest, a folder: one file per direction of conversion).
+//! (`pyo3/`, the largest, a folder: one file per direction of conversion),
+//! and [`exception!`](crate::exception!), which gives a user class the
+//! error layer's struct and each enabled integration's impls.
 
 #[cfg(feature = "anyhow")]
 mod anyhow;
+mod exception_macro;
 #[cfg(feature = "fred")]
 mod fred;
 #[cfg(feature = "pyo3")]

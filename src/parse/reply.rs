@@ -134,7 +134,7 @@ const LONGEST_CODE: usize = {
 
 /// The longest code redis-py 8.2 keeps as `status_code` when it is not in
 /// its table (`[A-Z][A-Z0-9_]{0,63}`).
-const LONGEST_STATUS: usize = 64;
+pub const LONGEST_STATUS: usize = 64;
 
 /// One of redis-py's error-reply parsers, as one release has it: the base
 /// parser every connection uses ([`RedisPy::parser`]) or the cluster
@@ -474,6 +474,21 @@ fn status_word(reply: &[u8]) -> u8 {
     u8::try_from(end).unwrap_or(0)
 }
 
+/// redis-py 8.2's `_ERROR_CODE_PATTERN`, as Python spells the rule
+/// [`is_status_word`] implements (the installed `parse_error` answers only
+/// while the module's pattern is this one).
+#[cfg_attr(not(feature = "pyo3"), allow(dead_code))]
+pub const STATUS_WORD_PATTERN: &str = "[A-Z][A-Z0-9_]{0,63}";
+
+/// Whether `code` (a whole first word, without its space) is one redis-py
+/// 8.2 keeps as the `status_code` of an unknown code: its
+/// `_ERROR_CODE_PATTERN.fullmatch(code)`, by `status_word`'s rule.
+#[inline]
+#[cfg_attr(not(feature = "pyo3"), allow(dead_code))]
+pub fn is_status_word(code: &[u8]) -> bool {
+    !code.is_empty() && usize::from(status_word(code)) == code.len()
+}
+
 /// Turns a server error reply into the error redis-py's
 /// `BaseParser.parse_error` returns: same class, `str`, `args`,
 /// `status_code` and `error_type`.
@@ -727,6 +742,12 @@ mod status_words {
                 usize::from(status_word(reply.as_bytes())),
                 model(&reply),
                 "{reply:?}"
+            );
+            let word = reply.split(' ').next().unwrap_or("");
+            assert_eq!(
+                is_status_word(word.as_bytes()),
+                !word.is_empty() && model(word) == word.len(),
+                "{word:?}"
             );
             // The first release that keeps the word, and the one before it.
             let since = STATUS_WORD_SINCE.parser();

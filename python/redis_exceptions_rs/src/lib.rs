@@ -8,10 +8,14 @@ use std::time::Instant;
 use pyo3::exceptions::{PyBaseException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyType};
-use redis_exceptions::__private::{__ParseErrorVariant, __installed_parse_error};
+use redis_exceptions::__private::pyo3_package::{set_fast_build, STATUS_WORD_PATTERN};
 use redis_exceptions::{classify as rust_classify, parse_error_bytes, Class, Client, Error};
 
+mod direct;
+mod installed;
 mod releases;
+
+use installed::{installed_parse_error, ParseErrorVariant};
 
 /// The crate has at most 64 classes (their ancestor sets are `u64`s).
 const MAX_CLASSES: usize = 64;
@@ -25,10 +29,10 @@ static COUNTS: [[AtomicU64; MAX_CLASSES]; 2] =
 const CLIENTS: [Client; 2] = [Client::RedisPy, Client::ValkeyPy];
 
 /// The `parse_error` variants, by the number `_install.py` passes.
-const VARIANTS: [__ParseErrorVariant; 3] = [
-    __ParseErrorVariant::Plain,
-    __ParseErrorVariant::Status,
-    __ParseErrorVariant::StatusWord,
+const VARIANTS: [ParseErrorVariant; 3] = [
+    ParseErrorVariant::Plain,
+    ParseErrorVariant::Status,
+    ParseErrorVariant::StatusWord,
 ];
 
 /// The body of the installed `parse_error` classmethod for the client's
@@ -40,8 +44,13 @@ const VARIANTS: [__ParseErrorVariant; 3] = [
 #[pyclass(frozen, dict, module = "redis_exceptions_rs._native")]
 struct InstalledParseError {
     orig: Py<PyAny>,
+    /// `orig.__code__` at install: an in-place swap is the original's.
+    code: Py<PyAny>,
     globals: Py<PyAny>,
-    variant: __ParseErrorVariant,
+    /// The module's `_ERROR_CODE_PATTERN` at install, when it spells the
+    /// status-word rule (`None`: a status word is never answered in Rust).
+    pattern: Option<Py<PyAny>>,
+    variant: ParseErrorVariant,
     client: usize,
     active: AtomicBool,
 }
@@ -56,10 +65,14 @@ impl InstalledParseError {
         if client >= CLIENTS.len() {
             return Err(PyTypeError::new_err("no such client"));
         }
-        let globals = orig.getattr("__globals__")?.unbind();
+        let globals = orig.getattr("__globals__")?;
+        let code = orig.getattr("__code__")?.unbind();
+        let pattern = status_word_pattern(orig.py(), &globals)?;
         Ok(InstalledParseError {
             orig: orig.unbind(),
-            globals,
+            code,
+            globals: globals.unbind(),
+            pattern,
             variant,
             client,
             active: AtomicBool::new(true),
@@ -101,15 +114,20 @@ impl InstalledParseError {
         cls: &Bound<'py, PyAny>,
         response: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if self.active.load(Ordering::Relaxed) && response.is_exact_instance_of::<PyString>() {
+        let orig = self.orig.bind(py);
+        if self.active.load(Ordering::Relaxed)
+            && response.is_exact_instance_of::<PyString>()
+            && orig.getattr(pyo3::intern!(py, "__code__"))?.is(&self.code)
+        {
             let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
-            let answer = __installed_parse_error(
+            let answer = installed_parse_error(
                 py,
                 CLIENTS[self.client],
                 self.variant,
                 &table,
                 response,
                 self.globals.bind(py),
+                self.pattern.as_ref(),
             )?;
             if let Some((obj, i)) = answer {
                 if let Some(n) = COUNTS[self.client].get(i) {
@@ -118,8 +136,30 @@ impl InstalledParseError {
                 return Ok(obj);
             }
         }
-        self.orig.bind(py).call1((cls, response))
+        orig.call1((cls, response))
     }
+}
+
+/// The module's `_ERROR_CODE_PATTERN` (redis-py 8.2), when it is a
+/// compiled `re` pattern spelling the status-word rule with the default
+/// flags.
+pub(crate) fn status_word_pattern(
+    py: Python<'_>,
+    globals: &Bound<'_, PyAny>,
+) -> PyResult<Option<Py<PyAny>>> {
+    let Some(pattern) = globals.cast::<PyDict>()?.get_item("_ERROR_CODE_PATTERN")? else {
+        return Ok(None);
+    };
+    let re = py.import("re")?;
+    let same = pattern.get_type().is(&re.getattr("Pattern")?)
+        && pattern
+            .getattr("pattern")?
+            .extract::<String>()
+            .ok()
+            .as_deref()
+            == Some(STATUS_WORD_PATTERN)
+        && pattern.getattr("flags")?.eq(re.getattr("UNICODE")?)?;
+    Ok(same.then(|| pattern.unbind()))
 }
 
 /// `body(cls, response)`: the installed classmethod's body is
@@ -250,11 +290,17 @@ fn best_ns(n: u32, repeat: u32, mut f: impl FnMut() -> PyResult<()>) -> PyResult
 }
 
 /// For scripts/bench/pyo3_bench.py: ns per Rust -> Python conversion
-/// (`Error::to_py`) of the error `parse_error(reply)` gives, timed in Rust.
+/// (`Error::to_py`) of the error `parse_error(reply)` gives, timed in Rust;
+/// `fast=False`: without this package's fast build, as a plain pyo3
+/// extension on the core crate gets it (the class called).
 #[pyfunction]
-fn _bench_to_py(py: Python<'_>, reply: &str, n: u32, repeat: u32) -> PyResult<f64> {
+#[pyo3(signature = (reply, n, repeat, fast = true))]
+fn _bench_to_py(py: Python<'_>, reply: &str, n: u32, repeat: u32, fast: bool) -> PyResult<f64> {
     let e = redis_exceptions::parse_error(reply);
-    best_ns(n, repeat, || e.to_py(py).map(drop))
+    direct::TO_PY_FAST.store(fast, Ordering::Relaxed);
+    let ns = best_ns(n, repeat, || e.to_py(py).map(drop));
+    direct::TO_PY_FAST.store(true, Ordering::Relaxed);
+    ns
 }
 
 /// For scripts/bench/pyo3_bench.py: ns per `PyErr::from(Error)`, the `?` path
@@ -287,6 +333,9 @@ fn _bench_from_py(
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // `Error::to_py` builds the client's own, unpatched classes without
+    // the `__init__` call, as proven here (once per process).
+    set_fast_build(direct::fast_build);
     m.add_function(wrap_pyfunction!(parse_error, m)?)?;
     m.add_function(wrap_pyfunction!(classify, m)?)?;
     m.add_function(wrap_pyfunction!(calls, m)?)?;

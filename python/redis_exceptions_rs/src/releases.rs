@@ -8,10 +8,10 @@ use std::str::FromStr;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use redis_exceptions::__private::{__ParseErrorVariant, __installed_parse_error};
 use redis_exceptions::{Parser, RedisPy, ValkeyPy};
 
-use super::{CLIENTS, VARIANTS};
+use crate::installed::{installed_parse_error, ParseErrorVariant};
+use crate::{status_word_pattern, CLIENTS, VARIANTS};
 
 /// A redis-py message no rule selects, and a valid `ASK`/`MOVED` payload.
 const PROBE_MESSAGE: &str = "0 127.0.0.1:6379";
@@ -51,7 +51,7 @@ pub(crate) fn _releases(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 #[pyfunction]
 pub(crate) fn _variant(client: usize, version: &str) -> PyResult<Option<usize>> {
     Ok(parser_of(client, version)?.map(|p| {
-        let v = __ParseErrorVariant::of(p.release());
+        let v = ParseErrorVariant::of(p.release());
         VARIANTS.iter().position(|&x| x == v).unwrap_or(0)
     }))
 }
@@ -95,8 +95,15 @@ pub(crate) fn _probe<'py>(
     };
     let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
     let globals = orig.getattr(pyo3::intern!(py, "__globals__"))?;
-    Ok(
-        __installed_parse_error(py, which, variant, &table, response, &globals)?
-            .map(|(obj, _)| obj),
-    )
+    let pattern = status_word_pattern(py, &globals)?;
+    Ok(installed_parse_error(
+        py,
+        which,
+        variant,
+        &table,
+        response,
+        &globals,
+        pattern.as_ref(),
+    )?
+    .map(|(obj, _)| obj))
 }

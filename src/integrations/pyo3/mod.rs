@@ -5,21 +5,18 @@
 //! Rust -> Python makes an instance of the class found in the running
 //! interpreter's `redis.exceptions`, as the call redis-py itself makes
 //! with the arguments the Rust instance holds would leave it, so the
-//! instance is redis-py's in every detail. Where the class is the running
-//! release's own and unpatched (its `__new__` Python's, its `__init__`
-//! chain the client's own functions, still the very objects seen when the
-//! classes were read, and one real call then left what the build leaves),
-//! the instance is built without running `__init__`:
-//! `BaseException.__new__(cls, *args)` and the attributes that release's
-//! `__init__` sets, in order. Any other class is called.
+//! instance is redis-py's in every detail: the class is called. The Python
+//! package (`redis_exceptions_rs`) registers a faster build through
+//! `package.rs`: where the class is the running release's own and
+//! unpatched, it builds the instance without running `__init__`, proven
+//! per class to leave what the call leaves.
 //! [`Error::to_py_as`](crate::Error::to_py_as) with [`Client::ValkeyPy`] does the same with
 //! valkey-py's `valkey.exceptions`. Python -> Rust reads the instance's
 //! `args` and attributes (of either client's classes) and keeps the
 //! original exception as the cause.
 
-mod direct;
 mod from_python;
-mod installed;
+pub mod package;
 mod to_python;
 
 use std::borrow::Cow;
@@ -27,7 +24,7 @@ use std::cell::Cell;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyImportError, PyRuntimeError};
+use pyo3::exceptions::{PyAttributeError, PyImportError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyModule, PyString, PyTuple, PyType};
@@ -36,8 +33,6 @@ use crate::class::{Class, ExceptionType, RedisPy, ValkeyPy};
 use crate::instance::state::State;
 use crate::pyrt::value::PyValue;
 
-use direct::{prove_fast, Fast};
-pub use installed::{__ParseErrorVariant, __installed_parse_error};
 pub use to_python::{__PyErr, __user_into_pyerr};
 
 /// The Python client whose exception classes a conversion builds:
@@ -125,7 +120,7 @@ const MAX_CAUSES: usize = 64;
 /// One client's classes in the running interpreter, in [`Class::all`]
 /// order, and redis-py's `ExceptionType` enum. Filled on the first
 /// successful import.
-struct Table {
+pub struct Table {
     /// The running redis-py release, or the one the running valkey-py
     /// release classifies as ([`ValkeyPy::redis_py`]).
     release: RedisPy,
@@ -138,10 +133,6 @@ struct Table {
     /// Its members, read once (`ExceptionType("server")` is always the
     /// same object).
     members: Vec<(ExceptionType, Py<PyAny>)>,
-    /// Per class, by index: how to build an instance without calling its
-    /// `__init__`, for the classes where that was proven to give what the
-    /// call gives ([`Fast`]).
-    fast: Vec<Option<Fast>>,
     /// `(address of the Python class, class index)` of each class the
     /// running release has, sorted by address: a Python class back to this
     /// crate's class by identity.
@@ -267,9 +258,17 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
                 let name = client.name_of(class);
                 let module = match modules.iter().find(|(m, _)| *m == home) {
                     Some((_, m)) => Some(m.clone()),
-                    None => py.import(&*home).ok().inspect(|m| {
-                        modules.push((home.clone(), m.clone()));
-                    }),
+                    // A module whose import needs an optional dependency
+                    // is absent (`ImportError`); any other error (an
+                    // interrupt) propagates, and nothing is kept.
+                    None => match py.import(&*home) {
+                        Ok(m) => {
+                            modules.push((home.clone(), m.clone()));
+                            Some(m)
+                        }
+                        Err(e) if e.is_instance_of::<PyImportError>(py) => None,
+                        Err(e) => return Err(e),
+                    },
                 };
                 match module {
                     Some(m) => Some(
@@ -310,7 +309,12 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
             };
             types.push(found);
         }
-        let exception_type = exceptions.getattr("ExceptionType").ok().map(Bound::unbind);
+        let exception_type = match exceptions.getattr("ExceptionType") {
+            Ok(t) => Some(t.unbind()),
+            // Releases before 7.2 have no enum.
+            Err(e) if e.is_instance_of::<PyAttributeError>(py) => None,
+            Err(e) => return Err(e),
+        };
         let mut members = Vec::new();
         if let Some(enum_type) = &exception_type {
             for t in [
@@ -319,31 +323,23 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
                 ExceptionType::Auth,
                 ExceptionType::Server,
             ] {
-                if let Ok(m) = enum_type.bind(py).call1((t.value(),)) {
-                    members.push((t, m.unbind()));
+                match enum_type.bind(py).call1((t.value(),)) {
+                    Ok(m) => members.push((t, m.unbind())),
+                    // A member the release lacks.
+                    Err(e) if e.is_instance_of::<PyValueError>(py) => {}
+                    Err(e) => return Err(e),
                 }
             }
         }
         by_type.sort_unstable();
         by_type.dedup_by_key(|(address, _)| *address);
-        let mut table = Table {
+        Ok(Table {
             release,
             types,
             exception_type,
             members,
-            fast: Vec::new(),
             by_type,
-        };
-        table.fast = Class::all()
-            .enumerate()
-            .map(|(i, class)| {
-                let own = table.by_type.iter().any(|&(_, j)| j == i);
-                let ty = table.types[i].bind(py);
-                own.then(|| prove_fast(py, &table, client, class, ty))
-                    .flatten()
-            })
-            .collect();
-        Ok(table)
+        })
     }
 }
 
@@ -471,7 +467,8 @@ fn user_type<'py>(
     Ok(made)
 }
 
-fn value_to_py<'py>(py: Python<'py>, v: &PyValue) -> PyResult<Bound<'py, PyAny>> {
+/// An argument value as the Python object the class would be called with.
+pub fn value_to_py<'py>(py: Python<'py>, v: &PyValue) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
         PyValue::None => py.None().into_bound(py),
         PyValue::Str(s) => PyString::new(py, s).into_any(),

@@ -16,8 +16,8 @@ use crate::error::traits::RedisErrorExt;
 use crate::instance::state::State;
 use crate::parse::call::rebuild_call;
 
-use super::direct::try_fast;
 use super::from_python::{is_copy_of, snapshot};
+use super::package::try_fast;
 use super::{lock_name, table, value_to_py, Client, MAX_CAUSES};
 
 fn error_type_member<'py>(
@@ -61,7 +61,7 @@ fn to_instance<'py>(
     let ty = class.py_type_as(py, client)?;
     let (init, _) = class.init();
     // The client's own class, unpatched: built without the call, as the
-    // call would leave it ([`Fast`]).
+    // call would leave it (the package's fast build, when registered).
     let obj = match try_fast(py, client, state, &ty)? {
         Some(obj) => obj,
         None => call_instance(py, e, &ty, client)?,

@@ -32,19 +32,19 @@ CLIENTS = {"redis": ("redis", 0, "redis-py 5.0 to 8.2"), "valkey": ("valkey", 1,
 # changes nothing; a parse_error that behaves otherwise (patched, or a
 # future release) is wrapped but never answered in Rust.
 
-_MARK = "_redis_exceptions_rs_state"
-
-
 class _State:
-    """One install(): what it replaced, and whether it is still in effect
-    (kept in the native body too, which reads it on every call)."""
+    """One install(): what it replaced, what it put in its place (`made`),
+    whether that answers in Rust, and whether it is still in effect (kept
+    in the native body too, which reads it on every call)."""
 
-    __slots__ = ("replaced", "_active", "native")
+    __slots__ = ("replaced", "_active", "native", "made", "rust")
 
     def __init__(self, replaced: Any) -> None:
         self.replaced = replaced
         self._active = True
         self.native: Any = None
+        self.made: Any = None
+        self.rust = False
 
     @property
     def active(self) -> bool:
@@ -93,9 +93,17 @@ def _base_parser(client: str) -> Any:
 
 
 def _is_own(func: Any, package: str) -> bool:
+    """Whether `func` is the client's own function, not a wrapper that
+    copied its name (`functools.wraps` copies `__module__`, `__qualname__`
+    and `__wrapped__`, never `__globals__`)."""
+    module = sys.modules.get(f"{package}._parsers.base")
     return (
-        getattr(func, "__module__", None) == f"{package}._parsers.base"
+        inspect.isfunction(func)
+        and getattr(func, "__module__", None) == f"{package}._parsers.base"
         and getattr(func, "__qualname__", None) == "BaseParser.parse_error"
+        and "__wrapped__" not in func.__dict__
+        and module is not None
+        and func.__globals__ is module.__dict__
     )
 
 
@@ -141,10 +149,17 @@ def _checked_variant(base_parser: Any, func: Any, number: int, version: str) -> 
     return variant if 2 * answered > len(probes) else None
 
 
+# Every object install() put on a BaseParser and has not taken back, by
+# id, with its state. Ownership is identity: an attribute would be copied
+# onto a foreign wrapper (functools.wraps copies __dict__). The entry keeps
+# the object alive, so its id is not reused while it is here.
+_MADE: "dict[int, _State]" = {}
+
+
 def state_of(obj: Any) -> Optional[_State]:
-    """The _State of an object install() made, else None."""
-    state = getattr(getattr(obj, "__func__", obj), _MARK, None)
-    return state if isinstance(state, _State) else None
+    """The _State of the very object install() made, else None."""
+    state = _MADE.get(id(obj))
+    return state if state is not None and state.made is obj else None
 
 
 def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, number: int) -> Any:
@@ -159,6 +174,22 @@ def _rust_parse_error(state: _State, orig: Callable[..., Any], variant: int, num
     return functools.partial(_native._parse_error_body, token)
 
 
+def _introspect_as(obj: Any, func: Any) -> None:
+    """Gives `obj` (the installed body) `func`'s name, module and docstring,
+    and `func` as `__wrapped__` (for inspect.getsource): logging and
+    tracing tools, and pickle (a bound method pickles as getattr(cls,
+    __name__)), read them. Plain attributes: no frame per call."""
+    for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+        try:
+            setattr(obj, name, getattr(func, name))
+        except (AttributeError, TypeError):
+            pass
+    try:
+        obj.__wrapped__ = func
+    except (AttributeError, TypeError):
+        pass
+
+
 def _passthrough(replaced: Any, state: _State) -> Any:
     """An object of the same kind as `replaced` that only calls it."""
     if isinstance(replaced, classmethod):
@@ -167,7 +198,7 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         def parse_error_cm(cls: Any, *args: Any, **kwargs: Any) -> Any:
             return inner(cls, *args, **kwargs)
 
-        setattr(parse_error_cm, _MARK, state)
+        _introspect_as(parse_error_cm, inner)
         return classmethod(parse_error_cm)
     if isinstance(replaced, staticmethod) or not hasattr(replaced, "__get__"):
         target = replaced.__func__ if isinstance(replaced, staticmethod) else replaced
@@ -175,7 +206,6 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         def parse_error_sm(*args: Any, **kwargs: Any) -> Any:
             return target(*args, **kwargs)
 
-        setattr(parse_error_sm, _MARK, state)
         return staticmethod(parse_error_sm)
 
     # A plain function (or another descriptor): bound as it would be.
@@ -183,7 +213,6 @@ def _passthrough(replaced: Any, state: _State) -> Any:
         return replaced(*args, **kwargs)
 
     if inspect.isfunction(replaced):
-        setattr(parse_error_fn, _MARK, state)
         return parse_error_fn
     return None  # an unknown descriptor: leave it alone
 
@@ -211,9 +240,8 @@ def install(client: str = "redis") -> None:
         variant = _checked_variant(base_parser, func, number, version)
         if variant is not None:
             body = _rust_parse_error(state, func, variant, number)
-            body.__doc__ = func.__doc__
-            setattr(body, _MARK, state)
-            setattr(body, "_redis_exceptions_rs_rust", True)
+            _introspect_as(body, func)
+            state.rust = True
             new = classmethod(body)
     if new is None:
         new = _passthrough(current, state)
@@ -223,6 +251,8 @@ def install(client: str = "redis") -> None:
             getattr(new, "__func__", new).__doc__ = getattr(current, "__doc__", None)
         except (AttributeError, TypeError):
             pass
+    state.made = new
+    _MADE[id(new)] = state
     _ALL.setdefault(client, []).append(state)
     base_parser.parse_error = new
 
@@ -248,6 +278,7 @@ def uninstall(client: str = "redis") -> None:
     # it stays in that chain but only passes through.
     for s in states:
         s.active = False
+        _MADE.pop(id(s.made), None)
 
 
 def installed(client: str = "redis") -> bool:
@@ -262,5 +293,5 @@ def uses_rust(client: str = "redis") -> bool:
     """Whether the installed parser answers with Rust where it can."""
     if not installed(client):
         return False
-    current = _loaded_base_parser(client).__dict__.get("parse_error")
-    return bool(getattr(getattr(current, "__func__", None), "_redis_exceptions_rs_rust", False))
+    state = state_of(_loaded_base_parser(client).__dict__.get("parse_error"))
+    return state is not None and state.rust

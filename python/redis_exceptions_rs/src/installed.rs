@@ -2,23 +2,19 @@
 //! client's `BaseParser.parse_error`, variant by variant, answered in Rust
 //! on the live table, or "not mine" (the caller runs the original).
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PySlice, PyString};
 use pyo3::PyTypeInfo;
+use redis_exceptions::__private::pyo3_package::{self as core, is_status_word, LONGEST_STATUS};
+use redis_exceptions::{Client, ExceptionClass, RedisPy, ResponseError};
 
-use crate::class::{Attr, Class, RedisPy, STATUS_PARSE_SINCE, STATUS_WORD_SINCE};
-use crate::pyrt::value::PyValue;
-
-use super::direct::{build_fast, FastValues};
-use super::{Client, Table, TABLES};
+use crate::direct::{build_fast, proofs, Fast, FastValues};
 
 /// Which `BaseParser.parse_error` a client release has; the package tells
 /// them apart by their source.
-#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum __ParseErrorVariant {
+pub(crate) enum ParseErrorVariant {
     /// redis-py 5.0 to 7.1, valkey-py 6.2: `cls(rest)`, `ResponseError(response)`.
     Plain,
     /// redis-py 7.2 to 8.1: `cls(rest, status_code=code)`, `ResponseError(response)`.
@@ -28,13 +24,13 @@ pub enum __ParseErrorVariant {
     StatusWord,
 }
 
-impl __ParseErrorVariant {
+impl ParseErrorVariant {
     /// The variant of `release`'s own `parse_error` (the `parse_error`
     /// column of `src/class/releases.txt`).
-    pub fn of(release: RedisPy) -> Self {
-        if release < STATUS_PARSE_SINCE {
+    pub(crate) fn of(release: RedisPy) -> Self {
+        if release < core::status_parse_since() {
             Self::Plain
-        } else if release < STATUS_WORD_SINCE {
+        } else if release < core::status_word_since() {
             Self::Status
         } else {
             Self::StatusWord
@@ -43,12 +39,12 @@ impl __ParseErrorVariant {
 }
 
 /// How far into a reply the first word is looked for in a copy of its
-/// start (the whole reply is never encoded); a longer first word is found
-/// by `str.find`.
-const CODE_PREFIX: usize = 66;
+/// start (the whole reply is never encoded): any status word and its space
+/// fit; a longer first word is found by `str.find`.
+const CODE_PREFIX: usize = LONGEST_STATUS + 2;
 
 /// From this length (in code points) a rest is looked up in a sub-table
-/// by its length first ([`__installed_parse_error`]): hashing it costs
+/// by its length first ([`installed_parse_error`]): hashing it costs
 /// more than comparing a few lengths.
 const LONG_REST: usize = 128;
 
@@ -70,16 +66,6 @@ fn prefix_slice(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
         .map(|s| s.bind(py))
 }
 
-/// redis-py 8.2's `_ERROR_CODE_PATTERN.fullmatch(code)`: `[A-Z][A-Z0-9_]{0,63}`.
-fn is_status_word(code: &str) -> bool {
-    let b = code.as_bytes();
-    (1..=64).contains(&b.len())
-        && b[0].is_ascii_uppercase()
-        && b[1..]
-            .iter()
-            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
-}
-
 /// The client's `BaseParser.parse_error(cls, response)` of `variant`,
 /// answered in Rust with the table `cls.EXCEPTION_CLASSES` (`table`) and
 /// the parser module's globals (`globals`, for its `ResponseError`):
@@ -92,14 +78,14 @@ fn is_status_word(code: &str) -> bool {
 ///
 /// The instance is built as the original's call would leave it: the same
 /// class, `args`, and `vars()` in the same order.
-#[doc(hidden)]
-pub fn __installed_parse_error<'py>(
+pub(crate) fn installed_parse_error<'py>(
     py: Python<'py>,
     client: Client,
-    variant: __ParseErrorVariant,
+    variant: ParseErrorVariant,
     table: &Bound<'py, PyAny>,
     response: &Bound<'py, PyAny>,
     globals: &Bound<'py, PyAny>,
+    pattern: Option<&Py<PyAny>>,
 ) -> PyResult<Option<(Bound<'py, PyAny>, usize)>> {
     let (Ok(table), Ok(response), Ok(globals)) = (
         table.cast_exact::<PyDict>(),
@@ -108,13 +94,18 @@ pub fn __installed_parse_error<'py>(
     ) else {
         return Ok(None);
     };
-    let Some(t) = TABLES[client.index()].get(py) else {
+    let Some(t) = core::loaded_table(py, client) else {
         return Ok(None);
     };
-    if __ParseErrorVariant::of(t.release) != variant {
+    if ParseErrorVariant::of(t.release()) != variant {
         return Ok(None);
     }
-    let response_error = &t.types[response_error_index()];
+    let Some(proofs) = proofs(py, client, t)? else {
+        return Ok(None);
+    };
+    let Some(response_error) = t.py_type(response_error_index()) else {
+        return Ok(None);
+    };
     // Where the original falls back to its module's `ResponseError`, that
     // must be the client's own.
     let default_is_own = || -> PyResult<bool> {
@@ -154,15 +145,26 @@ pub fn __installed_parse_error<'py>(
     };
     let status_of = |code: &Bound<'py, PyString>| -> Bound<'py, PyAny> {
         match variant {
-            __ParseErrorVariant::Plain => py.None().into_bound(py),
+            ParseErrorVariant::Plain => py.None().into_bound(py),
             _ => code.clone().into_any(),
         }
     };
     let Some(entry) = table.get_item(&code)? else {
         // `ResponseError(response)`; 8.2: `status_code=code` for a status word.
         let status = match variant {
-            __ParseErrorVariant::StatusWord if code.to_str().is_ok_and(is_status_word) => {
-                code.into_any()
+            ParseErrorVariant::StatusWord => {
+                // The original reads its module's `_ERROR_CODE_PATTERN`
+                // now: only the one seen at install (and checked to spell
+                // the rule) is answered for.
+                let now = globals.get_item(pyo3::intern!(py, "_ERROR_CODE_PATTERN"))?;
+                if !pattern.is_some_and(|p| now.is_some_and(|n| n.is(p))) {
+                    return Ok(None);
+                }
+                if code.to_str().is_ok_and(|c| is_status_word(c.as_bytes())) {
+                    code.into_any()
+                } else {
+                    py.None().into_bound(py)
+                }
             }
             _ => py.None().into_bound(py),
         };
@@ -175,7 +177,7 @@ pub fn __installed_parse_error<'py>(
             status,
             redirect: None,
         };
-        let obj = answer(py, t, variant, i, ty, response.as_any(), &values)?;
+        let obj = answer(py, proofs, variant, i, ty, response.as_any(), &values)?;
         return Ok(obj.map(|o| (o, i)));
     };
     // `response = response[len(code) + 1:]`
@@ -213,29 +215,24 @@ pub fn __installed_parse_error<'py>(
     } else {
         entry
     };
-    let Some(i) = t.index_of(&cls) else {
+    let Some(i) = t.class_index(&cls) else {
         return Ok(None);
     };
-    let (init, _) = Class::all()
-        .nth(i)
-        .map(Class::init)
-        .ok_or_else(|| PyRuntimeError::new_err("redis-exceptions: no such class"))?;
-    let rest_text;
-    let redirect = if init.parses_redirect() {
+    let Some(fast) = proofs.get(i).and_then(Option::as_ref) else {
+        return Ok(None);
+    };
+    let redirect = if fast.parses_redirect {
         // As `AskError.__init__` reads it; anything it would refuse, or
         // read as integers beyond `i64`, is the original's.
-        rest_text = rest.cast::<PyString>()?.to_str().ok();
-        let Some(payload) = rest_text else {
+        let Some(r) = rest
+            .cast::<PyString>()?
+            .to_str()
+            .ok()
+            .and_then(core::redirect_ints)
+        else {
             return Ok(None);
         };
-        let Ok(spans) = crate::instance::redirect::parse_strict(payload) else {
-            return Ok(None);
-        };
-        let r = spans.view(payload);
-        match (r.slot_value(), r.port_value()) {
-            (PyValue::Int(slot), PyValue::Int(port)) => Some((slot, r.host(), port)),
-            _ => return Ok(None),
-        }
+        Some(r)
     } else {
         None
     };
@@ -243,7 +240,7 @@ pub fn __installed_parse_error<'py>(
         status: status_of(&code),
         redirect,
     };
-    let obj = answer(py, t, variant, i, &cls, &rest, &values)?;
+    let obj = answer(py, proofs, variant, i, &cls, &rest, &values)?;
     Ok(obj.map(|o| (o, i)))
 }
 
@@ -258,35 +255,31 @@ pub fn __installed_parse_error<'py>(
 /// while the class is unpatched.
 fn answer<'py>(
     py: Python<'py>,
-    t: &Table,
-    variant: __ParseErrorVariant,
+    proofs: &[Option<Fast>],
+    variant: ParseErrorVariant,
     i: usize,
     ty: &Bound<'py, PyAny>,
     arg: &Bound<'py, PyAny>,
     values: &FastValues<'_, 'py>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let Some(fast) = t.fast.get(i).and_then(Option::as_ref) else {
+    let Some(fast) = proofs.get(i).and_then(Option::as_ref) else {
         return Ok(None);
     };
     // From 7.2 the original passes `status_code=`: a class that does not
     // take it raises there (`TypeError`), the original's to raise.
-    let takes_status = Class::all()
-        .nth(i)
-        .is_some_and(|c| c.init().0.keyword_of(Attr::StatusCode).is_some());
-    if variant != __ParseErrorVariant::Plain && !takes_status {
+    if variant != ParseErrorVariant::Plain && !fast.takes_status_code {
         return Ok(None);
     }
-    if fast.attrs.is_empty() && variant == __ParseErrorVariant::Plain {
+    if fast.attrs.is_empty() && variant == ParseErrorVariant::Plain {
         return ty.call1((arg,)).map(Some);
     }
-    let Some(fast) = t.fast_for(py, i, ty) else {
+    if !fast.in_force(py, ty) {
         return Ok(None);
-    };
+    }
     build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
 }
 
-/// The index of `ResponseError` in [`Class::all`].
+/// The index of `ResponseError` in `Class::all()`.
 fn response_error_index() -> usize {
-    use crate::error::traits::ExceptionClass;
-    crate::ResponseError::CLASS.index().unwrap_or(usize::MAX)
+    core::class_index(ResponseError::CLASS).unwrap_or(usize::MAX)
 }

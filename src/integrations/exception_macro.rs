@@ -1,5 +1,8 @@
 //! [`exception!`]: your own exception classes, declared as Python declares
-//! them, with everything the built-in structs have.
+//! them, with everything the built-in structs have: the struct the error
+//! layer's `__exception_struct!` declares, and the impls of each enabled
+//! integration (`__pyo3_into_pyerr!` from `pyo3/to_python.rs`). It lives
+//! in the top layer because it names both.
 
 /// Declares your own exception classes, as `class MyError(ResponseError):`
 /// does in Python.
@@ -66,8 +69,8 @@ macro_rules! exception {
     )+};
 }
 
-/// Nothing without the `pyo3` feature (with it, `src/python.rs` defines
-/// the `From<$name> for PyErr` this expands to).
+/// Nothing without the `pyo3` feature (with it, `pyo3/to_python.rs`
+/// defines the `From<$name> for PyErr` this expands to).
 #[cfg(not(feature = "pyo3"))]
 #[doc(hidden)]
 #[macro_export]
