@@ -18,8 +18,7 @@
 //!   anyhow. No `unsafe` code.
 //!
 //! Where the crate deliberately differs from redis-py, and why:
-//! [`docs::differences`]. The same guide, with the test command and the
-//! benchmarks, is the repository's `README.md`.
+//! [`docs::differences`].
 //!
 //! # Guide
 //!
