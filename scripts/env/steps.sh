@@ -121,6 +121,7 @@ step() {
   shift
   _step_log="$STEP_LOG_DIR/${_steps_name}-$(printf '%02d' "$_step_no")-$(_steps_slug "$_step_what").log"
   local log="$_step_log"
+  # shellcheck disable=SC2034 # read by the caller (cargo_test_summary)
   STEP_LAST_LOG="$log"
   _step_show="$show"
   _steps_tick_start "[$_step_no] $_step_what" "$_step_t0" "$log"
