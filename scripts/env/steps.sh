@@ -8,6 +8,8 @@
 #   step "cargo fmt --check" cargo fmt --all -- --check
 #   step --show '^test result:' "what" cmd...   # also print matching log lines
 #   step_skip "what" "why"            # a step not run, and why
+#   step_background "what" LOG cmd... # start cmd in the background (pid in
+#                                     # $STEP_BG_PID); its result is a later step
 #   cargo_test_summary "$STEP_LAST_LOG"  # the last step's `cargo test` totals
 #   step_through "what" cmd...        # a step whose own steps print (a nested
 #                                     # test.sh): its lines are indented
@@ -32,6 +34,9 @@ steps_init() {
   _steps_name="$1"
   STEP_LOG_DIR="${STEP_LOG_DIR:-$_steps_root/target/logs}"
   mkdir -p "$STEP_LOG_DIR"
+  # The script's own output: a step's output goes to its log, but the lines
+  # printed when it fails (the shell exits from inside the step) must not.
+  exec {_steps_out}>&1
   # The logs are the last run's.
   rm -f -- "$STEP_LOG_DIR/$_steps_name"-[0-9][0-9]-*.log
   trap _steps_on_exit EXIT
@@ -80,6 +85,7 @@ _steps_on_exit() {
   local rc=$?
   _steps_tick_stop
   if [ "$rc" -ne 0 ] && [ -n "$_step_what" ]; then
+    exec 1>&"$_steps_out" 2>&1
     if [ -n "$_step_log" ] && [ -s "$_step_log" ]; then
       printf '%s---- last lines of %s\n' "${STEP_INDENT:-}" "${_step_log#"$_steps_root"/}"
       tail -n 60 "$_step_log" | sed "s/^/${STEP_INDENT:-}| /"
@@ -136,6 +142,16 @@ step() {
 step_skip() {
   _step_no=$((_step_no + 1))
   _steps_line "[$_step_no] $1: skipped, $2"
+}
+
+step_background() {
+  local what="$1" log="$2"
+  shift 2
+  _step_no=$((_step_no + 1))
+  "$@" >"$log" 2>&1 </dev/null &
+  # shellcheck disable=SC2034 # read by the caller
+  STEP_BG_PID=$!
+  _steps_line "[$_step_no] $what: started in the background (log ${log#"$_steps_root"/})"
 }
 
 step_through() {
