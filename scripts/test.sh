@@ -56,7 +56,7 @@ esac
 
 CARGO="${CARGO:-cargo}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-steps_init test
+steps_init test test.sh
 started=$SECONDS
 
 # For hooks: a line in the step's log.

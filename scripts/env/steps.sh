@@ -4,7 +4,7 @@
 # target/logs/ and is shown (its last 60 lines) only when the step fails.
 #
 #   source scripts/env/steps.sh       # under `set -euo pipefail`
-#   steps_init test                   # logs target/logs/test-NN-<slug>.log
+#   steps_init test test.sh           # logs target/logs/test-NN-<slug>.log
 #   step "cargo fmt --check" cargo fmt --all -- --check
 #   step --show '^test result:' "what" cmd...   # also print matching log lines
 #   step_skip "what" "why"            # a step not run, and why
@@ -29,7 +29,8 @@ _step_t0=0
 _step_ticker=""
 _step_show=""
 
-# steps_init NAME: log names start with NAME (test, ci).
+# steps_init NAME [SCRIPT]: log names start with NAME (test, ci); SCRIPT
+# names the script in its first line.
 steps_init() {
   _steps_name="$1"
   STEP_LOG_DIR="${STEP_LOG_DIR:-$_steps_root/target/logs}"
@@ -40,6 +41,7 @@ steps_init() {
   # The logs are the last run's.
   rm -f -- "$STEP_LOG_DIR/$_steps_name"-[0-9][0-9]-*.log
   trap _steps_on_exit EXIT
+  _steps_line "${2:-$_steps_name}: each step's output goes to ${STEP_LOG_DIR#"$_steps_root"/}/$_steps_name-NN-<step>.log"
 }
 
 # 75 -> "1m15s"
@@ -61,15 +63,16 @@ _steps_line() {
 _steps_tick_start() {
   local label="$1" t0="$2" log="$3" tick="${STEP_TICK:-45}"
   (
+    s=""
     trap 'kill "$s" 2>/dev/null; exit 0' TERM
     while :; do
       sleep "$tick" &
       s=$!
-      wait "$s" 2>/dev/null
-      last="$(tail -n 5 "$log" 2>/dev/null | tr -d '\r' | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-70)"
+      wait "$s" || true
+      last="$(tail -n 5 "$log" 2>/dev/null | tr -d '\r' | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c1-70)" || true
       _steps_line "     ... $label: running, $(steps_duration $((SECONDS - t0)))${last:+; log: $last}"
     done
-  ) &
+  ) 2>/dev/null &
   _step_ticker=$!
 }
 
@@ -133,7 +136,7 @@ step() {
   _steps_tick_start "[$_step_no] $_step_what" "$_step_t0" "$log"
   "$@" >"$log" 2>&1 </dev/null
   _steps_tick_stop
-  _steps_end " (log ${log#"$_steps_root"/})"
+  _steps_end ""
   if [ -n "$show" ]; then
     grep -E -- "$show" "$log" | sed "s/^/${STEP_INDENT:-}    /" || true
   fi
