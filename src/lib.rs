@@ -4,112 +4,299 @@
 //! minor release from 5.0 through [`RedisPy`], and valkey-py through
 //! [`ValkeyPy`].
 //!
-//! See the README for the guide; the API in brief:
-//!
-//! * one struct per Python class, same names ([`MovedError`],
-//!   [`ConnectionError`], ...), all implementing [`RedisErrorExt`];
-//! * [`is_a`](Error::is_a) is Python's `isinstance` over the MRO
-//!   (multiple inheritance included), [`Class`] gives `__bases__`,
-//!   `__mro__` and `issubclass`;
-//! * [`Error`] holds any class, one pointer wide, and downcasts back;
-//! * [`parse_error`] is redis-py's `BaseParser.parse_error`, [`classify`]
-//!   its allocation-free core, [`parse_frame`] the RESP-level entry;
+//! * One struct per Python class, with redis-py's names, bases and MROs
+//!   ([`MovedError`], [`ConnectionError`], ...), all implementing
+//!   [`RedisErrorExt`]; [`Error`] holds any of them, one pointer wide, and
+//!   downcasts back.
+//! * [`is_a`](Error::is_a) is Python's `isinstance` over the MRO (multiple
+//!   inheritance included); [`Class`] gives `__bases__`, `__mro__` and
+//!   `issubclass`.
+//! * [`parse_error`] is redis-py's `BaseParser.parse_error`, [`classify`] its
+//!   allocation-free core, [`parse_frame`] the RESP-level entry.
 //! * [`construct`] / [`Class::call`] build an instance by class name with
-//!   Python's call semantics;
-//! * [`RedisPy::V5_2`](RedisPy)`.parse_error(..)` and `.cluster()` classify
-//!   as an older release's parsers do; an instance's attributes
-//!   (`status_code`, `error_type`, `repr`) are the newest release's.
+//!   Python's call rules.
+//! * Optional [features](#features) for redis-rs, fred, pyo3, serde and
+//!   anyhow. No `unsafe` code.
 //!
-//! ```
+//! Where the crate deliberately differs from redis-py, and why:
+//! [`docs::differences`].
+//!
+//! # Guide
+//!
+//! ## Classify a reply
+//!
+//! ```rust
 //! use redis_exceptions::{parse_error, ConnectionError, MovedError, RedisErrorExt, ResponseError};
 //!
-//! let e = parse_error("MOVED 3999 127.0.0.1:6381");
+//! let e = parse_error("MOVED 3999 127.0.0.1:6381");       // text after '-', no CRLF
 //! assert!(e.is_a::<ResponseError>() && !e.is_a::<ConnectionError>());
-//! if let Some(moved) = e.downcast_ref::<MovedError>() {
-//!     assert_eq!(moved.node_addr(), Some(("127.0.0.1", 6381)));
-//! }
-//! assert_eq!(e.py_repr(), "server:MovedError");
+//! let moved = e.downcast_ref::<MovedError>().unwrap();
+//! assert_eq!(moved.node_addr(), Some(("127.0.0.1", 6381)));
+//! assert_eq!(e.redirect().unwrap().addr().as_deref(), Some("127.0.0.1:6381"));
 //! ```
+//!
+//! * [`parse_error_bytes`] decodes as redis-py does (UTF-8 with replacement)
+//!   and keeps the bytes ([`reply`](RedisErrorExt::reply)); [`parse_frame`]
+//!   takes a whole RESP2 or RESP3 error frame ([`FrameError`] for a
+//!   malformed one).
+//! * [`classify`] gives class, status code, message and redirect, no
+//!   allocation.
+//! * [`status_code`](RedisErrorExt::status_code) is redis-py's: the code of
+//!   a known reply, or an upper-case first word (`WRONGTYPE`);
+//!   [`reply_code`](RedisErrorExt::reply_code) is any first word.
+//!
+//! ## Catch like Python
+//!
+//! ```rust
+//! use redis_exceptions::{except, parse_error, ConnectionError, Error, MovedError, TimeoutError};
+//!
+//! fn handle(err: Error) -> Result<&'static str, Error> {
+//!     except!(err,
+//!         MovedError as e => { let _ = e.slot_id(); "redirect" },   // e: MovedError
+//!         (ConnectionError, TimeoutError) as _e => "retry",          // _e: Error
+//!     )                                                               // Err(err): re-raise
+//! }
+//! assert_eq!(handle(parse_error("MOVED 1 h:1")).unwrap(), "redirect");
+//! ```
+//!
+//! A last `_ => ...` is a bare `except:` (`_ as e =>` binds). [`except!`]
+//! also takes a `Box<dyn Error (+ Send + Sync)>` and an `anyhow::Error`;
+//! unmatched, it comes back unchanged.
+//!
+//! ```rust
+//! use redis_exceptions::{except, parse_error, MovedError};
+//!
+//! let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(parse_error("MOVED 1 h:1"));
+//! assert_eq!(except!(boxed, MovedError as e => e.slot_id(), _ => None).unwrap(), Some(1));
+//! ```
+//!
+//! redis-py's retry policies are class sets ([`RETRY_SUPPORTED_ERRORS`],
+//! ...): [`ClassSet::matches`] is `isinstance(e, tuple)`,
+//! [`ClassSet::contains_type`] is `type(e) in tuple`.
+//!
+//! ## Find it in someone else's error
+//!
+//! [`find`] walks a `source()` chain (and into `io::Error::other`) for the
+//! first exception of this crate; [`to_error`](Error::to_error) copies it
+//! out:
+//!
+//! ```rust
+//! use redis_exceptions::{find, parse_error, ConnectionError, Error, RedisErrorExt};
+//!
+//! let io = std::io::Error::other(parse_error("NOAUTH Authentication required."));
+//! let owned: Error = find(&io).unwrap().to_error();
+//! drop(io);
+//! assert!(owned.is_a::<ConnectionError>());
+//! ```
+//!
+//! ## Compare and print
+//!
+//! `==` compares class, `args` and attributes, not the cause; [`Class`] is
+//! `Eq + Hash` by identity. `{}` is `str(e)`; `{:#}` is the last line of a
+//! Python traceback.
+//!
+//! ```rust
+//! use redis_exceptions::{parse_error, MovedError, RedisError, RedisErrorExt, ValueError};
+//!
+//! let e = parse_error("MOVED 3999 127.0.0.1:6381");
+//! assert_eq!(e, MovedError::new("3999 127.0.0.1:6381").with_status_code("MOVED").into());
+//! assert_eq!(format!("{e}"), "3999 127.0.0.1:6381");
+//! assert_eq!(format!("{e:#}"), "redis.exceptions.MovedError: 3999 127.0.0.1:6381");
+//! assert_eq!(format!("{:#}", ValueError::new("x")), "ValueError: x");
+//! assert_eq!(format!("{:#}", RedisError::new("")), "redis.exceptions.RedisError");
+//! ```
+//!
+//! ## Build errors
+//!
+//! ```rust
+//! use redis_exceptions::{construct, ConnectionError, LockError, RedisErrorExt};
+//!
+//! let e = ConnectionError::new("Connection closed by server.");
+//! let lock = LockError::new("Cannot release an unlocked lock").with_lock_name("resource");
+//! assert_eq!(lock.lock_name(), Some(&"resource".into()));
+//! let by_name = construct("AskError", &["3999 127.0.0.1:6381".into()], &[("status_code", "ASK".into())]);
+//! assert_eq!(by_name.unwrap().py_repr(), "server:AskError");
+//! ```
+//!
+//! [`construct`] and [`Class::call`] follow Python's call rules
+//! (`ClusterDownError()` is a `TypeError`); [`Error::from_io`]`(err,
+//! IoPhase::Connect { .. })` words socket errors as redis-py
+//! ([`IoPhase`]).
+//!
+//! ## Raise from another error
+//!
+//! `raise ConnectionError("Error connecting") from e` is `.with_source(e)`:
+//!
+//! ```rust
+//! use redis_exceptions::ConnectionError;
+//!
+//! fn connect() -> Result<(), ConnectionError> {
+//!     let io: Result<(), std::io::Error> = Err(std::io::Error::other("refused"));
+//!     io.map_err(|e| ConnectionError::new("Error connecting").with_source(e))
+//! }
+//! let e = connect().unwrap_err();
+//! assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "refused");
+//! ```
+//!
+//! On a `Result`: `io.redis_context(ConnectionError::context("Error
+//! connecting"))` ([`RedisResultExt`]; `.with_redis_context(|| ...)` builds
+//! the message only on error; no clash with `anyhow::Context`). snafu's
+//! `.context(..)` works too, with [`redis_exceptions::snafu`](snafu) so the
+//! versions match.
+//!
+//! ## Your own classes
+//!
+//! ```rust
+//! use redis_exceptions::{exception, ConnectionError, ResponseError};
+//!
+//! exception! {
+//!     /// The cache refused a write.
+//!     pub struct CacheRejected(ResponseError);
+//!     /// Several bases, C3 MRO, like `class X(A, B):`.
+//!     pub struct CacheLinkLost(CacheRejected, ConnectionError);
+//! }
+//! assert!(CacheLinkLost::new("x").is_a::<ConnectionError>());
+//! ```
+//!
+//! [`Class::register`]`(CacheRejected::CLASS)` makes it known to
+//! [`Class::by_name`], [`construct`] and [`find`].
+//!
+//! ## Port a handler from Python
+//!
+//! ```python
+//! try:
+//!     value = r.get("k")
+//! except MovedError as e:
+//!     value = ask_node(e.host, e.port)
+//! except (ConnectionError, TimeoutError):
+//!     value = None  # retry later
+//! ```
+//!
+//! The same handler, on whatever error the client gives (here a reply
+//! parsed by [`parse_error`]):
+//!
+//! ```rust
+//! use redis_exceptions::{except, parse_error, ConnectionError, Error, MovedError, TimeoutError};
+//!
+//! fn ask_node(host: &str, port: u16) -> Option<String> {
+//!     Some(format!("asked {host}:{port}"))
+//! }
+//! fn get(reply: Result<String, Error>) -> Result<Option<String>, Error> {
+//!     let err = match reply {
+//!         Ok(value) => return Ok(Some(value)),
+//!         Err(err) => err,
+//!     };
+//!     except!(err,
+//!         MovedError as e => e.node_addr().and_then(|(host, port)| ask_node(host, port)),
+//!         (ConnectionError, TimeoutError) => None, // retry later
+//!     )
+//! }
+//! let moved = get(Err(parse_error("MOVED 3999 127.0.0.1:6381")));
+//! assert_eq!(moved.unwrap().as_deref(), Some("asked 127.0.0.1:6381"));
+//! let other = get(Err(parse_error("WRONGTYPE Operation against a key")));
+//! assert!(other.is_err()); // no clause matched: raised again
+//! ```
+//!
+//! `examples/port_from_python.rs` ports a whole redis-py program.
+//!
+//! # Porting from redis-py
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `except ConnectionError:` | `if e.is_a::<ConnectionError>()`, or `except!(e, ConnectionError => ...)` |
+//! | `except (ConnectionError, TimeoutError) as e:` | `except!(e, (ConnectionError, TimeoutError) as e => ...)` |
+//! | `except MovedError as e:` | `except!(e, MovedError as e => ...)` or `e.except::<MovedError>()` |
+//! | `raise` (no clause matched) | `except!(...)?` hands the error back as `Err` |
+//! | `except:` / `except BaseException as e:` (last) | `except!(e, ..., _ => ...)` / `_ as e => ...` |
+//! | `except` around a redis-rs / fred call | `Error::from(err)` (features `redis`, `fred`), then as above |
+//! | `except` through wrapping context | `except!(anyhow_err, MovedError as e => ...)` (feature `anyhow`) |
+//! | `isinstance(e, AskError)` | `e.is_a::<AskError>()` |
+//! | `type(e) is MovedError` | `e.is::<MovedError>()` |
+//! | `issubclass(A, B)` | `A::CLASS.is_subclass_of(B::CLASS)` |
+//! | `type(e).__mro__` | `e.class().mro()` |
+//! | `type(e).__bases__` / `__name__` | `e.class().bases()` / `e.class().name()` |
+//! | `e.args` | `e.args()` (`&[PyValue]`) |
+//! | `str(e)` | `e.to_string()` |
+//! | `repr(e)` | `e.py_repr()` |
+//! | `e.status_code`, `e.error_type` | `e.status_code()`, `e.error_type()` |
+//! | `e.slot_id`, `e.host`, `e.port` | `moved.slot_id()`, `moved.host()`, `moved.port()` |
+//! | `raise ConnectionError("msg") from e` | `ConnectionError::new("msg").with_source(e)`, or on a `Result` `.redis_context(ConnectionError::context("msg"))` |
+//! | `e.__cause__` | `std::error::Error::source(&e)` |
+//! | `class MyError(ResponseError): pass` | `exception! { pub struct MyError(ResponseError); }` |
+//! | `getattr(redis.exceptions, name)(*args)` | `construct(name, args, kwargs)` |
+//!
+//! # Features
+//!
+//! None is on by default; without them the dependencies are `snafu` and
+//! `once_cell`.
+//!
+//! | feature | what it adds | details |
+//! |---|---|---|
+//! | `redis` | `From<redis::RedisError> for Error` (redis-rs 1.x): the class redis-py raises in the same situation, the original kept as `source()`; `Error::from_redis_error_at(&err, IoPhase)` for redis-py's exact I/O wording | [`docs::redis_rs`] |
+//! | `fred` | `From<fred::error::Error> for Error` (fred 10.1), `Error::from_fred_error_at(&err, host, port)` | [`docs::fred`] |
+//! | `pyo3` | `?` into a `PyErr` holding an instance of redis-py's own class, `Error::from_py`, `to_py_as(py, Client::ValkeyPy)` for valkey-py's | [docs/pyo3.md](https://github.com/redis-exceptions/redis-exceptions/blob/main/docs/pyo3.md) |
+//! | `serde` | `Serialize`/`Deserialize` for [`Error`] and [`PyValue`], in the form `python/redis_exceptions_json.py` reads and writes for redis-py's exceptions | [python/README-json.md](https://github.com/redis-exceptions/redis-exceptions/blob/main/python/README-json.md) |
+//! | `anyhow` | [`except!`] on an `anyhow::Error`, under any `.context(...)`; an unmatched error comes back with its context | below |
+//!
+//! A redis-rs error is classified as redis-py would classify the reply:
+//!
+//! ```rust
+//! # #[cfg(feature = "redis")]
+//! # fn main() {
+//! use redis::{ErrorKind, ServerErrorKind};
+//! use redis_exceptions::{Error, MovedError, RedisErrorExt};
+//!
+//! let err = redis::RedisError::from((ErrorKind::Server(ServerErrorKind::Moved), "moved", "7 h:1".to_owned()));
+//! let e = Error::from(err);
+//! assert!(e.is::<MovedError>() && std::error::Error::source(&e).is_some());
+//! assert_eq!(e.redirect().unwrap().node_addr(), Some(("h", 1)));
+//! # }
+//! # #[cfg(not(feature = "redis"))]
+//! # fn main() {}
+//! ```
+//!
+//! `except!` sees through anyhow's context:
+//!
+//! ```rust
+//! # #[cfg(feature = "anyhow")]
+//! # fn main() {
+//! use redis_exceptions::{except, parse_error, ConnectionError, MovedError};
+//!
+//! let err = anyhow::Error::new(parse_error("MOVED 3999 127.0.0.1:6381")).context("GET k");
+//! assert_eq!(except!(err, MovedError as e => e.slot_id()).unwrap(), Some(3999));
+//! let err = anyhow::Error::new(parse_error("WRONGTYPE x")).context("GET k");
+//! let back = except!(err, ConnectionError => ()).unwrap_err();
+//! assert_eq!(format!("{back:#}"), "GET k: WRONGTYPE x"); // context and all
+//! # }
+//! # #[cfg(not(feature = "anyhow"))]
+//! # fn main() {}
+//! ```
+//!
+//! # Versions
+//!
+//! The crate's own API ([`parse_error`], the classes) is redis-py 8.2.0. A
+//! [`RedisPy`] or [`ValkeyPy`] value classifies as that release does; the
+//! classes and reply rules record the release that brought them
+//! ([`Class::since`]):
+//!
+//! ```rust
+//! use redis_exceptions::{MovedError, RedisPy, ResponseError, ValkeyError, ValkeyPy};
+//!
+//! let v: RedisPy = "5.2.1".parse().unwrap();
+//! assert!(v.parse_error("MOVED 1 h:1").is::<ResponseError>()); // a plain client
+//! assert!(v.cluster().parse_error("MOVED 1 h:1").is::<MovedError>()); // RedisCluster
+//! assert!(ValkeyPy::V6_2.parse_error("NOSCRIPT x").is_a::<ValkeyError>());
+//! ```
+//!
+//! An older release's instances carry the newest release's attributes
+//! (`status_code`, `error_type`, `repr`).
 //!
 //! # Differences from redis-py
 //!
-//! Every deliberate difference, in one place:
-//!
-//! 1. **Malformed `ASK`/`MOVED` payloads do not raise.** redis-py's
-//!    `parse_error` raises `ValueError` from inside `AskError.__init__` for
-//!    `MOVED`, `MOVED 3999`, `MOVED x h:1`, a double space or a trailing
-//!    space. [`parse_error`] (and `MovedError::new`) return the class the
-//!    server named, with the message kept, `status_code` set, and
-//!    [`RedisErrorExt::redirect`] `None`: a reply is never lost to a crash.
-//!    [`Class::call`] / [`construct`] keep Python's behaviour and return the
-//!    `ValueError`.
-//! 2. **Integers are bounded.** redis-py's `slot_id` and `port` are Python
-//!    ints (up to CPython's 4,300-digit conversion limit, which this crate
-//!    applies too); [`Redirect::slot_id`] and [`Redirect::port`] are
-//!    `u16` and `None` when the value does not fit (the text is kept, see
-//!    [`Redirect::slot_text`]). `getattr` gives `int` values within `i64`
-//!    (beyond it, the decimal text `str(int(...))` would print). A redirect payload over 4 GiB is not parsed.
-//! 3. **Bytes are kept.** redis-py decodes replies with replacement and the
-//!    original bytes are gone; [`parse_error_bytes`] decodes the same way
-//!    and keeps the bytes ([`RedisErrorExt::reply`]).
-//! 4. **`status_code` is text.** A non-`str` `status_code=` argument is
-//!    stored as its `str()`.
-//! 5. **No class-creation time.** Python refuses a class whose bases admit no
-//!    C3 order when the class statement runs; a Rust struct exists at
-//!    compile time, so [`Class::try_mro`] reports that `TypeError` and
-//!    [`Class::mro`] falls back to a depth-first order.
-//! 6. **Builder methods are lenient.** `with_status_code` on a class whose
-//!    `__init__` takes no `status_code` (the builtins, the
-//!    `RedisClusterException` family) is a no-op where Python raises
-//!    `TypeError`; [`Class::call`] raises it.
-//! 7. **Causes are not cloned.** `Clone` on an error drops its `source()`,
-//!    and so does `to_error` ([`Error::to_error`]).
-//! 8. **Python values outside `PyValue`** (feature `pyo3`). An exception
-//!    coming from Python keeps `None`, `str`, `bytes` and `int` (within
-//!    `i64`) arguments and attributes as they are; any other value (a
-//!    `float`, a `bool`, a larger `int`, an object) becomes its `str()`.
-//!    A `str` with lone surrogates (`'\ud800x'`), which a Rust `String`
-//!    cannot hold, gets one U+FFFD for each of them.
-//!    The original exception is kept as `source()` and, while the Rust
-//!    error is unchanged (same values, same cause), is what goes back to
-//!    Python; an equal error built in Rust with that exception as its
-//!    cause (`raise ResponseError('boom') from e`) is a new exception.
-//! 9. **Half-built Python instances** (feature `pyo3`). For an error that
-//!    redis-py's `__init__` would refuse (difference 1, or arguments set on
-//!    the instance afterwards), the Python instance is the one that
-//!    `__init__` had built when it raised: for `AskError`/`MovedError`,
-//!    `args`, `error_type`, `status_code` and `message`, without `slot_id`,
-//!    `host`, `port` and `node_addr`. Only the `ValueError` that
-//!    `AskError.__init__` raises for a payload the Rust instance could not
-//!    parse either leads there (and an argument count the `__init__`
-//!    signature cannot take, which is known without calling it); anything
-//!    else raised in `__init__` (`KeyboardInterrupt`, `MemoryError`, a
-//!    patched class's error) is returned as the conversion's `Err`.
-//! 10. **An I/O error without its phase gets the one it implies.** redis-py
-//!     always knows whether it was connecting, reading or writing;
-//!     `From<std::io::Error>` (and the `redis` feature's `From`) does not,
-//!     so a refused connection is reported as connecting, with `server` in
-//!     place of the address it does not know (`Error 111 connecting to
-//!     server. Connection refused.`), a broken pipe as writing, anything else
-//!     as a read from the socket buffer ([`IoPhase::Socket`]).
-//! 11. **Long values are quoted as excerpts.** `Debug` of an error, and the
-//!     messages of a refused deserialization (feature `serde`; the Python
-//!     helper quotes whole values), show a long `str` or `bytes` as its
-//!     first 200 bytes and its length, and at most 8 values of a list.
-//!     Python's own messages keep CPython's bound (`int()` quotes 200
-//!     characters of the repr).
-//! 12. **Equality is by value.** Python's exceptions compare by identity;
-//!     `==` on [`Error`] and the class structs compares the class, `args`
-//!     and the attributes redis-py sets (`status_code`, `error_type`,
-//!     `lock_name`), not the cause, nor the raw bytes of a reply that was
-//!     not UTF-8 (two such replies that decode to the same text are equal;
-//!     [`RedisErrorExt::reply`] tells them apart).
-//! 13. **An `error_type` that is not an `ExceptionType` member** (feature
-//!     `pyo3`): an exception from Python whose `error_type` has no
-//!     `.value` (a plain `str`, or deleted) comes back with
-//!     [`RedisErrorExt::error_type`] `None`. Python's `repr()` of it raises
-//!     `AttributeError`; [`RedisErrorExt::py_repr`], which cannot fail,
-//!     gives the `BaseException` form, `ResponseError('x')`.
+//! Each deliberate difference, with its reason, is on its own page:
+//! [`docs::differences`]. Among them: malformed `ASK`/`MOVED` payloads do
+//! not raise, `slot_id` and `port` are `u16`, raw reply bytes are kept, and
+//! `==` compares values, not identity.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -144,6 +331,21 @@ pub use parse::reply::{
 pub use pyrt::call_error::{CallError, PyErrorKind};
 pub use pyrt::value::PyValue;
 
+/// Pages of the guide that have no item of their own: the files of the
+/// repository's `docs/` folder.
+pub mod docs {
+    pub mod differences {
+        #![doc = include_str!("../docs/differences.md")]
+        // The page's links name items of the crate root.
+        #[allow(unused_imports)]
+        use crate::*;
+    }
+    #[doc = include_str!("../docs/redis-rs.md")]
+    pub mod redis_rs {}
+    #[doc = include_str!("../docs/fred.md")]
+    pub mod fred {}
+}
+
 /// The traits, for a glob import: `use redis_exceptions::prelude::*;`.
 pub mod prelude {
     pub use crate::{ExceptionClass, IsA, RedisErrorExt, RedisResultExt};
@@ -174,8 +376,3 @@ pub mod __private {
     pub use crate::integrations::pyo3::package as pyo3_package;
     pub use snafu;
 }
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

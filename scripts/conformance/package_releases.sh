@@ -59,6 +59,26 @@ rm -rf -- "$wheels"
 wheel="$(ls "$wheels"/*.whl)"
 echo "package_releases: built $(basename "$wheel")"
 
+# pytest_summary FILE: pytest's closing line (without the time), then what
+# was skipped and why, from the -rs lines ("SKIPPED [402] file:line: reason").
+pytest_summary() {
+  awk '/^SKIPPED \[[0-9]+\] / {
+         n = $2; gsub(/[][]/, "", n)
+         r = $0; sub(/^SKIPPED \[[0-9]+\] [^ ]+:[0-9]+: /, "", r)
+         if (!(r in count)) order[++k] = r
+         count[r] += n
+       }
+       /^[= ]*[0-9]+ (passed|failed|error|errors|skipped)/ { last = $0 }
+       END {
+         gsub(/=/, "", last); sub(/^ +/, "", last); sub(/ in [0-9.]+s.*$/, "", last)
+         printf "%s", (last == "" ? "no pytest summary" : last)
+         for (i = 1; i <= k; i++) printf "%s%d: %s", (i == 1 ? " (" : "; "), count[order[i]], order[i]
+         if (k) printf ")"
+       }' "$1"
+}
+pytest_out="$(mktemp)"
+trap 'rm -f -- "$pytest_out"' EXIT
+
 status=0
 for v in "${RELEASES[@]}"; do
   case "$v" in
@@ -78,11 +98,14 @@ for v in "${RELEASES[@]}"; do
       ;;
   esac
   printf '\n== %s (%s)\n' "$label" "$("$venv/bin/python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
-  "$venv/bin/python" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q \
-    | tail -n 1 || status=1
+  # -rs: one line per skip reason with its count, read back for the summary.
+  "$venv/bin/python" -m pytest python/redis_exceptions_rs/tests -p no:cacheprovider -p no:asyncio -q -rs \
+    | tee "$pytest_out" || status=1
+  mypy_result=ok
   (cd python/redis_exceptions_rs/tests/typing &&
     "$venv/bin/python" -m mypy --strict --no-incremental --python-executable "$venv/bin/python" user_script.py) \
-    || status=1
+    || { status=1; mypy_result=FAILED; }
+  echo "package_releases: $label: $(pytest_summary "$pytest_out"); mypy --strict: $mypy_result"
 done
 redis_releases=()
 for v in "${RELEASES[@]}"; do

@@ -20,4 +20,4 @@ pyo3_env() {
   # Exports PYO3_PYTHON and REDIS_EXCEPTIONS_PYO3_VENV for cargo test.
   eval "$(bash scripts/env/pyo3_env.sh)"
 }
-on_setup pyo3_env
+on_setup pyo3_env "the Python tests/pyo3.rs embeds (scripts/env/pyo3_env.sh)"

@@ -7,7 +7,10 @@
 # (scripts/conformance/package_releases.sh; about 30 s once the venvs exist).
 
 python_package() {
-  say "the Python package on each redis-py release (scripts/conformance/package_releases.sh)"
   bash scripts/conformance/package_releases.sh
 }
-on_check python_package
+# Its per-release lines (tests passed and skipped, with the reasons; mypy)
+# are printed under the step line.
+on_check python_package \
+  "the Python package on each redis-py release (scripts/conformance/package_releases.sh)" \
+  '^package_releases: '

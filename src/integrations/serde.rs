@@ -154,78 +154,42 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 // --------------------------------------------------------------------------
-// base64 (standard alphabet, padded)
+// base64 (standard alphabet, padded), through the `base64` crate
 // --------------------------------------------------------------------------
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Standard alphabet, `=` padding required where Python writes it, and
+/// non-zero bits after the last byte ignored (`QR==` is `b"A"`), as Python's
+/// `base64.b64decode(s, validate=True)` does.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+);
 
 /// Standard base64 with `=` padding, as Python's `base64.b64encode`.
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&BASE64, bytes)
 }
 
-fn sextet(c: u8) -> Option<u32> {
-    let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    };
-    Some(u32::from(v))
-}
-
-/// Strict standard base64: the alphabet only, length a multiple of 4, one or
-/// two `=` only at the end. Non-zero bits after the last byte are ignored, as
-/// Python's `base64.b64decode(s, validate=True)` does.
+/// Strict standard base64 (see [`BASE64`]), the error worded as Python's
+/// `binascii.Error`.
 pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return Err("Incorrect padding".to_owned());
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    let quads = bytes.len() / 4;
-    for (q, quad) in bytes.chunks(4).enumerate() {
-        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && q + 1 != quads) {
-            return Err("Invalid base64-encoded string: misplaced padding".to_owned());
+    use base64::DecodeError;
+    base64::Engine::decode(&BASE64, text).map_err(|e| match e {
+        DecodeError::InvalidByte(_, b'=') => {
+            "Invalid base64-encoded string: misplaced padding".to_owned()
         }
-        let mut n = 0u32;
-        for (i, &c) in quad.iter().enumerate() {
-            let v = if i >= 4 - pad {
-                0
-            } else {
-                sextet(c).ok_or_else(|| {
-                    format!(
-                        "Only base64 data is allowed, found {:?} at offset {}",
-                        char::from(c),
-                        q * 4 + i
-                    )
-                })?
-            };
-            n = (n << 6) | v;
+        DecodeError::InvalidByte(offset, c) | DecodeError::InvalidLastSymbol(offset, c) => {
+            format!(
+                "Only base64 data is allowed, found {:?} at offset {offset}",
+                char::from(c)
+            )
         }
-        let got = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&got[..3 - pad]);
-    }
-    Ok(out)
+        DecodeError::InvalidLength(_) | DecodeError::InvalidPadding => {
+            "Incorrect padding".to_owned()
+        }
+    })
 }
 
 // --------------------------------------------------------------------------
@@ -603,6 +567,11 @@ mod tests {
         ] {
             assert!(base64_decode(bad).is_err(), "{bad:?}");
         }
+        // Python's binascii.Error messages, where its wording is kept.
+        assert_eq!(base64_decode("QQ").unwrap_err(), "Incorrect padding");
+        assert!(base64_decode("Q!==")
+            .unwrap_err()
+            .starts_with("Only base64 data is allowed"));
         let all: Vec<u8> = (0..=255).collect();
         assert_eq!(base64_decode(&base64_encode(&all)).unwrap(), all);
     }

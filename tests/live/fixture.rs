@@ -58,25 +58,9 @@ pub fn load_scenarios_at(p: &Path) -> Vec<Json> {
     list
 }
 
-/// Standard base64 with padding (the inverse of [`b64decode`]).
+/// Standard base64 with padding, as the fixtures write `raw_reply_b64`.
 pub fn b64encode(b: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
-    for chunk in b.chunks(3) {
-        let n = chunk.len();
-        let acc = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &c)| acc | (u32::from(c) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= n {
-                out.push(A[((acc >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b)
 }
 
 /// A Python value of the crate as the fixtures write it (`args`).
@@ -90,44 +74,9 @@ pub fn py_json(v: &redis_exceptions::PyValue) -> Json {
     }
 }
 
+/// The inverse of [`b64encode`] (Python's `base64.b64encode` output).
 pub fn b64decode(s: &str) -> Result<Vec<u8>, String> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let bytes: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        let mut n = 0;
-        for &c in chunk {
-            if c == b'=' {
-                break;
-            }
-            acc = (acc << 6) | val(c).ok_or_else(|| format!("bad base64 byte {c:?}"))?;
-            n += 1;
-        }
-        match n {
-            4 => out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]),
-            3 => {
-                acc <<= 6;
-                out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8]);
-            }
-            2 => {
-                acc <<= 12;
-                out.push((acc >> 16) as u8);
-            }
-            0 => {}
-            _ => return Err("truncated base64".into()),
-        }
-    }
-    Ok(out)
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s).map_err(|e| e.to_string())
 }
 
 /// What redis-py hands to parse_error: reply minus '-' and the CRLF

@@ -57,13 +57,13 @@ const NOT_REPRODUCIBLE: &[(&str, &str)] = &[];
 const MAX_NOT_REPRODUCIBLE: usize = 3;
 
 /// Scenarios where the crate deliberately differs from redis-py, as its
-/// documentation ("Differences from redis-py" in src/lib.rs) says. For these
+/// documentation (docs/differences.md, "Differences from redis-py") says. For these
 /// the test checks the documented behaviour instead, plus that the redis-py
 /// behaviour is still reachable, and reports them separately ("diff").
 /// Remove an entry to demand strict redis-py equality again.
 const DOCUMENTED_DIFFERENCES: &[(&str, &str)] = &[(
     "standalone/script_error_reply_malformed_moved",
-    "lib.rs difference 1: a malformed MOVED/ASK payload gives the named class (status_code set, \
+    "difference 1 (docs/differences.md): a malformed MOVED/ASK payload gives the named class (status_code set, \
      redirect() None) instead of raising ValueError; construct() keeps the ValueError",
 )];
 

@@ -20,10 +20,10 @@ try:
 except ImportError:  # pragma: no cover - depends on the venv
     valkey = None
 
-needs_valkey = pytest.mark.skipif(valkey is None, reason="valkey-py is not installed")
+needs_valkey = pytest.mark.skipif(valkey is None, reason="needs valkey-py, which only the valkey-py venv has")
 
 
-@pytest.mark.skipif(valkey is not None, reason="valkey-py is installed")
+@pytest.mark.skipif(valkey is not None, reason="checks install('valkey') without valkey-py, which this venv has")
 def test_install_without_valkey_is_an_import_error():
     with pytest.raises(ImportError, match=r"supports valkey-py 6\.2; found no valkey"):
         rs.install("valkey")
