@@ -700,6 +700,8 @@ fn live_auth_errors_match_redis_py(kind: &'static Kind) {
 }
 
 fn live_connection_refused_is_a_connection_error(kind: &'static Kind) {
+    // Checked first so that a missing server binary fails this test too.
+    kind.binaries();
     block_on(async {
         // A port found free may be taken by a server another test starts
         // meanwhile: try a few until one refuses.

@@ -640,6 +640,8 @@ fn live_connection_errors_match_redis_py(kind: &'static Kind) {
 }
 
 fn live_connection_refused_is_a_connection_error(kind: &'static Kind) {
+    // Checked first so that a missing server binary fails this test too.
+    kind.binaries();
     // A port found free may be taken by a server another test starts
     // meanwhile (a reset or a connection, not a refusal): try a few.
     let (port, err) = (0..8)
