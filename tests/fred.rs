@@ -623,7 +623,17 @@ fn live_transactions_match_redis_py(kind: &'static Kind) {
                 ..whole
             }
         } else {
-            raised_on(kind.name, "standalone/unknown_command_before_auth", None)
+            // FOOBAR with no arguments was recorded before AUTH. Valkey 9.1
+            // answers that one with NOAUTH (the others: ERR unknown
+            // command), so its verdict for the unknown-command reply comes
+            // from a server that recorded it (the same text).
+            let before_auth =
+                |server: &str| raised_on(server, "standalone/unknown_command_before_auth", None);
+            std::iter::once(kind.name)
+                .chain(servers::MATRIX.iter().map(|k| k.name))
+                .map(before_auth)
+                .find(|r| r.status_code.as_deref() == Some("ERR"))
+                .expect("a server that answered FOOBAR with ERR unknown command")
         };
         assert_eq!(got(&e), queued, "{}: {err:?}", kind.name);
         assert_source(&e, &err);
