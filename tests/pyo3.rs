@@ -400,7 +400,13 @@ fn every_instance_record() {
 
 /// The servers of the live matrix (tests/live/servers.rs), whose recorded
 /// replies go through the embedded redis-py too.
-const SERVERS: &[&str] = &["redis-7.0", "valkey-8.1", "redis-6.2"];
+const SERVERS: &[&str] = &[
+    "redis-7.0",
+    "valkey-8.1",
+    "redis-6.2",
+    "valkey-9.1",
+    "redis-8.2",
+];
 
 /// The reply texts of the public corpus, of the live capture, and of every
 /// server's recorded replies (`tests/fixtures/live/<server>/replies.json`,
