@@ -9,9 +9,10 @@
 # target/live-servers.env (where tests/live/, tests/redis_rs.rs,
 # tests/redis_rs2.rs and tests/fred.rs find them) and prints them as exports.
 #
-# Plain `cargo test` skips a live test whose server is missing, saying why;
-# the test command requires every server: with
-# REDIS_EXCEPTIONS_REQUIRE_SERVERS=1 a missing one FAILS the test, naming it.
+# Plain `cargo test` skips a live test whose server is missing (and
+# tests/pyo3.rs a test whose embedded Python venv is missing), saying why;
+# the test command requires them all: with REDIS_EXCEPTIONS_REQUIRE_SERVERS=1
+# a missing one FAILS the test, naming it.
 export REDIS_EXCEPTIONS_REQUIRE_SERVERS=1
 
 servers_env() {
