@@ -147,7 +147,16 @@ servers::on_every_server!(
 fn every_server_has_a_module() {
     // The macro above names the servers; it must name all of the matrix.
     let names: Vec<&str> = servers::MATRIX.iter().map(|k| k.name).collect();
-    assert_eq!(names, ["redis-7.0", "valkey-8.1", "redis-6.2"]);
+    assert_eq!(
+        names,
+        [
+            "redis-7.0",
+            "valkey-8.1",
+            "redis-6.2",
+            "valkey-9.1",
+            "redis-8.2"
+        ]
+    );
 }
 
 /// The same four values of a converted error.
@@ -614,7 +623,17 @@ fn live_transactions_match_redis_py(kind: &'static Kind) {
                 ..whole
             }
         } else {
-            raised_on(kind.name, "standalone/unknown_command_before_auth", None)
+            // FOOBAR with no arguments was recorded before AUTH. Valkey 9.1
+            // answers that one with NOAUTH (the others: ERR unknown
+            // command), so its verdict for the unknown-command reply comes
+            // from a server that recorded it (the same text).
+            let before_auth =
+                |server: &str| raised_on(server, "standalone/unknown_command_before_auth", None);
+            std::iter::once(kind.name)
+                .chain(servers::MATRIX.iter().map(|k| k.name))
+                .map(before_auth)
+                .find(|r| r.status_code.as_deref() == Some("ERR"))
+                .expect("a server that answered FOOBAR with ERR unknown command")
         };
         assert_eq!(got(&e), queued, "{}: {err:?}", kind.name);
         assert_source(&e, &err);
@@ -1047,7 +1066,9 @@ fn blank_replies_are_replies() {
 #[test]
 fn live_script_replies_like_fred_messages() {
     for kind in servers::MATRIX {
-        script_replies_like_fred_messages(kind);
+        if !kind.skipped("live_script_replies_like_fred_messages") {
+            script_replies_like_fred_messages(kind);
+        }
     }
 }
 

@@ -7,6 +7,9 @@
 //! `valkey.__file__`): a test
 //! binary can load another libpython or another `site-packages` than the
 //! build used.
+//!
+//! Without that venv each test is skipped, saying why, unless the test
+//! command requires it (`REDIS_EXCEPTIONS_REQUIRE_SERVERS=1`): then it fails.
 #![cfg(feature = "pyo3")]
 
 mod common;
@@ -50,6 +53,29 @@ fn venv_dir() -> PathBuf {
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
         .expect("HOME or XDG_CACHE_HOME");
     cache.join("redis-exceptions").join("pyo3-venv")
+}
+
+/// Set by the test command (`scripts/test.sh`, and so CI): without the
+/// venv the tests FAIL, naming `scripts/env/pyo3_env.sh`. Unset (a plain
+/// `cargo test --all-features`), they are skipped, saying why.
+const REQUIRE_VAR: &str = "REDIS_EXCEPTIONS_REQUIRE_SERVERS";
+
+/// Whether `test` is skipped: the venv the tests embed is missing and the
+/// test command did not require it (a line on stderr says so).
+fn skipped(test: &str) -> bool {
+    let venv = venv_dir();
+    if venv.join("bin").join("python3").exists()
+        || std::env::var_os(REQUIRE_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+    {
+        return false;
+    }
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {test}: no venv at {} ({HINT}; set {REQUIRE_VAR}=1 to fail instead)",
+        venv.display()
+    );
+    true
 }
 
 fn realpath(p: &str) -> String {
@@ -338,6 +364,9 @@ fn round_trip(
 
 #[test]
 fn embedded_interpreter_is_the_venv() {
+    if skipped("embedded_interpreter_is_the_venv") {
+        return;
+    }
     let p = proof();
     assert!(p.libpython.contains("libpython3"));
     with_python(|py| {
@@ -355,6 +384,9 @@ fn embedded_interpreter_is_the_venv() {
 
 #[test]
 fn every_instance_record() {
+    if skipped("every_instance_record") {
+        return;
+    }
     let fx = common::fixture("instances");
     let records = fx["instances"].as_array().unwrap();
     let (mut built, mut raised, mut failures) = (0, 0, Vec::new());
@@ -413,7 +445,13 @@ fn every_instance_record() {
 
 /// The servers of the live matrix (tests/live/servers.rs), whose recorded
 /// replies go through the embedded redis-py too.
-const SERVERS: &[&str] = &["redis-7.0", "valkey-8.1", "redis-6.2"];
+const SERVERS: &[&str] = &[
+    "redis-7.0",
+    "valkey-8.1",
+    "redis-6.2",
+    "valkey-9.1",
+    "redis-8.2",
+];
 
 /// The reply texts of the public corpus, of the live capture, and of every
 /// server's recorded replies (`tests/fixtures/live/<server>/replies.json`,
@@ -465,6 +503,9 @@ fn replies() -> Vec<(String, String)> {
 
 #[test]
 fn every_corpus_reply() {
+    if skipped("every_corpus_reply") {
+        return;
+    }
     let cases = replies();
     let (mut same, mut partial, mut failures) = (0, 0, Vec::new());
     with_python(|py| {
@@ -543,6 +584,9 @@ exception! {
 
 #[test]
 fn user_classes_become_python_subclasses() {
+    if skipped("user_classes_become_python_subclasses") {
+        return;
+    }
     with_python(|py| {
         let h = helpers(py);
         let rx = py.import("redis.exceptions").unwrap();
@@ -620,6 +664,9 @@ fn fail(kind: &str) -> PyResult<()> {
 
 #[test]
 fn question_mark_in_a_pyfunction_raises_redis_py_classes() {
+    if skipped("question_mark_in_a_pyfunction_raises_redis_py_classes") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let f = wrap_pyfunction!(fail, py).unwrap();
@@ -671,6 +718,9 @@ def run(fail):
 
 #[test]
 fn causes_keep_their_classes() {
+    if skipped("causes_keep_their_classes") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         // A crate error as the cause keeps its class; its own cause follows.
@@ -725,6 +775,9 @@ fn causes_keep_their_classes() {
 
 #[test]
 fn python_subclasses_and_foreign_exceptions() {
+    if skipped("python_subclasses_and_foreign_exceptions") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let m = PyModule::from_code(
@@ -835,11 +888,17 @@ fn run_child(name: &str, marker: &str) {
 
 #[test]
 fn without_redis_py_an_import_error() {
+    if skipped("without_redis_py_an_import_error") {
+        return;
+    }
     run_child("no_redis_child", "NO-REDIS-CHILD-OK");
 }
 
 #[test]
 fn class_py_type_is_redis_py_class() {
+    if skipped("class_py_type_is_redis_py_class") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         // The running release (the reference) has every class but those removed.
@@ -940,6 +999,9 @@ fn cause_depth(obj: &Bound<'_, PyAny>) -> usize {
 /// causes), not a walk of the whole chain per link.
 #[test]
 fn to_py_walks_cyclic_and_long_chains_in_bounded_work() {
+    if skipped("to_py_walks_cyclic_and_long_chains_in_bounded_work") {
+        return;
+    }
     use std::sync::atomic::Ordering::Relaxed;
     with_python(|py| {
         helpers(py);
@@ -990,6 +1052,9 @@ fn with_init_raising<R>(py: Python<'_>, exc: &std::ffi::CStr, f: impl FnOnce() -
 /// all, and any error other than a redirect payload's own `ValueError`.
 #[test]
 fn exceptions_raised_in_init_propagate() {
+    if skipped("exceptions_raised_in_init_propagate") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         for exc in [
@@ -1020,6 +1085,9 @@ fn exceptions_raised_in_init_propagate() {
 /// A crate error wrapped in `io::Error::other` is a cause of its own class.
 #[test]
 fn io_wrapped_crate_error_keeps_its_class_as_a_cause() {
+    if skipped("io_wrapped_crate_error_keeps_its_class_as_a_cause") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let io = std::io::Error::other(parse_error("MOVED 1 h:1"));
@@ -1049,6 +1117,9 @@ fn io_wrapped_crate_error_keeps_its_class_as_a_cause() {
 /// not e itself; only what `from_py` read goes back as the same object.
 #[test]
 fn came_from_python_is_decided_by_origin() {
+    if skipped("came_from_python_is_decided_by_origin") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let rx = py.import("redis.exceptions").unwrap();
@@ -1081,6 +1152,9 @@ fn came_from_python_is_decided_by_origin() {
 /// A lone surrogate is one U+FFFD (difference 8).
 #[test]
 fn from_py_lone_surrogates() {
+    if skipped("from_py_lone_surrogates") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let m = PyModule::from_code(
@@ -1110,6 +1184,9 @@ obj = rx.ResponseError(3.5)
 /// fails on it, `py_repr()` gives the `BaseException` form (difference 13).
 #[test]
 fn from_py_error_type_without_value() {
+    if skipped("from_py_error_type_without_value") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let m = PyModule::from_code(
@@ -1143,6 +1220,9 @@ fn reenter() -> PyResult<()> {
 /// class table is being read: a Python exception, not a deadlock.
 #[test]
 fn reentrant_class_table_is_an_error() {
+    if skipped("reentrant_class_table_is_an_error") {
+        return;
+    }
     run_child("reentrant_child", "REENTRANT-CHILD-OK");
 }
 
@@ -1188,6 +1268,9 @@ def install(f):
 /// `()` to `(None,)`. A changed copy goes back with them (difference 9).
 #[test]
 fn from_py_lock_error_keeps_its_args() {
+    if skipped("from_py_lock_error_keeps_its_args") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let m = PyModule::from_code(
@@ -1236,6 +1319,9 @@ none = rx.LockNotOwnedError.__new__(rx.LockNotOwnedError)
 /// `HttpError(status, url, message)` whenever there are at most three.
 #[test]
 fn to_py_http_error_keeps_its_args() {
+    if skipped("to_py_http_error_keeps_its_args") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let m = PyModule::from_code(
@@ -1266,6 +1352,9 @@ two.args = ('t', 2)
 /// `LockError::new(..).with_status_code(..)` made in Rust.
 #[test]
 fn to_py_keeps_a_status_code_init_cannot_take() {
+    if skipped("to_py_keeps_a_status_code_init_cannot_take") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         // From Rust alone: `with_status_code` keeps it (the class
@@ -1349,6 +1438,9 @@ fn args_tuple<'py>(py: Python<'py>, e: &Error) -> Bound<'py, PyTuple> {
 /// with the Rust error's `str()` and `args`, and comes back as itself.
 #[test]
 fn valkey_py_classes_convert_both_ways() {
+    if skipped("valkey_py_classes_convert_both_ways") {
+        return;
+    }
     let release = ValkeyPy::V6_2.redis_py();
     let classes: Vec<&'static Class> = Class::all().filter(|c| c.exists_in(release)).collect();
     let mut failures = Vec::new();
@@ -1425,6 +1517,9 @@ fn valkey_py_classes_convert_both_ways() {
 /// still builds redis-py's classes.
 #[test]
 fn valkey_py_corpus_replies() {
+    if skipped("valkey_py_corpus_replies") {
+        return;
+    }
     let fx = common::fixture(&format!(
         "releases/valkey-py-{}/replies",
         ValkeyPy::V6_2.__pinned()
@@ -1541,6 +1636,9 @@ exception! {
 /// classes, user classes and Python subclasses of valkey-py's classes.
 #[test]
 fn valkey_py_instances_causes_and_subclasses() {
+    if skipped("valkey_py_instances_causes_and_subclasses") {
+        return;
+    }
     with_python(|py| {
         helpers(py);
         let vx = py.import("valkey.exceptions").unwrap();
@@ -1672,6 +1770,9 @@ fn no_valkey_child() {
 
 #[test]
 fn uncovered_or_missing_valkey_py_an_import_error() {
+    if skipped("uncovered_or_missing_valkey_py_an_import_error") {
+        return;
+    }
     run_child("no_valkey_child", "NO-VALKEY-CHILD-OK");
 }
 
@@ -1681,6 +1782,9 @@ fn uncovered_or_missing_valkey_py_an_import_error() {
 /// child process: the patch would show in the other tests' instances.
 #[test]
 fn to_py_calls_a_patched_init() {
+    if skipped("to_py_calls_a_patched_init") {
+        return;
+    }
     run_child("patched_init_child", "PATCHED-INIT-CHILD-OK");
 }
 

@@ -23,8 +23,8 @@
 # --server NAME picks the server of the live matrix (CONTRIBUTING.md,
 #   "Servers"): redis-7.0 (the default for redis-py: REDIS_SERVER /
 #   REDIS_CLI, else redis-server / redis-cli on PATH), valkey-8.1 (the
-#   default for valkey-py) or redis-6.2 (their binaries from
-#   scripts/env/servers.sh, installed on first use).
+#   default for valkey-py), redis-6.2, valkey-9.1 or redis-8.2 (their
+#   binaries from scripts/env/servers.sh, installed on first use).
 # --self-check: instead of the full comparison, each run of the
 #   configuration on a few tests (SELF_CHECK_TESTS below), plain and with
 #   REDIS_EXCEPTIONS_RS_SABOTAGE=1 (the plugin's deliberately broken
@@ -192,17 +192,18 @@ case "$server_name" in
     REDIS_SERVER="${REDIS_SERVER:-redis-server}"
     REDIS_CLI="${REDIS_CLI:-redis-cli}"
     ;;
-  valkey-8.1 | redis-6.2)
+  valkey-8.1 | redis-6.2 | valkey-9.1 | redis-8.2)
     mkdir -p "$WORK"
     eval "$(flock "$WORK/setup.lock" bash scripts/env/servers.sh)"
-    if [ "$server_name" = valkey-8.1 ]; then
-      REDIS_SERVER="$VALKEY_SERVER" REDIS_CLI="$VALKEY_CLI"
-    else
-      REDIS_SERVER="$REDIS62_SERVER" REDIS_CLI="$REDIS62_CLI"
-    fi
+    case "$server_name" in
+      valkey-8.1) REDIS_SERVER="$VALKEY_SERVER" REDIS_CLI="$VALKEY_CLI" ;;
+      redis-6.2) REDIS_SERVER="$REDIS62_SERVER" REDIS_CLI="$REDIS62_CLI" ;;
+      valkey-9.1) REDIS_SERVER="$VALKEY91_SERVER" REDIS_CLI="$VALKEY91_CLI" ;;
+      redis-8.2) REDIS_SERVER="$REDIS82_SERVER" REDIS_CLI="$REDIS82_CLI" ;;
+    esac
     ;;
   *)
-    echo "redis_py_suite.sh: unknown server '$server_name' (redis-7.0, valkey-8.1, redis-6.2)" >&2
+    echo "redis_py_suite.sh: unknown server '$server_name' (redis-7.0, valkey-8.1, redis-6.2, valkey-9.1, redis-8.2)" >&2
     exit 64
     ;;
 esac

@@ -162,7 +162,7 @@ impl Error {
 
 /// redis-py's message for a server that closed the connection
 /// (`SERVER_CLOSED_CONNECTION_ERROR`).
-#[cfg(any(feature = "redis", feature = "fred"))]
+#[cfg(any(feature = "redis", feature = "redis2", feature = "fred"))]
 pub(crate) const SERVER_CLOSED: &str = "Connection closed by server.";
 
 #[cfg(feature = "fred")]
@@ -180,7 +180,7 @@ impl<'a> IoPhase<'a> {
     }
 }
 
-#[cfg(any(feature = "redis", feature = "fred"))]
+#[cfg(any(feature = "redis", feature = "redis2", feature = "fred"))]
 impl Error {
     /// [`Error::from_io`] for an error a Redis client reports: an end of
     /// file that is not the OS's, outside connecting, is the server closing

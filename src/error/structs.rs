@@ -40,9 +40,17 @@ for_each_class!(valkey: valkey_alias);
 macro_rules! redirect_accessors {
     ($($class:ident),*) => {$(
         impl crate::$class {
-            /// `slot_id`, when the payload parsed and the slot fits a `u16`.
+            /// `slot_id`, when the payload parsed and the slot fits a `u16`
+            /// (`None` for Valkey's `MOVED -1`: see `slot_id_i64`).
             pub fn slot_id(&self) -> Option<u16> {
                 RedisErrorExt::redirect(self)?.slot_id()
+            }
+
+            /// `slot_id` as redis-py's `int()` reads it, when the payload
+            /// parsed and the slot fits an `i64`: `Some(-1)` for Valkey's
+            /// `MOVED -1 host:port`.
+            pub fn slot_id_i64(&self) -> Option<i64> {
+                RedisErrorExt::redirect(self)?.slot_id_i64()
             }
 
             /// `host` (brackets of `[::1]` kept, as in redis-py).

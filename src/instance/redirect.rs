@@ -191,9 +191,31 @@ pub struct Redirect<'a> {
 }
 
 impl<'a> Redirect<'a> {
-    /// `slot_id`, when it fits a `u16` (redis-py accepts any integer).
+    /// `slot_id`, when it fits a `u16`: a slot of the cluster's 16384.
+    /// redis-py accepts any integer, and a real server sends one that does
+    /// not fit: Valkey's `MOVED -1 host:port` (a redirect that names no
+    /// slot) gives `None` here; [`slot_id_i64`](Redirect::slot_id_i64) says
+    /// what redis-py says for it.
     pub fn slot_id(&self) -> Option<u16> {
         self.slot.and_then(|s| u16::try_from(s).ok())
+    }
+
+    /// `slot_id` exactly as redis-py's `int()` reads it, when it fits an
+    /// `i64`: `Some(-1)` for Valkey's `MOVED -1 host:port`, as redis-py's
+    /// `slot_id` is `-1`. `None` only for a slot beyond `i64` (redis-py's
+    /// is then a big `int`; [`slot_text`](Redirect::slot_text) has its
+    /// digits).
+    ///
+    /// ```
+    /// use redis_exceptions::{parse_error, RedisErrorExt};
+    ///
+    /// let e = parse_error("MOVED -1 127.0.0.1:6380");
+    /// let r = e.redirect().unwrap();
+    /// assert_eq!((r.slot_id_i64(), r.slot_id()), (Some(-1), None));
+    /// assert_eq!(r.node_addr(), Some(("127.0.0.1", 6380)));
+    /// ```
+    pub fn slot_id_i64(&self) -> Option<i64> {
+        self.slot
     }
 
     /// `host`, as redis-py keeps it: brackets of `[::1]` included.

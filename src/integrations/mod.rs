@@ -12,5 +12,9 @@ mod fred;
 pub(crate) mod pyo3;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis2")]
+mod redis2;
+#[cfg(any(feature = "redis", feature = "redis2"))]
+mod redis_rs;
 #[cfg(feature = "serde")]
 mod serde;

@@ -1,7 +1,9 @@
 //! `redis` (redis-rs 1.x) errors to redis-py classes.
 //!
 //! The mapping is documented on `impl From<redis::RedisError> for Error`
-//! (the module itself is private); this module only holds the code.
+//! (the module itself is private); this module only holds the public
+//! conversions. The reading of a `RedisError` is the same for redis-rs 2.0
+//! (feature `redis2`) and is written once, in `redis_rs.rs`.
 //!
 //! How the parts of a `RedisError` are read (redis-rs 1.8 keeps its
 //! representation private, so everything goes through its public API):
@@ -17,16 +19,8 @@
 //!   is the description, plus `": <detail>"` when there is a detail, recovered
 //!   from `Display` (`"<desc> - <Kind>[: <detail>]"`).
 
-use std::error::Error as StdError;
-use std::io;
-use std::sync::Arc;
-
-use redis::{ErrorKind, ServerError};
-
 use crate::error::erased::Error;
 use crate::error::io::IoPhase;
-use crate::error::structs::*;
-use crate::parse::reply::parse_error;
 
 impl Error {
     /// The error redis-py would raise where redis-rs returned `err`; `err`
@@ -152,105 +146,6 @@ impl From<redis::RedisError> for Error {
     }
 }
 
-/// The class and message, without the cause.
-fn convert(err: &redis::RedisError, phase: IoPhase<'_>) -> Error {
-    if let Some(first) = first_server_error(err) {
-        return parse_error(&server_reply(first.code(), first.details()));
-    }
-    let kind = err.kind();
-    match kind {
-        ErrorKind::Server(_) => {
-            let code = err.code().unwrap_or("ERR");
-            let text = match err.detail() {
-                Some(detail) => detail.to_owned(),
-                None => general_parts(err).map_or_else(|| err.to_string(), |(desc, _)| desc),
-            };
-            parse_error(&server_reply(code, Some(&text)))
-        }
-        ErrorKind::Io => match io_error(err) {
-            Some(io) => Error::from_client_io(rebuild_io(io), phase),
-            None => ConnectionError::new(text(err)).into(),
-        },
-        ErrorKind::Parse | ErrorKind::UnexpectedReturnType => {
-            InvalidResponse::new(text(err)).into()
-        }
-        ErrorKind::AuthenticationFailed => AuthenticationError::new(text(err)).into(),
-        ErrorKind::InvalidClientConfig => ValueError::new(text(err)).into(),
-        ErrorKind::Client if err.source().is_some() => ConnectionError::new(text(err)).into(),
-        ErrorKind::Client => RedisError::new(text(err)).into(),
-        ErrorKind::Extension => ResponseError::new(text(err)).into(),
-        ErrorKind::MasterNameNotFoundBySentinel
-        | ErrorKind::NoValidReplicasFoundBySentinel
-        | ErrorKind::EmptySentinelList => ConnectionError::new(text(err)).into(),
-        ErrorKind::ClusterConnectionNotFound => RedisClusterException::new(text(err)).into(),
-        ErrorKind::RESP3NotSupported => {
-            ResponseError::new(text(err)).with_status_code("ERR").into()
-        }
-        // `Serialize` exists only with redis' `json` feature; its category
-        // names it without naming the variant.
-        _ if err.category() == "serializing" => DataError::new(text(err)).into(),
-        _ => RedisError::new(text(err)).into(),
-    }
-}
-
-/// The first server error a redis-rs error carries: the reply itself, or the
-/// first failed command of a pipeline or aborted transaction.
-fn first_server_error(err: &redis::RedisError) -> Option<ServerError> {
-    let items = err.clone().into_server_errors()?;
-    items.first().map(|(_, e)| e.clone())
-}
-
-/// The reply text as received: redis-rs splits it at the first space.
-fn server_reply(code: &str, detail: Option<&str>) -> String {
-    match detail {
-        Some(detail) => format!("{code} {detail}"),
-        None => code.to_owned(),
-    }
-}
-
-/// `(description, detail)` of an error built from `(ErrorKind, &str[, String])`,
-/// recovered from its `Display` (`"<desc> - <Kind>[: <detail>]"`); `None` for
-/// errors of another shape.
-fn general_parts(err: &redis::RedisError) -> Option<(String, Option<String>)> {
-    if err.source().is_some() {
-        return None;
-    }
-    let display = err.to_string();
-    let detail = err.detail();
-    let suffix = match detail {
-        Some(d) => format!(" - {:?}: {d}", err.kind()),
-        None => format!(" - {:?}", err.kind()),
-    };
-    let desc = display.strip_suffix(&suffix)?;
-    Some((desc.to_owned(), detail.map(str::to_owned)))
-}
-
-/// The message of a non-server error: `"<desc>"` or `"<desc>: <detail>"`
-/// for errors built from a kind and a description, else redis-rs' `Display`.
-fn text(err: &redis::RedisError) -> String {
-    match general_parts(err) {
-        Some((desc, Some(detail))) => format!("{desc}: {detail}"),
-        Some((desc, None)) => desc,
-        None => err.to_string(),
-    }
-}
-
-/// The `std::io::Error` behind an `Io` error: redis-rs keeps it in an
-/// `Arc<dyn Error + Send + Sync>`, which is what `source()` returns.
-fn io_error(err: &redis::RedisError) -> Option<&io::Error> {
-    let source = err.source()?;
-    if let Some(io) = source.downcast_ref::<io::Error>() {
-        return Some(io);
-    }
-    let shared = source.downcast_ref::<Arc<dyn StdError + Send + Sync>>()?;
-    shared.downcast_ref::<io::Error>()
-}
-
-/// A copy of an `io::Error` (which is not `Clone`) with what
-/// [`Error::from_io`] reads: the OS error code, else the kind and the text.
-fn rebuild_io(err: &io::Error) -> io::Error {
-    match err.raw_os_error() {
-        Some(code) => io::Error::from_raw_os_error(code),
-        None => io::Error::new(err.kind(), err.to_string()),
-    }
-}
+// `convert` and its helpers, for redis-rs 1.x (written once for 1.x and
+// 2.0 in redis_rs.rs).
+super::redis_rs::conversion!(redis);

