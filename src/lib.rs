@@ -15,9 +15,10 @@
 //!   its allocation-free core, [`parse_frame`] the RESP-level entry;
 //! * [`construct`] / [`Class::call`] build an instance by class name with
 //!   Python's call semantics;
-//! * [`RedisPy::V5_2`](RedisPy)`.parse_error(..)` and `.cluster()` classify
-//!   as an older release's parsers do; an instance's attributes
-//!   (`status_code`, `error_type`, `repr`) are the newest release's.
+//! * [`RedisPy::V5_2`](RedisPy)`.parse_error(..)` and `.cluster()` parse
+//!   as an older release's parsers do, and the instance is that release's:
+//!   its attributes (`status_code`, `error_type`), `repr` and `==` are
+//!   the ones that release gives ([`RedisErrorExt::release`]).
 //!
 //! ```
 //! use redis_exceptions::{parse_error, ConnectionError, MovedError, RedisErrorExt, ResponseError};

@@ -22,7 +22,6 @@ pub use mro::work::count as mro_work;
 pub use exception_type::ExceptionType;
 use hierarchy::for_each_class;
 pub use init::Init;
-#[cfg(feature = "pyo3")]
 pub(crate) use init::STATUS_CODE_SINCE;
 pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece};
 pub use mro::MroError;
@@ -397,6 +396,13 @@ impl Class {
     /// `ClassName(args)`.
     pub(crate) fn redis_repr(&'static self) -> bool {
         self.resolved().redis_repr
+    }
+
+    /// [`Class::redis_repr`] on `release`, whose classes may not define
+    /// `__repr__` yet ([`RedisPy::has_own_repr`]).
+    #[inline]
+    pub(crate) fn redis_repr_in(&'static self, release: RedisPy) -> bool {
+        release.has_own_repr() && self.redis_repr()
     }
 
     /// The class-level `message` attribute, looked up along the MRO

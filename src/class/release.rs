@@ -109,6 +109,32 @@ impl RedisPy {
     }
 }
 
+/// The first release whose `RedisError` and `RedisClusterException`
+/// define `__repr__` (the table's `repr: own`, `error_type:ClassName`):
+/// before it, instances have `BaseException`'s `ClassName(args)`.
+const OWN_REPR_SINCE: RedisPy = RedisPy::V7_2;
+
+/// The first release whose `parse_error` keeps the first word of a reply
+/// with a code its table lacks as `status_code`, when it is an upper-case
+/// code word (`[A-Z][A-Z0-9_]{0,63}`); before it, such a reply's
+/// `status_code` is `None`.
+const STATUS_WORD_SINCE: RedisPy = RedisPy::V8_2;
+
+impl RedisPy {
+    /// Whether this release's classes marked `repr: own` define `__repr__`.
+    #[inline]
+    pub(crate) fn has_own_repr(self) -> bool {
+        OWN_REPR_SINCE <= self
+    }
+
+    /// Whether this release's `parse_error` keeps an unknown upper-case
+    /// code word as `status_code`.
+    #[inline]
+    pub(crate) fn keeps_status_word(self) -> bool {
+        STATUS_WORD_SINCE <= self
+    }
+}
+
 impl fmt::Debug for RedisPy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RedisPy::V{}_{}", self.major, self.minor)

@@ -239,7 +239,8 @@ fn serialize_exception<S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     let class = e.class();
     let (init, _) = class.init();
-    let status_code = init.has_status_code().then(|| e.status_code());
+    // The attribute as the instance's release has it.
+    let status_code = e.__state().sets(Attr::StatusCode).then(|| e.status_code());
     let error_type = e.error_type();
     let message = init
         .has_message()

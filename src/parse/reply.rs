@@ -255,9 +255,8 @@ macro_rules! release_entry_points {
     ($($release:ty),*) => {$(
         impl $release {
             /// [`parse_error`] as this release's base parser does: the class,
-            /// `args` and `str()` that release gives. The instance's
-            /// attributes (`status_code`, `error_type`, `repr`) are the
-            /// newest redis-py release's.
+            /// `args`, `str()`, attributes (`status_code`, `error_type`) and
+            /// `repr` that release gives.
             pub fn parse_error(self, reply: &str) -> Error {
                 self.parser().parse_error(reply)
             }
@@ -309,6 +308,7 @@ pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
 #[derive(Clone, Copy, Debug)]
 pub struct Classified<'a> {
     class: &'static Class,
+    release: RedisPy,
     code: Option<&'static str>,
     reply: &'a [u8],
     message_start: usize,
@@ -328,15 +328,23 @@ impl<'a> Classified<'a> {
         crate::error::traits::is_instance_of::<T>(self.class)
     }
 
-    /// The `status_code` redis-py gives: the code when it is in its table,
-    /// else the reply's first word when it is an upper-case code word
-    /// (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`, as redis-py 8.2 keeps it).
+    /// The `status_code` the parser's release gives: the code when it is
+    /// in its table, else the reply's first word when it is an upper-case
+    /// code word (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`, as redis-py 8.2
+    /// keeps it; before 8.2, `None`). `None` on a release before 7.2, which
+    /// has no such attribute.
     pub fn status_code(&self) -> Option<&'a str> {
+        if !self.release.sets_status_attributes() {
+            return None;
+        }
         match self.code {
             Some(code) => Some(code),
-            None => std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
-                .ok()
-                .filter(|w| !w.is_empty()),
+            None if self.release.keeps_status_word() => {
+                std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
+                    .ok()
+                    .filter(|w| !w.is_empty())
+            }
+            None => None,
         }
     }
 
@@ -398,6 +406,7 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     let Some(&(code, target, _)) = found else {
         return Classified {
             class: ResponseError::CLASS,
+            release: parser.release,
             code: None,
             reply,
             message_start: 0,
@@ -425,6 +434,7 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     };
     Classified {
         class,
+        release: parser.release,
         code: Some(code),
         reply,
         message_start,
@@ -520,8 +530,12 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
 fn build(c: &Classified<'_>, args: Args) -> Error {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    if c.code.is_none() {
+    if c.code.is_none() && c.release.keeps_status_word() {
         state.status_prefix = status_word(c.reply);
+    }
+    // `State::new` builds the default release's instance.
+    if c.release != RedisPy::LATEST {
+        state.in_release(c.release);
     }
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.

@@ -77,7 +77,10 @@ fn to_instance<'py>(
             obj.setattr("status_code", code)?;
         }
     }
-    if state.error_type != class.default_error_type() {
+    // An `error_type` the instance's release sets and the built instance
+    // lacks (changed after construction); an instance of a release without
+    // the attribute leaves what the running class's `__init__` set.
+    if state.sets(Attr::ErrorType) && state.error_type != class.default_error_type() {
         obj.setattr(
             "error_type",
             error_type_member(py, state.error_type, client)?,
