@@ -22,6 +22,7 @@ pub use mro::work::count as mro_work;
 pub use exception_type::ExceptionType;
 use hierarchy::for_each_class;
 pub use init::Init;
+#[cfg(feature = "pyo3")]
 pub(crate) use init::STATUS_CODE_SINCE;
 pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece};
 pub use mro::MroError;

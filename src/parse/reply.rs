@@ -177,9 +177,10 @@ impl Parser {
     }
 
     /// [`parse_error`] as this parser does.
+    #[inline]
     pub fn parse_error(self, reply: &str) -> Error {
         let c = classify_with(self, reply.as_bytes());
-        build(&c, Args::message(&reply[c.message_start..]))
+        build(&c, Args::message(&reply[c.message_start..]), self.release)
     }
 
     /// [`parse_error_bytes`] as this parser does.
@@ -515,27 +516,45 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
     // A short ASCII message (the usual reply) is copied in place without
     // UTF-8 validation.
     if let Some(args) = Args::short_ascii(c.message()) {
-        return build(&c, args);
+        return build(&c, args, parser.release);
     }
     // Known codes are ASCII, so the message is valid exactly when the reply is.
     // (`from_utf8` first: its validation is much faster than the lossy one.)
     match std::str::from_utf8(c.message()) {
-        Ok(message) => build(&c, Args::message(message)),
+        Ok(message) => build(&c, Args::message(message), parser.release),
         // The reply as received; its message is decoded on first use.
-        Err(_) => build(&c, Args::lossy(reply.into(), c.message_start)),
+        Err(_) => build(
+            &c,
+            Args::lossy(reply.into(), c.message_start),
+            parser.release,
+        ),
     }
 }
 
-/// The error for a classified reply.
-fn build(c: &Classified<'_>, args: Args) -> Error {
+/// The error for a classified reply, as `release` makes it (the parser's:
+/// a constant where the caller's parser is one, so the default release's
+/// path has no test).
+#[inline(always)]
+fn build(c: &Classified<'_>, args: Args, release: RedisPy) -> Error {
+    if release == RedisPy::LATEST {
+        build_latest(c, args)
+    } else {
+        build_in(c, args, release)
+    }
+}
+
+/// The error for a classified reply, as the default release makes it.
+fn build_latest(c: &Classified<'_>, args: Args) -> Error {
+    Error::from_state(state_of(c, args))
+}
+
+/// The state of the default release's instance for a classified reply.
+#[inline(always)]
+fn state_of(c: &Classified<'_>, args: Args) -> State {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    if c.code.is_none() && c.release.keeps_status_word() {
+    if c.code.is_none() {
         state.status_prefix = status_word(c.reply);
-    }
-    // `State::new` builds the default release's instance.
-    if c.release != RedisPy::LATEST {
-        state.in_release(c.release);
     }
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
         // Spans index into the message, which a lossy decode may lengthen.
@@ -546,6 +565,21 @@ fn build(c: &Classified<'_>, args: Args) -> Error {
     state.origin = Origin::Reply {
         space: c.has_space(),
     };
+    state
+}
+
+/// The error for a classified reply as another release than the default
+/// makes it: the default's instance, without the status word that release
+/// does not keep, and with the attributes of that release's `__init__`
+/// ([`State::in_release`]).
+#[cold]
+#[inline(never)]
+fn build_in(c: &Classified<'_>, args: Args, release: RedisPy) -> Error {
+    let mut state = state_of(c, args);
+    if !release.keeps_status_word() {
+        state.status_prefix = 0;
+    }
+    state.in_release(release);
     Error::from_state(state)
 }
 
