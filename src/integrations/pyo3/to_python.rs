@@ -297,6 +297,17 @@ impl Error {
     /// through [`Error::from_py`] and was not changed is that same Python
     /// object.
     ///
+    /// The instance is one of the running redis-py's classes, so it has
+    /// the attributes that release's `__init__` sets. An instance made by
+    /// another release ([`RedisErrorExt::release`], e.g.
+    /// `RedisPy::V5_2.parse_error`) is built as its own release calls the
+    /// class: `cls(message)` where that release passes no `status_code=`
+    /// (before 7.2, or an unknown code before 8.2), so the attributes the
+    /// running class sets anyway (`status_code = None`, its `error_type`)
+    /// are its defaults, and nothing the instance's release lacks is
+    /// invented. [`Error::from_py`] of the result is an instance of the
+    /// running release.
+    ///
     /// `Err` is what the conversion raised, e.g. the `ImportError` (with
     /// the import failure as its `__cause__`) when redis-py is not
     /// installed.
