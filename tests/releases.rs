@@ -367,3 +367,52 @@ fn the_newest_release_builds_every_class_as_redis_py_does() {
         "redis-py {version}: Cls('m') matched for {checked} classes"
     ));
 }
+
+/// The serde form of every instance of the corpus, per release and parser:
+/// its `status_code`, `error_type`, `message`, `slot_id`, `host` and `port`
+/// keys are the attributes that release's instance has (`vars()`), with
+/// their values.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_form_per_release() {
+    const FORM_ATTRIBUTES: [&str; 6] = [
+        "status_code",
+        "error_type",
+        "message",
+        "slot_id",
+        "host",
+        "port",
+    ];
+    let mut checked = 0;
+    for (label, parsers, dir, _) in reply_fixtures() {
+        let fx = load(&dir, "replies.json");
+        for case in fx["cases"].as_array().unwrap() {
+            let input = case["input"].as_str().unwrap();
+            let cluster = if case["cluster"].is_null() {
+                &case["base"]
+            } else {
+                &case["cluster"]
+            };
+            for (parser, record) in [(parsers[0], &case["base"]), (parsers[1], cluster)] {
+                if record.get("raised").is_some() {
+                    continue;
+                }
+                let e = parser.parse_error(input);
+                let form = serde_json::to_value(&e).unwrap();
+                let theirs = their_vars(record);
+                for key in FORM_ATTRIBUTES {
+                    assert_eq!(
+                        form.get(key),
+                        theirs.get(key),
+                        "{label} {parser:?} {input:?}: {key}"
+                    );
+                }
+                assert_eq!(form["args"], record["args"], "{label} {input:?}");
+                checked += 1;
+            }
+        }
+    }
+    common::report(&format!(
+        "serde form matched vars() on {checked} instances of every release"
+    ));
+}
