@@ -265,6 +265,13 @@ fn corpus_per_release_and_parser() {
                 let e = parser.parse_error(input);
                 let b = parser.parse_error_bytes(input.as_bytes());
                 assert_eq!(e, b, "{at}: bytes in, the same instance out");
+                // Whatever the release shows, the reply is all kept.
+                assert_eq!(
+                    e.reply().as_deref(),
+                    Some(input.as_bytes()),
+                    "{at}: reply()"
+                );
+                assert_eq!(e.release(), parser.release(), "{at}: release()");
                 assert!(std::ptr::eq(
                     parser.classify(input.as_bytes()).class(),
                     e.class()
@@ -342,12 +349,18 @@ fn the_newest_release_builds_every_class_as_redis_py_does() {
             assert_eq!(&Value::from(args), &call["args"], "{name} args");
             assert_eq!(e.to_string(), call["str"].as_str().unwrap(), "{name} str");
             assert_eq!(e.py_repr(), call["repr"].as_str().unwrap(), "{name} repr");
-            for (attr, value) in call["vars"].as_object().unwrap() {
+            // Every attribute of `vars()`, with its value (an enum member,
+            // `error_type`, as its `.value`), and no other.
+            let theirs = their_vars(call);
+            for (attr, value) in &theirs {
                 let got = e.getattr(attr);
                 assert!(got.is_some(), "{name}.{attr} missing");
-                if !value.is_object() {
-                    assert_eq!(common::to_json(&got.unwrap()), *value, "{name}.{attr}");
-                }
+                assert_eq!(common::to_json(&got.unwrap()), *value, "{name}.{attr}");
+            }
+            for attr in ATTRIBUTES {
+                let instance = e.getattr(attr).is_some()
+                    && !(attr == "message" && class.class_message().is_some());
+                assert_eq!(instance, theirs.contains_key(attr), "{name}.{attr}");
             }
         } else {
             let err = result
