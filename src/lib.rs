@@ -101,10 +101,10 @@
 //! 12. **Equality is by value.** Python's exceptions compare by identity;
 //!     `==` on [`Error`] and the class structs compares the class, `args`
 //!     and the attributes redis-py sets (`status_code`, `error_type`,
-//!     `lock_name`) with the attributes and `repr` form the instance's
-//!     release gives it (an instance of 5.2 is not one of 8.2, whose
-//!     `repr` and `error_type` differ), not the cause, nor the raw bytes of a reply that was
-//!     not UTF-8 (two such replies that decode to the same text are equal;
+//!     `lock_name`), and which attributes and `repr` form the instance's
+//!     release gives it (redis-py 5.2's `ResponseError('x')` is not 8.2's,
+//!     whose `repr` and `error_type` differ); not the cause, nor the raw
+//!     bytes of a reply that was not UTF-8 (two such replies that decode to the same text are equal;
 //!     [`RedisErrorExt::reply`] tells them apart).
 //! 13. **An `error_type` that is not an `ExceptionType` member** (feature
 //!     `pyo3`): an exception from Python whose `error_type` has no

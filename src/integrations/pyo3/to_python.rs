@@ -361,6 +361,10 @@ impl Error {
     /// `AskError`/`MovedError`. The original exception is kept as
     /// `source()` (a [`PyErr`](https://docs.rs/pyo3/0.30/pyo3/struct.PyErr.html)).
     ///
+    /// The error is an instance of the running client's release
+    /// ([`RedisErrorExt::release`]; valkey-py 6.2's is redis-py 5.2): its
+    /// attributes are the ones that release's instances have.
+    ///
     /// Any other exception comes back unchanged as `Err`.
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn from_py(py: Python<'_>, err: PyErr) -> Result<Error, PyErr> {
