@@ -15,6 +15,10 @@
 //!   allocation-free core, [`parse_frame`] the RESP-level entry.
 //! * [`construct`] / [`Class::call`] build an instance by class name with
 //!   Python's call rules.
+//! * [`RedisPy::V5_2`](RedisPy)`.parse_error(..)` and `.cluster()` parse
+//!   as an older release's parsers do, and the instance is that release's:
+//!   its attributes (`status_code`, `error_type`), `repr` and `==` are
+//!   the ones that release gives ([`RedisErrorExt::release`]).
 //! * Optional [features](#features) for redis-rs, fred, pyo3, serde and
 //!   anyhow. No `unsafe` code.
 //!
@@ -233,6 +237,7 @@
 //! | feature | what it adds | details |
 //! |---|---|---|
 //! | `redis` | `From<redis::RedisError> for Error` (redis-rs 1.x): the class redis-py raises in the same situation, the original kept as `source()`; `Error::from_redis_error_at(&err, IoPhase)` for redis-py's exact I/O wording | [`docs::redis_rs`] |
+//! | `redis2` | `From<redis2::RedisError> for Error` (redis-rs 2.0, `=2.0.0-rc.2`, as the crate `redis2`): the same conversion as `redis`; `Error::from_redis2_error_at` | [`docs::redis_rs`] |
 //! | `fred` | `From<fred::error::Error> for Error` (fred 10.1), `Error::from_fred_error_at(&err, host, port)` | [`docs::fred`] |
 //! | `pyo3` | `?` into a `PyErr` holding an instance of redis-py's own class, `Error::from_py`, `to_py_as(py, Client::ValkeyPy)` for valkey-py's | [docs/pyo3.md](https://github.com/redis-exceptions/redis-exceptions/blob/main/docs/pyo3.md) |
 //! | `serde` | `Serialize`/`Deserialize` for [`Error`] and [`PyValue`], in the form `python/redis_exceptions_json.py` reads and writes for redis-py's exceptions | [python/README-json.md](https://github.com/redis-exceptions/redis-exceptions/blob/main/python/README-json.md) |
@@ -274,22 +279,27 @@
 //!
 //! # Versions
 //!
-//! The crate's own API ([`parse_error`], the classes) is redis-py 8.2.0. A
+//! The crate's own API ([`parse_error`], the classes) is the reference
+//! release, [`RedisPy::REFERENCE`] (redis-py 8.2.0). A
 //! [`RedisPy`] or [`ValkeyPy`] value classifies as that release does; the
 //! classes and reply rules record the release that brought them
 //! ([`Class::since`]):
 //!
 //! ```rust
-//! use redis_exceptions::{MovedError, RedisPy, ResponseError, ValkeyError, ValkeyPy};
+//! use redis_exceptions::{MovedError, RedisErrorExt, RedisPy, ResponseError, ValkeyError, ValkeyPy};
 //!
 //! let v: RedisPy = "5.2.1".parse().unwrap();
 //! assert!(v.parse_error("MOVED 1 h:1").is::<ResponseError>()); // a plain client
 //! assert!(v.cluster().parse_error("MOVED 1 h:1").is::<MovedError>()); // RedisCluster
 //! assert!(ValkeyPy::V6_2.parse_error("NOSCRIPT x").is_a::<ValkeyError>());
+//! assert_eq!(v.parse_error("NOSCRIPT x").py_repr(), "NoScriptError('x')"); // no status_code
 //! ```
 //!
-//! An older release's instances carry the newest release's attributes
-//! (`status_code`, `error_type`, `repr`).
+//! The instance is that release's: its attributes, `repr` and `==` are
+//! the ones that release gives (redis-py 5.x has no `status_code` or
+//! `error_type` and a `ResponseError('msg')` repr; 7.2 to 8.1 keep no
+//! `status_code` for an unknown upper-case code), and
+//! [`RedisErrorExt::release`] tells which release made it.
 //!
 //! # Differences from redis-py
 //!

@@ -1861,3 +1861,64 @@ def unpatch():
         println!("PATCHED-INIT-CHILD-OK");
     });
 }
+
+/// An instance an older release made, converted into the running
+/// redis-py (8.2.0): the running release's class, called as the instance's
+/// release calls it (`cls(message)` before 7.2, with `status_code=` the
+/// code the instance has from 7.2), so its attributes are what the running
+/// class's `__init__` sets from what the instance has; nothing of the
+/// newest release's parse (`status_code` of an unknown code) is added.
+/// Read back, it is an instance of the running release.
+#[test]
+fn to_py_of_an_older_release_instance() {
+    use redis_exceptions::RedisPy;
+    with_python(|py| {
+        let h = helpers(py);
+        let mut checked = 0;
+        for release in [RedisPy::V5_2, RedisPy::V7_4] {
+            for (parser, reply) in [
+                (release.parser(), "NOSCRIPT No matching script."),
+                (release.parser(), "WRONGTYPE Operation against a key"),
+                (release.parser(), "ERR unknown command"),
+                (release.parser(), "LOADING Redis is loading"),
+                (release.cluster(), "MOVED 3999 127.0.0.1:6381"),
+                (release.cluster(), "CLUSTERDOWN The cluster is down"),
+            ] {
+                let at = format!("{release} {reply:?}");
+                let ours = parser.parse_error(reply);
+                assert_eq!(ours.release(), release, "{at}");
+                let made = ours.to_py(py).unwrap();
+                // The call the instance's release makes, on the running class.
+                let kwargs = PyDict::new(py);
+                if let Some(code) = ours.status_code() {
+                    kwargs.set_item("status_code", code).unwrap();
+                }
+                let message = to_py(py, &ours.args()[0]);
+                let (ok, expected): (bool, Bound<'_, PyAny>) = h
+                    .getattr("build")
+                    .unwrap()
+                    .call1((ours.class().name(), (message,), kwargs))
+                    .unwrap()
+                    .extract()
+                    .unwrap();
+                assert!(ok, "{at}");
+                let d = diff(&h, made.as_any(), &expected);
+                assert!(d.is_empty(), "{at}: {}", d.join("; "));
+                let status = made.getattr("status_code").unwrap();
+                if release < RedisPy::V7_2 {
+                    // The running class sets `status_code`; none is passed.
+                    assert!(status.is_none(), "{at}: {status}");
+                } else if reply.starts_with("WRONGTYPE") {
+                    // 7.4 keeps no unknown code; 8.2 would.
+                    assert!(status.is_none(), "{at}: {status}");
+                    assert_eq!(parse_error(reply).status_code(), Some("WRONGTYPE"));
+                }
+                let back = Error::from_py(py, PyErr::from_value(made.into_any())).unwrap();
+                assert_eq!(back.release(), RedisPy::LATEST, "{at}");
+                assert_eq!(back.args(), ours.args(), "{at}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 12);
+    });
+}

@@ -2,15 +2,16 @@
 //! (`tests/fixtures/releases/redis-py-X.Y.Z/`, made by
 //! `scripts/fixtures/all_releases.sh` under a venv with that pip release):
 //! the classes that exist, their bases, MROs and every `issubclass` pair,
-//! and the class, `args` and `str()` its base parser and its cluster
-//! client's parser give for every reply of the corpus.
+//! and the class, `args`, `str()`, `repr()` and every attribute its base
+//! parser and its cluster client's parser give for every reply of the
+//! corpus (valkey-py's fixture too).
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use redis_exceptions::{Class, RedisErrorExt, RedisPy};
+use redis_exceptions::{Class, Error, Parser, RedisErrorExt, RedisPy, ValkeyPy, ATTRIBUTES};
 use serde_json::Value;
 
 /// Every redis-py fixture directory, with its release.
@@ -116,34 +117,133 @@ fn classes_bases_mros_and_issubclass_per_release() {
     common::report(&lines.join("; "));
 }
 
-/// The class, `args` and `str()` of one parse, or `None` for a reply that
-/// makes redis-py raise (a malformed redirect: difference 1).
-fn outcome(record: &Value) -> Option<(String, Vec<Value>, String)> {
-    if record.get("raised").is_some() {
-        return None;
+/// Every fixture set of replies: redis-py's releases and valkey-py's, each
+/// with its base parser, its cluster client's parser, and the prefix of
+/// its classes' modules.
+fn reply_fixtures() -> Vec<(String, [Parser; 2], PathBuf, &'static str)> {
+    let mut out: Vec<_> = releases()
+        .into_iter()
+        .map(|(version, r, dir)| {
+            (
+                format!("redis-py {version}"),
+                [r.parser(), r.cluster()],
+                dir,
+                "redis",
+            )
+        })
+        .collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases");
+    for v in ValkeyPy::ALL {
+        let dir = std::fs::read_dir(&root)
+            .expect("tests/fixtures/releases")
+            .map(|e| e.expect("an entry").path())
+            .find(|d| {
+                let name = d.file_name().unwrap().to_str().unwrap();
+                name.strip_prefix("valkey-py-")
+                    .and_then(|x| x.parse::<ValkeyPy>().ok())
+                    == Some(*v)
+            })
+            .unwrap_or_else(|| panic!("no fixture for {v}"));
+        out.push((v.to_string(), [v.parser(), v.cluster()], dir, "valkey"));
     }
-    Some((
-        record["class"].as_str().unwrap().to_owned(),
-        record["args"].as_array().unwrap().clone(),
-        record["str"].as_str().unwrap().to_owned(),
-    ))
+    out
 }
 
-fn ours(e: &redis_exceptions::Error) -> (String, Vec<Value>, String) {
-    (
-        e.class().qualified_name(),
-        e.args().iter().map(common::to_json).collect(),
-        e.to_string(),
-    )
+/// The crate's class for a class a fixture names (`redis.exceptions.X`,
+/// or valkey-py's `valkey.exceptions.X`).
+fn fixture_class(qualname: &str, client: &str) -> &'static Class {
+    Class::all()
+        .find(|c| qualified_as(c, client) == qualname)
+        .unwrap_or_else(|| panic!("{qualname}: no such class"))
 }
 
+/// A class's qualified name in `client`'s package.
+fn qualified_as(class: &Class, client: &str) -> String {
+    if client == "valkey" {
+        format!("{}.{}", class.valkey_module(), class.valkey_name())
+    } else {
+        class.qualified_name()
+    }
+}
+
+/// The class the fixture's own table (that of the parser `key`, `"base"`
+/// or `"cluster"`) names for `code`: the class whose `__init__` raised.
+fn table_class(fx: &Value, key: &str, code: &str) -> String {
+    let owner = fx["parsers"][key]["table_from"]
+        .as_str()
+        .or_else(|| fx["parsers"]["base"]["table_from"].as_str())
+        .expect("a table owner");
+    let table = fx["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["owner"] == owner)
+        .unwrap_or_else(|| panic!("no table of {owner}"));
+    table["table"][code]
+        .as_str()
+        .unwrap_or_else(|| panic!("{owner} has no class for {code}"))
+        .to_owned()
+}
+
+/// The attributes of `e` that Python's `vars()` lists, with their values
+/// in the fixture's form: `error_type` as its `.value`, `node_addr` as
+/// `[host, port]`. (A class-level `message`, `ClusterCrossSlotError`'s,
+/// is not an instance attribute.)
+fn our_vars(e: &Error) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for name in ATTRIBUTES {
+        if name == "message" && e.class().class_message().is_some() {
+            continue;
+        }
+        if let Some(v) = e.getattr(name) {
+            out.insert(name.to_owned(), common::to_json(&v));
+        }
+    }
+    if let (Some(host), Some(port)) = (e.getattr("host"), e.getattr("port")) {
+        let pair = Value::from(vec![common::to_json(&host), common::to_json(&port)]);
+        out.insert("node_addr".to_owned(), pair);
+    }
+    out
+}
+
+/// The fixture's `vars`, with an enum member (`error_type`) as its value.
+fn their_vars(record: &Value) -> BTreeMap<String, Value> {
+    record["vars"]
+        .as_object()
+        .expect("vars")
+        .iter()
+        .map(|(k, v)| {
+            let v = if v.get("__enum__").is_some() {
+                v["value"].clone()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// Every reply of the corpus, for each release's base and cluster parser,
+/// against what that release's own parser gave: class, `args`, `str()`,
+/// `repr()`, every attribute of `vars()` (values included, `error_type`
+/// too) and the typed accessors. A reply that made the release raise
+/// (`ValueError` inside a redirect's `__init__`, difference 1) must give
+/// the class that release's own table names for the code, with no redirect.
 #[test]
 fn corpus_per_release_and_parser() {
     let mut lines = Vec::new();
-    for (version, release, dir) in releases() {
+    let newest = load(&releases().pop().unwrap().2, "replies.json");
+    let newest_cases: BTreeMap<&str, &Value> = newest["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), &c["base"]))
+        .collect();
+    for (label, parsers, dir, client) in reply_fixtures() {
         let fx = load(&dir, "replies.json");
         let mut matched = [0usize; 2];
         let mut raised = 0;
+        let mut attributes = 0;
         for case in fx["cases"].as_array().expect("cases") {
             let input = case["input"].as_str().unwrap();
             let id = case["id"].as_str().unwrap();
@@ -154,46 +254,78 @@ fn corpus_per_release_and_parser() {
             } else {
                 &case["cluster"]
             };
-            for (k, (parser, record)) in [
-                (release.parser(), &case["base"]),
-                (release.cluster(), cluster),
+            for (k, (parser, record, key)) in [
+                (parsers[0], &case["base"], "base"),
+                (parsers[1], cluster, "cluster"),
             ]
             .into_iter()
             .enumerate()
             {
+                let at = format!("{label} {key} {id} {input:?}");
                 let e = parser.parse_error(input);
-                match outcome(record) {
-                    Some(want) => {
-                        assert_eq!(
-                            ours(&e),
-                            want,
-                            "redis-py {version} {parser:?} {id} {input:?}"
-                        );
-                        // Bytes in, the same instance out.
-                        let b = parser.parse_error_bytes(input.as_bytes());
-                        assert_eq!(ours(&b), want, "{version} bytes {id}");
-                        assert!(std::ptr::eq(
-                            parser.classify(input.as_bytes()).class(),
-                            e.class()
-                        ));
-                        matched[k] += 1;
-                    }
-                    None => {
-                        // redis-py raised ValueError inside the redirect's
-                        // `__init__`: the crate keeps the class the code
-                        // names, the reply as its message, no redirect.
-                        let code = input.split(' ').next().unwrap();
-                        let rule = parser.rules().find(|r| r.code == code).unwrap();
-                        assert!(std::ptr::eq(e.class(), rule.class), "{version} {id}");
-                        assert!(e.redirect().is_none(), "{version} {id}");
-                        raised += 1;
+                let b = parser.parse_error_bytes(input.as_bytes());
+                assert_eq!(e, b, "{at}: bytes in, the same instance out");
+                // Whatever the release shows, the reply is all kept.
+                assert_eq!(
+                    e.reply().as_deref(),
+                    Some(input.as_bytes()),
+                    "{at}: reply()"
+                );
+                assert_eq!(e.release(), parser.release(), "{at}: release()");
+                assert!(std::ptr::eq(
+                    parser.classify(input.as_bytes()).class(),
+                    e.class()
+                ));
+                if record.get("raised").is_some() {
+                    let code = input.split(' ').next().unwrap();
+                    let want = table_class(&fx, key, code);
+                    assert_eq!(qualified_as(e.class(), client), want, "{at}");
+                    assert!(e.redirect().is_none(), "{at}");
+                    raised += 1;
+                    continue;
+                }
+                let want_class = fixture_class(record["class"].as_str().unwrap(), client);
+                assert!(std::ptr::eq(e.class(), want_class), "{at}: class");
+                let args: Vec<Value> = e.args().iter().map(common::to_json).collect();
+                assert_eq!(&Value::from(args), &record["args"], "{at}: args");
+                assert_eq!(e.to_string(), record["str"].as_str().unwrap(), "{at}: str");
+                assert_eq!(e.py_repr(), record["repr"].as_str().unwrap(), "{at}: repr");
+                let theirs = their_vars(record);
+                assert_eq!(our_vars(&e), theirs, "{at}: vars");
+                attributes += theirs.len();
+                // The typed accessors say the same.
+                assert_eq!(
+                    e.status_code(),
+                    theirs.get("status_code").and_then(Value::as_str),
+                    "{at}: status_code()"
+                );
+                assert_eq!(
+                    e.error_type().map(|t| t.value()),
+                    theirs.get("error_type").and_then(Value::as_str),
+                    "{at}: error_type()"
+                );
+                assert_eq!(
+                    parser.classify(input.as_bytes()).status_code(),
+                    e.status_code(),
+                    "{at}: Classified::status_code()"
+                );
+                // `==` with the newest release's instance: equal exactly
+                // when redis-py's records of the two are.
+                if client == "redis" {
+                    if let Some(newest) = newest_cases.get(id).filter(|r| r.get("raised").is_none())
+                    {
+                        let same = *newest == record;
+                        let latest = Parser::LATEST.parse_error(input);
+                        assert_eq!(e == latest, same, "{at}: == the newest release's");
                     }
                 }
+                matched[k] += 1;
             }
         }
         let total = fx["cases"].as_array().unwrap().len();
         lines.push(format!(
-            "redis-py {version}: base {}/{total}, cluster {}/{total} matched, {raised} raise in redis-py (difference 1)",
+            "{label}: base {}/{total}, cluster {}/{total} matched on class, args, str, repr and \
+             vars ({attributes} attributes), {raised} raise in the client (difference 1)",
             matched[0], matched[1]
         ));
     }
@@ -217,12 +349,18 @@ fn the_newest_release_builds_every_class_as_redis_py_does() {
             assert_eq!(&Value::from(args), &call["args"], "{name} args");
             assert_eq!(e.to_string(), call["str"].as_str().unwrap(), "{name} str");
             assert_eq!(e.py_repr(), call["repr"].as_str().unwrap(), "{name} repr");
-            for (attr, value) in call["vars"].as_object().unwrap() {
+            // Every attribute of `vars()`, with its value (an enum member,
+            // `error_type`, as its `.value`), and no other.
+            let theirs = their_vars(call);
+            for (attr, value) in &theirs {
                 let got = e.getattr(attr);
                 assert!(got.is_some(), "{name}.{attr} missing");
-                if !value.is_object() {
-                    assert_eq!(common::to_json(&got.unwrap()), *value, "{name}.{attr}");
-                }
+                assert_eq!(common::to_json(&got.unwrap()), *value, "{name}.{attr}");
+            }
+            for attr in ATTRIBUTES {
+                let instance = e.getattr(attr).is_some()
+                    && !(attr == "message" && class.class_message().is_some());
+                assert_eq!(instance, theirs.contains_key(attr), "{name}.{attr}");
             }
         } else {
             let err = result
@@ -240,5 +378,54 @@ fn the_newest_release_builds_every_class_as_redis_py_does() {
     }
     common::report(&format!(
         "redis-py {version}: Cls('m') matched for {checked} classes"
+    ));
+}
+
+/// The serde form of every instance of the corpus, per release and parser:
+/// its `status_code`, `error_type`, `message`, `slot_id`, `host` and `port`
+/// keys are the attributes that release's instance has (`vars()`), with
+/// their values.
+#[cfg(feature = "serde")]
+#[test]
+fn serde_form_per_release() {
+    const FORM_ATTRIBUTES: [&str; 6] = [
+        "status_code",
+        "error_type",
+        "message",
+        "slot_id",
+        "host",
+        "port",
+    ];
+    let mut checked = 0;
+    for (label, parsers, dir, _) in reply_fixtures() {
+        let fx = load(&dir, "replies.json");
+        for case in fx["cases"].as_array().unwrap() {
+            let input = case["input"].as_str().unwrap();
+            let cluster = if case["cluster"].is_null() {
+                &case["base"]
+            } else {
+                &case["cluster"]
+            };
+            for (parser, record) in [(parsers[0], &case["base"]), (parsers[1], cluster)] {
+                if record.get("raised").is_some() {
+                    continue;
+                }
+                let e = parser.parse_error(input);
+                let form = serde_json::to_value(&e).unwrap();
+                let theirs = their_vars(record);
+                for key in FORM_ATTRIBUTES {
+                    assert_eq!(
+                        form.get(key),
+                        theirs.get(key),
+                        "{label} {parser:?} {input:?}: {key}"
+                    );
+                }
+                assert_eq!(form["args"], record["args"], "{label} {input:?}");
+                checked += 1;
+            }
+        }
+    }
+    common::report(&format!(
+        "serde form matched vars() on {checked} instances of every release"
     ));
 }

@@ -8,8 +8,16 @@
 /// The first redis-py release whose `__init__`s take `status_code=` (and
 /// set `error_type`); before it, most classes take Python's own
 /// `BaseException.__init__` (the `inits` column of `src/class/releases.txt`).
-#[cfg(feature = "pyo3")]
 pub(crate) const STATUS_CODE_SINCE: crate::class::RedisPy = super::release::STATUS_INIT_SINCE;
+
+impl crate::class::RedisPy {
+    /// Whether this release's `__init__`s set `error_type` and
+    /// `status_code` ([`STATUS_CODE_SINCE`]).
+    #[inline]
+    pub(crate) fn sets_status_attributes(self) -> bool {
+        STATUS_CODE_SINCE <= self
+    }
+}
 
 /// One `__init__` found in `redis.exceptions` (or a builtin's), described.
 ///
@@ -304,16 +312,21 @@ impl Init {
     /// no `status_code` (the fixtures of every release,
     /// `tests/fixtures/releases/*/replies.json`, record the same `vars()`
     /// otherwise).
-    #[cfg(feature = "pyo3")]
     pub(crate) fn attributes_in(
         &self,
         release: crate::class::RedisPy,
     ) -> impl Iterator<Item = Attr> + '_ {
-        let old = release < STATUS_CODE_SINCE;
+        let old = !release.sets_status_attributes();
         self.attributes
             .iter()
             .copied()
             .filter(move |a| !(old && matches!(a, Attr::ErrorType | Attr::StatusCode)))
+    }
+
+    /// Whether a call on `release` sets `attr`.
+    #[inline]
+    pub(crate) fn sets_in(&self, attr: Attr, release: crate::class::RedisPy) -> bool {
+        self.attributes_in(release).any(|a| a == attr)
     }
 
     /// The attributes that hold a parameter as given, by name.

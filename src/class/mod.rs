@@ -401,6 +401,13 @@ impl Class {
         self.resolved().redis_repr
     }
 
+    /// [`Class::redis_repr`] on `release`, whose classes may not define
+    /// `__repr__` yet ([`RedisPy::has_own_repr`]).
+    #[inline]
+    pub(crate) fn redis_repr_in(&'static self, release: RedisPy) -> bool {
+        release.has_own_repr() && self.redis_repr()
+    }
+
     /// The class-level `message` attribute, looked up along the MRO
     /// (`ClusterCrossSlotError` has one).
     pub fn class_message(&'static self) -> Option<&'static str> {

@@ -139,6 +139,23 @@ impl RedisPy {
     }
 }
 
+impl RedisPy {
+    /// Whether this release's classes marked `repr: own` define `__repr__`.
+    #[inline]
+    pub(crate) fn has_own_repr(self) -> bool {
+        // `RedisError.__repr__` is `error_type:ClassName`: it came with the
+        // `__init__`s that set `error_type` (the `inits` column).
+        STATUS_INIT_SINCE <= self
+    }
+
+    /// Whether this release's `parse_error` keeps an unknown upper-case
+    /// code word as `status_code`.
+    #[inline]
+    pub(crate) fn keeps_status_word(self) -> bool {
+        STATUS_WORD_SINCE <= self
+    }
+}
+
 impl fmt::Debug for RedisPy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "RedisPy::V{}_{}", self.major, self.minor)

@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::borrow::Cow;
 
-use crate::class::{Class, ExceptionType};
+use crate::class::{Attr, Class, ExceptionType, RedisPy};
 use crate::instance::redirect::Redirect;
 use crate::instance::state::{Origin, State};
 use crate::pyrt::value::{self as py, PyValue};
@@ -99,6 +99,29 @@ pub trait RedisErrorExt: Instance {
         self.__state().class
     }
 
+    /// The redis-py release whose instance this is: its attributes,
+    /// `repr` and `==` are that release's. [`RedisPy::LATEST`] for
+    /// everything but what [`RedisPy::parse_error`], a release's
+    /// [`Parser`](crate::Parser) or (feature `pyo3`) `Error::from_py` of
+    /// an older running client made; valkey-py 6.2's instances are
+    /// redis-py 5.2's ([`ValkeyPy::redis_py`](crate::ValkeyPy::redis_py)).
+    ///
+    /// ```
+    /// use redis_exceptions::{parse_error, RedisErrorExt, RedisPy};
+    ///
+    /// let old = RedisPy::V5_2.parse_error("NOSCRIPT No matching script.");
+    /// assert_eq!(old.release(), RedisPy::V5_2);
+    /// assert_eq!(old.py_repr(), "NoScriptError('No matching script.')");
+    /// assert_eq!((old.status_code(), old.getattr("status_code")), (None, None));
+    /// let new = parse_error("NOSCRIPT No matching script.");
+    /// assert_eq!(new.release(), RedisPy::LATEST);
+    /// assert_eq!(new.py_repr(), "server:NoScriptError");
+    /// assert_ne!(old, new);
+    /// ```
+    fn release(&self) -> RedisPy {
+        self.__state().release
+    }
+
     /// `isinstance(e, class)` with the class given as a value.
     #[inline]
     fn is_instance(&self, class: &Class) -> bool {
@@ -123,7 +146,9 @@ pub trait RedisErrorExt: Instance {
     }
 
     /// `e.status_code`: the reply's error code for errors parsed from a
-    /// server reply, `None` when unset or when the class has no such attribute.
+    /// server reply, `None` when unset or when the instance has no such
+    /// attribute (its class has none, or its
+    /// [`release`](RedisErrorExt::release) is older than redis-py 7.2).
     fn status_code(&self) -> Option<&str> {
         self.__state().status_code()
     }
@@ -145,10 +170,12 @@ pub trait RedisErrorExt: Instance {
     }
 
     /// `repr(e)`: `network:ConnectionError` for redis-py's classes,
-    /// `ValueError('msg')` for Python's.
+    /// `ValueError('msg')` for Python's, as the instance's
+    /// [`release`](RedisErrorExt::release) has it (before redis-py 7.2,
+    /// `ResponseError('msg')` for every class).
     fn py_repr(&self) -> String {
         let state = self.__state();
-        match (state.class.redis_repr(), state.error_type) {
+        match (state.redis_repr(), state.error_type) {
             (true, Some(t)) => format!("{}:{}", t.value(), state.class.name()),
             _ => {
                 let mut out = String::from(state.class.name());
@@ -211,7 +238,9 @@ pub trait RedisErrorExt: Instance {
             "message" if init.has_message() => state.args.as_slice().first().cloned(),
             "message" => state.class.class_message().map(PyValue::from),
             "lock_name" => self.lock_name().cloned(),
-            "status_code" if init.has_status_code() => Some(PyValue::from(state.status_code())),
+            "status_code" if state.sets(Attr::StatusCode) => {
+                Some(PyValue::from(state.status_code()))
+            }
             "error_type" => state.error_type.map(|t| PyValue::from(t.value())),
             "slot_id" => redirect(|r| r.slot_value()),
             "host" => redirect(|r| PyValue::from(r.host())),

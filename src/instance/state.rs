@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::class::{Class, ExceptionType, Params};
+use crate::class::{Attr, Class, ExceptionType, Params, RedisPy};
 use crate::instance::redirect::{self, Redirect, Spans};
 use crate::pyrt::value::{self as py, PyValue};
 
@@ -247,6 +247,10 @@ pub struct State {
     /// would have raised while parsing it (and for every other class).
     pub(crate) redirect: Option<Spans>,
     pub(crate) origin: Origin,
+    /// The redis-py release whose instance this is: which attributes it
+    /// has and its `repr` are that release's (the release columns of
+    /// `class/init.rs` and `class/release.rs`).
+    pub(crate) release: RedisPy,
     pub(crate) rare: Option<Box<Rare>>,
 }
 
@@ -273,8 +277,32 @@ impl State {
             error_type: class.default_error_type(),
             redirect: None,
             origin: Origin::Constructed,
+            release: RedisPy::LATEST,
             rare: None,
         }
+    }
+
+    /// Makes this instance one of `release`, as that release's `__init__`
+    /// leaves it: without the `error_type` it does not set. (The stored
+    /// code stays, for [`crate::RedisErrorExt::reply`]; `status_code()`
+    /// hides it where the release has no such attribute.)
+    pub(crate) fn in_release(&mut self, release: RedisPy) {
+        self.release = release;
+        if !self.sets(Attr::ErrorType) {
+            self.error_type = None;
+        }
+    }
+
+    /// Whether this instance has the attribute `attr` that an `__init__`
+    /// sets: its class's `__init__` sets it on the instance's release.
+    pub(crate) fn sets(&self, attr: Attr) -> bool {
+        self.class.init().0.sets_in(attr, self.release)
+    }
+
+    /// Whether `repr()` is redis-py's `error_type:ClassName` form on the
+    /// instance's release.
+    pub(crate) fn redis_repr(&self) -> bool {
+        self.class.redis_repr_in(self.release)
     }
 
     /// The never-failing constructor behind `Class::new(message)` and the
@@ -393,6 +421,17 @@ impl State {
             && self.status_code() == other.status_code()
             && self.error_type == other.error_type
             && self.lock_name() == other.lock_name()
+            && self.same_shape(other)
+    }
+
+    /// Whether the instances have the same attributes and `repr` form,
+    /// as their releases have them (instances of two releases whose
+    /// instances look alike are equal).
+    fn same_shape(&self, other: &State) -> bool {
+        self.release == other.release
+            || (self.sets(Attr::StatusCode) == other.sets(Attr::StatusCode)
+                && self.sets(Attr::ErrorType) == other.sets(Attr::ErrorType)
+                && self.redis_repr() == other.redis_repr())
     }
 
     /// Sets `lock_name` (classes whose `__init__` is `LockError`'s).
@@ -464,8 +503,12 @@ impl State {
 
     /// `status_code`: as set, or the message's first word for a reply
     /// whose code redis-py's table lacks.
+    /// `None` where the instance's release has no such attribute.
     #[inline]
     pub(crate) fn status_code(&self) -> Option<&str> {
+        if !self.release.sets_status_attributes() {
+            return None;
+        }
         match &self.status_code {
             Some(code) => Some(code),
             None if self.status_prefix > 0 => {
@@ -492,6 +535,7 @@ impl Clone for State {
             error_type: self.error_type,
             redirect: self.redirect,
             origin: self.origin,
+            release: self.release,
             rare: self.rare().map(|r| {
                 Box::new(Rare {
                     lock_name: r.lock_name.clone(),

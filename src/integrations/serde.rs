@@ -203,7 +203,8 @@ fn serialize_exception<S: Serializer>(
 ) -> Result<S::Ok, S::Error> {
     let class = e.class();
     let (init, _) = class.init();
-    let status_code = init.has_status_code().then(|| e.status_code());
+    // The attribute as the instance's release has it.
+    let status_code = e.__state().sets(Attr::StatusCode).then(|| e.status_code());
     let error_type = e.error_type();
     let message = init
         .has_message()
@@ -269,9 +270,13 @@ impl Serialize for Error {
     /// out. The cause (`source()`) and where the error came from
     /// ([`RedisErrorExt::reply`]) are not part of the form.
     ///
+    /// The keys are those of the instance's release
+    /// ([`RedisErrorExt::release`]): an instance of a release before
+    /// redis-py 7.2 has no `status_code` and no `error_type` key.
+    ///
     /// [`Deserialize`] rebuilds the error the way the Python helper's
-    /// `from_json` does, by calling the class with Python's semantics
-    /// ([`Class::call`]):
+    /// `from_json` does on the default release (redis-py 8.2), by calling
+    /// the class with Python's semantics ([`Class::call`]):
     ///
     /// * `LockError`, `LockNotOwnedError`: `cls(args[0] or None, lock_name=...)`,
     ///   more than one argument is a `ValueError`;

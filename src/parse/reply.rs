@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use snafu::Snafu;
 
-use crate::class::{Class, RedisPy, ValkeyPy, CLUSTER_CODES_IN_BASE_SINCE, STATUS_WORD_SINCE};
+use crate::class::{Class, RedisPy, ValkeyPy, CLUSTER_CODES_IN_BASE_SINCE};
 use crate::error::erased::Error;
 use crate::error::structs::*;
 use crate::error::traits::ExceptionClass;
@@ -184,9 +184,10 @@ impl Parser {
     }
 
     /// [`parse_error`] as this parser does.
+    #[inline]
     pub fn parse_error(self, reply: &str) -> Error {
         let c = classify_with(self, reply.as_bytes());
-        build(&c, Args::message(&reply[c.message_start..]))
+        build(&c, Args::message(&reply[c.message_start..]), self.release)
     }
 
     /// [`parse_error_bytes`] as this parser does.
@@ -262,9 +263,8 @@ macro_rules! release_entry_points {
     ($($release:ty),*) => {$(
         impl $release {
             /// [`parse_error`] as this release's base parser does: the class,
-            /// `args` and `str()` that release gives. The instance's
-            /// attributes (`status_code`, `error_type`, `repr`) are the
-            /// newest redis-py release's.
+            /// `args`, `str()`, attributes (`status_code`, `error_type`) and
+            /// `repr` that release gives.
             pub fn parse_error(self, reply: &str) -> Error {
                 self.parser().parse_error(reply)
             }
@@ -317,13 +317,11 @@ pub fn reply_rules() -> impl Iterator<Item = ReplyRule> {
 #[derive(Clone, Copy, Debug)]
 pub struct Classified<'a> {
     class: &'static Class,
+    release: RedisPy,
     code: Option<&'static str>,
     reply: &'a [u8],
     message_start: usize,
     redirect: Option<Spans>,
-    /// Whether the parser's release keeps an unknown code's status word
-    /// (`STATUS_WORD_SINCE`, the `parse_error` column of the releases).
-    status_word: bool,
 }
 
 impl<'a> Classified<'a> {
@@ -339,16 +337,23 @@ impl<'a> Classified<'a> {
         crate::error::traits::is_instance_of::<T>(self.class)
     }
 
-    /// The `status_code` redis-py gives: the code when it is in its table,
-    /// else, from redis-py 8.2 on, the reply's first word when it is an
-    /// upper-case code word (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`).
+    /// The `status_code` the parser's release gives: the code when it is
+    /// in its table, else the reply's first word when it is an upper-case
+    /// code word (`WRONGTYPE`; `[A-Z][A-Z0-9_]{0,63}`, as redis-py 8.2
+    /// keeps it; before 8.2, `None`). `None` on a release before 7.2, which
+    /// has no such attribute.
     pub fn status_code(&self) -> Option<&'a str> {
+        if !self.release.sets_status_attributes() {
+            return None;
+        }
         match self.code {
             Some(code) => Some(code),
-            None if !self.status_word => None,
-            None => std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
-                .ok()
-                .filter(|w| !w.is_empty()),
+            None if self.release.keeps_status_word() => {
+                std::str::from_utf8(self.reply.get(..usize::from(status_word(self.reply)))?)
+                    .ok()
+                    .filter(|w| !w.is_empty())
+            }
+            None => None,
         }
     }
 
@@ -410,11 +415,11 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     let Some(&(code, target, _)) = found else {
         return Classified {
             class: ResponseError::CLASS,
+            release: parser.release,
             code: None,
             reply,
             message_start: 0,
             redirect: None,
-            status_word: parser.release >= STATUS_WORD_SINCE,
         };
     };
     let message_start = code_end.map_or(reply.len(), |i| i + 1);
@@ -438,11 +443,11 @@ fn classify_with(parser: Parser, reply: &[u8]) -> Classified<'_> {
     };
     Classified {
         class,
+        release: parser.release,
         code: Some(code),
         reply,
         message_start,
         redirect,
-        status_word: false,
     }
 }
 
@@ -534,22 +539,44 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
     // A short ASCII message (the usual reply) is copied in place without
     // UTF-8 validation.
     if let Some(args) = Args::short_ascii(c.message()) {
-        return build(&c, args);
+        return build(&c, args, parser.release);
     }
     // Known codes are ASCII, so the message is valid exactly when the reply is.
     // (`from_utf8` first: its validation is much faster than the lossy one.)
     match std::str::from_utf8(c.message()) {
-        Ok(message) => build(&c, Args::message(message)),
+        Ok(message) => build(&c, Args::message(message), parser.release),
         // The reply as received; its message is decoded on first use.
-        Err(_) => build(&c, Args::lossy(reply.into(), c.message_start)),
+        Err(_) => build(
+            &c,
+            Args::lossy(reply.into(), c.message_start),
+            parser.release,
+        ),
     }
 }
 
-/// The error for a classified reply.
-fn build(c: &Classified<'_>, args: Args) -> Error {
+/// The error for a classified reply, as `release` makes it (the parser's:
+/// a constant where the caller's parser is one, so the default release's
+/// path has no test).
+#[inline(always)]
+fn build(c: &Classified<'_>, args: Args, release: RedisPy) -> Error {
+    if release == RedisPy::LATEST {
+        build_latest(c, args)
+    } else {
+        build_in(c, args, release)
+    }
+}
+
+/// The error for a classified reply, as the default release makes it.
+fn build_latest(c: &Classified<'_>, args: Args) -> Error {
+    Error::from_state(state_of(c, args))
+}
+
+/// The state of the default release's instance for a classified reply.
+#[inline(always)]
+fn state_of(c: &Classified<'_>, args: Args) -> State {
     let lossy = args.is_lossy();
     let mut state = State::new(c.class, args, c.code.map(Cow::Borrowed));
-    if c.code.is_none() && c.status_word {
+    if c.code.is_none() {
         state.status_prefix = status_word(c.reply);
     }
     state.redirect = if lossy && c.class.is_subclass_of(AskError::CLASS) {
@@ -561,6 +588,21 @@ fn build(c: &Classified<'_>, args: Args) -> Error {
     state.origin = Origin::Reply {
         space: c.has_space(),
     };
+    state
+}
+
+/// The error for a classified reply as another release than the default
+/// makes it: the default's instance, without the status word that release
+/// does not keep, and with the attributes of that release's `__init__`
+/// ([`State::in_release`]).
+#[cold]
+#[inline(never)]
+fn build_in(c: &Classified<'_>, args: Args, release: RedisPy) -> Error {
+    let mut state = state_of(c, args);
+    if !release.keeps_status_word() {
+        state.status_prefix = 0;
+    }
+    state.in_release(release);
     Error::from_state(state)
 }
 
@@ -699,6 +741,7 @@ mod latest_first {
 #[cfg(test)]
 mod status_words {
     use super::*;
+    use crate::class::STATUS_WORD_SINCE;
     use crate::error::traits::RedisErrorExt;
 
     /// redis-py 8.2's `[A-Z][A-Z0-9_]{0,63}`, the whole first word: its

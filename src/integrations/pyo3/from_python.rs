@@ -11,7 +11,7 @@ use crate::class::{Class, ExceptionType};
 use crate::instance::state::{Args, State};
 use crate::pyrt::value::PyValue;
 
-use super::{lock, lock_name, Client, TABLES, USER_TYPES};
+use super::{lock, lock_name, table, Client, TABLES, USER_TYPES};
 
 /// A Python value as an argument value: `None`, `str`, `bytes` and `int`
 /// (within `i64`) as themselves, anything else as its `str()`.
@@ -135,6 +135,11 @@ pub(super) fn snapshot(
     let mut state = State::lenient(class, Args::from_vec(args), status_code);
     if let Some(args) = kept {
         state.args = Args::from_vec(args);
+    }
+    // An instance of the running release: the attributes it has are
+    // that release's.
+    if let Ok(t) = table(py, client) {
+        state.release = t.release;
     }
     state.error_type = error_type;
     if init.has_lock_name() {

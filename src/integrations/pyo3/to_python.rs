@@ -77,7 +77,10 @@ fn to_instance<'py>(
             obj.setattr("status_code", code)?;
         }
     }
-    if state.error_type != class.default_error_type() {
+    // An `error_type` the instance's release sets and the built instance
+    // lacks (changed after construction); an instance of a release without
+    // the attribute leaves what the running class's `__init__` set.
+    if state.sets(Attr::ErrorType) && state.error_type != class.default_error_type() {
         obj.setattr(
             "error_type",
             error_type_member(py, state.error_type, client)?,
@@ -294,6 +297,17 @@ impl Error {
     /// through [`Error::from_py`] and was not changed is that same Python
     /// object.
     ///
+    /// The instance is one of the running redis-py's classes, so it has
+    /// the attributes that release's `__init__` sets. An instance made by
+    /// another release ([`RedisErrorExt::release`], e.g.
+    /// `RedisPy::V5_2.parse_error`) is built as its own release calls the
+    /// class: `cls(message)` where that release passes no `status_code=`
+    /// (before 7.2, or an unknown code before 8.2), so the attributes the
+    /// running class sets anyway (`status_code = None`, its `error_type`)
+    /// are its defaults, and nothing the instance's release lacks is
+    /// invented. [`Error::from_py`] of the result is an instance of the
+    /// running release.
+    ///
     /// `Err` is what the conversion raised, e.g. the `ImportError` (with
     /// the import failure as its `__cause__`) when redis-py is not
     /// installed.
@@ -346,6 +360,10 @@ impl Error {
     /// `status_code`, `error_type` and `lock_name`, and the redirect of an
     /// `AskError`/`MovedError`. The original exception is kept as
     /// `source()` (a [`PyErr`](https://docs.rs/pyo3/0.30/pyo3/struct.PyErr.html)).
+    ///
+    /// The error is an instance of the running client's release
+    /// ([`RedisErrorExt::release`]; valkey-py 6.2's is redis-py 5.2): its
+    /// attributes are the ones that release's instances have.
     ///
     /// Any other exception comes back unchanged as `Err`.
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
