@@ -677,7 +677,9 @@ fn int_does_not_strip_information_separators() {
 #[test]
 fn long_redirects_fixed_cases() {
     let mut checked = 0;
-    for node_len in [64usize, 65, 66, 127, 128, 129, 130, 191, 192, 193, 200, 4100] {
+    for node_len in [
+        64usize, 65, 66, 127, 128, 129, 130, 191, 192, 193, 200, 4100,
+    ] {
         for port in ["1", "6381", "65535", "0007", ""] {
             let Some(host_len) = node_len.checked_sub(1 + port.len()) else {
                 continue;
