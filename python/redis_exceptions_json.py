@@ -21,6 +21,9 @@ Command line:
     python python/redis_exceptions_json.py dump-all [--edge-cases]
         JSON list with one representative instance of each of the 41 classes
         (--edge-cases appends a few unusual ones: bytes/None/int args, ...).
+    python python/redis_exceptions_json.py cases tests/serde_cases.json
+        The edge cases the Rust side is tested on too (duplicate keys, -0,
+        integers beyond 64 bits): exits 1 unless each gives what it says.
     python python/redis_exceptions_json.py check FILE [--expect ORIGINAL]
         FILE: a JSON list of such dicts (written by the Rust side). Each is
         rebuilt with from_json, serialized again with to_json and compared with
@@ -65,16 +68,49 @@ def encode_value(value):
     raise TypeError("cannot encode %s value %r" % (type(value).__name__, value))
 
 
+# The form's integers are 64-bit (the Rust side holds an i64).
+INT_MIN, INT_MAX = -2**63, 2**63 - 1
+# Floats below 2**53 in magnitude are exact integers; beyond, a float may have
+# lost digits (the Rust side gets -9223372036854775809 as -2**63).
+FLOAT_EXACT = 2**53
+TOO_BIG = ("integer out of range (a 64-bit int; written with a fraction or an exponent, below 2**53 in magnitude)")
+
+
 def decode_value(value):
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
         raise ValueError("bool values are not part of the form: %r" % (value,))
     if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise ValueError(TOO_BIG)
         return value
+    # A JSON number is a number, however it is spelled: an integral value
+    # (1.0, 1e3) is that int, as the Rust side reads it (serde_json hands it
+    # `-0` and integers beyond 64 bits as floats).
+    if isinstance(value, float) and value.is_integer():
+        if not abs(value) < FLOAT_EXACT:
+            raise ValueError(TOO_BIG)
+        return int(value)
     if isinstance(value, dict) and set(value) == {"bytes_b64"}:
         return base64.b64decode(value["bytes_b64"], validate=True)
     raise ValueError("not a valid argument value: %r" % (value,))
+
+
+def _no_duplicates(pairs):
+    """object_pairs_hook: an object that names a key twice is refused (as
+    the Rust side does), not read as its last value."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError("duplicate field `%s`" % (key,))
+        out[key] = value
+    return out
+
+
+def loads(text: str):
+    """json.loads with the form's rule for duplicate keys."""
+    return json.loads(text, object_pairs_hook=_no_duplicates)
 
 
 # --------------------------------------------------------------------------
@@ -302,6 +338,29 @@ def check(got, expected):
     return passed, failures
 
 
+def run_cases(path):
+    """Each case's JSON text through loads + from_json: accepted (and its
+    args as given), or refused with an error containing the given text."""
+    with open(path, encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    failures = 0
+    for case in cases:
+        try:
+            exc = from_json(loads(case["json"]))
+            got = {"accepted": True, "args": to_json(exc)["args"]}
+        except (ValueError, TypeError) as e:
+            got = {"accepted": False, "error": "%s: %s" % (type(e).__name__, e)}
+        want = case["expect"]
+        ok = got["accepted"] == want["accepted"] and (
+            got.get("args") == want["args"] if want["accepted"]
+            else want["error"] in got["error"])
+        if not ok:
+            failures += 1
+            print("FAIL %s: %s, expected %s" % (case["json"][:80], got, want), file=sys.stderr)
+    print("json cases: %d passed, %d failed" % (len(cases) - failures, failures))
+    return 1 if failures else 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="redis-py exceptions <-> JSON")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -312,6 +371,9 @@ def main(argv=None):
     p_check.add_argument("file")
     p_check.add_argument("--expect", help="the list originally given to the Rust side "
                          "(default: dump-all without edge cases)")
+    p_cases = sub.add_parser("cases", help="run the cases both sides must agree on "
+                             "(tests/serde_cases.json)")
+    p_cases.add_argument("file")
     opts = ap.parse_args(argv)
 
     if opts.cmd == "dump-all":
@@ -319,11 +381,14 @@ def main(argv=None):
         sys.stdout.write("\n")
         return 0
 
+    if opts.cmd == "cases":
+        return run_cases(opts.file)
+
     with open(opts.file, encoding="utf-8") as f:
-        got = json.load(f)
+        got = loads(f.read())
     if opts.expect:
         with open(opts.expect, encoding="utf-8") as f:
-            expected = json.load(f)
+            expected = loads(f.read())
     else:
         expected = json.loads(json.dumps(dump_all()))
     passed, failures = check(got, expected)

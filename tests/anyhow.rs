@@ -60,3 +60,68 @@ fn boxed_errors_are_found() {
     let back = except!(anyhow::Error::from_boxed(other), ResponseError => ()).unwrap_err();
     assert_eq!(back.to_string(), "plain");
 }
+
+/// A redis-rs error that reached anyhow through `?` (a real `MOVED` reply,
+/// parsed by redis-rs): `except!` sees it as the class it converts to, also
+/// under context; the bound error keeps redis-rs's error as `source()`.
+#[cfg(feature = "redis")]
+#[test]
+fn a_redis_rs_error_is_seen_as_its_class() {
+    fn get(reply: &[u8]) -> anyhow::Result<()> {
+        let value = redis::parse_redis_value(reply)?;
+        value.extract_error()?;
+        Ok(())
+    }
+    let err = get(b"-MOVED 3999 127.0.0.1:6381\r\n").unwrap_err();
+    let addr = except!(err, ConnectionError => None, MovedError as e => e.node_addr().map(|(h, p)| format!("{h}:{p}")));
+    assert_eq!(addr.unwrap().as_deref(), Some("127.0.0.1:6381"));
+
+    let err = get(b"-MOVED 3999 127.0.0.1:6381\r\n")
+        .unwrap_err()
+        .context("GET k");
+    let e = except!(err, AskError as e => e).unwrap();
+    assert_eq!(e.class().name(), "MovedError");
+    let source = std::error::Error::source(&e).expect("the redis-rs error");
+    assert!(source.downcast_ref::<redis::RedisError>().is_some());
+
+    // Unmatched: the anyhow error as it came, context and all.
+    let err = get(b"-NOSCRIPT No matching script.\r\n")
+        .unwrap_err()
+        .context("EVALSHA");
+    let back = except!(err, MovedError => ()).unwrap_err();
+    assert_eq!(back.to_string(), "EVALSHA");
+    assert!(back.downcast_ref::<redis::RedisError>().is_some());
+    // The same class as `parse_error` gives.
+    let err = get(b"-NOSCRIPT No matching script.\r\n").unwrap_err();
+    assert_eq!(
+        except!(err, redis_exceptions::NoScriptError as e => e.to_string()).unwrap(),
+        parse_error("NOSCRIPT No matching script.").to_string()
+    );
+    // An I/O error of redis-rs is redis-py's ConnectionError.
+    let io: anyhow::Error = redis::RedisError::from(std::io::Error::from_raw_os_error(111)).into();
+    assert_eq!(except!(io, ConnectionError => "retry").unwrap(), "retry");
+}
+
+/// The same for fred's errors.
+#[cfg(feature = "fred")]
+#[test]
+fn a_fred_error_is_seen_as_its_class() {
+    use fred::error::{Error as FredError, ErrorKind};
+    let err: anyhow::Error = FredError::new(ErrorKind::Cluster, "MOVED 3999 127.0.0.1:6381").into();
+    let err = err.context("GET k");
+    assert_eq!(
+        except!(err, ResponseError => None, MovedError as e => e.port()).unwrap(),
+        None,
+        "the first matching clause wins"
+    );
+    let err: anyhow::Error = FredError::new(ErrorKind::Cluster, "MOVED 3999 127.0.0.1:6381").into();
+    assert_eq!(
+        except!(err, MovedError as e => e.port()).unwrap(),
+        Some(6381)
+    );
+    let err: anyhow::Error = FredError::new(ErrorKind::Unknown, "WRONGTYPE x").into();
+    assert!(except!(err, MovedError => ())
+        .unwrap_err()
+        .downcast_ref::<FredError>()
+        .is_some());
+}

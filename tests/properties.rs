@@ -9,12 +9,14 @@
 //! shrunk but not persisted to disk.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use redis_exceptions::{
-    classify, construct, frame_payload, parse_error, parse_error_bytes, parse_frame, reply_rules,
-    AskError, Class, Error, ExceptionClass, MovedError, PyValue, RedisErrorExt, ResponseError,
+    classify, construct, frame_payload, parse_error, parse_error_bytes, parse_frame, AskError,
+    Class, Error, ExceptionClass, MovedError, PyValue, RedisErrorExt, ResponseError,
 };
 
 // ---------------------------------------------------------------------------
@@ -117,8 +119,69 @@ const RAW: &[&[u8]] = &[
     b"\n",
 ];
 
+/// The release whose `EXCEPTION_CLASSES` the model reads.
+const MODEL_RELEASE: &str = "redis-py-8.2.0";
+
+/// What `EXCEPTION_CLASSES` maps a code to: a class, or (`ERR`) a table of
+/// exact messages.
+enum Entry {
+    Class(&'static Class),
+    ByMessage(HashMap<String, &'static Class>),
+}
+
+/// redis-py's `BaseParser.EXCEPTION_CLASSES`, read from the release fixture
+/// (`tests/fixtures/releases/<MODEL_RELEASE>/replies.json`, dumped by
+/// running that redis-py), not from the crate's own table.
+fn exception_classes() -> &'static HashMap<String, Entry> {
+    static TABLE: OnceLock<HashMap<String, Entry>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let path = format!(
+            "{}/tests/fixtures/releases/{MODEL_RELEASE}/replies.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("the release fixture");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let table = json["tables"]
+            .as_array()
+            .expect("tables")
+            .iter()
+            .find(|t| t["owner"] == "redis._parsers.base.BaseParser")
+            .expect("BaseParser's table");
+        let class = |qualname: &serde_json::Value| -> &'static Class {
+            let q = qualname.as_str().expect("a qualified name");
+            let (module, name) = q.rsplit_once('.').expect("module.Name");
+            assert_eq!(module, "redis.exceptions", "{q}");
+            Class::by_name(name).unwrap_or_else(|| panic!("{q} is a class of the crate"))
+        };
+        table["table"]
+            .as_object()
+            .expect("code -> class")
+            .iter()
+            .map(|(code, target)| {
+                let entry = match target.as_object() {
+                    Some(messages) => Entry::ByMessage(
+                        messages
+                            .iter()
+                            .map(|(m, q)| (m.clone(), class(q)))
+                            .collect(),
+                    ),
+                    None => Entry::Class(class(target)),
+                };
+                (code.clone(), entry)
+            })
+            .collect()
+    })
+}
+
+/// The exact `ERR` messages of the fixture's table.
 fn err_messages() -> Vec<&'static str> {
-    reply_rules().filter_map(|r| r.message).collect()
+    exception_classes()
+        .values()
+        .flat_map(|e| match e {
+            Entry::ByMessage(m) => m.keys().map(String::as_str).collect(),
+            Entry::Class(_) => Vec::new(),
+        })
+        .collect()
 }
 
 fn piece() -> impl Strategy<Value = Vec<u8>> {
@@ -311,12 +374,13 @@ fn observe(
     )
 }
 
-/// redis-py's `BaseParser.parse_error`, written independently from the
-/// table: the class, `status_code` and `str()` it gives for `response`.
+/// redis-py's `BaseParser.parse_error`, written independently of the
+/// crate, over the table redis-py itself holds (the release fixture): the
+/// class, `status_code` and `str()` it gives for `response`.
 fn model(response: &str) -> (&'static Class, Option<&str>, String) {
+    // error_code = response.split(" ")[0]
     let error_code = response.split(' ').next().unwrap_or("");
-    let rules: Vec<_> = reply_rules().filter(|r| r.code == error_code).collect();
-    let Some(first) = rules.first() else {
+    let Some(entry) = exception_classes().get(error_code) else {
         // status_code = error_code if _ERROR_CODE_PATTERN.fullmatch(error_code) else None
         // with _ERROR_CODE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
         let mut chars = error_code.chars();
@@ -334,16 +398,12 @@ fn model(response: &str) -> (&'static Class, Option<&str>, String) {
     };
     // response = response[len(error_code) + 1 :]
     let rest = response.get(error_code.len() + 1..).unwrap_or("");
-    let class = if rules.iter().any(|r| r.message.is_some()) {
+    let class = match entry {
+        Entry::Class(class) => class,
         // exception_class.get(response, ResponseError)
-        rules
-            .iter()
-            .find(|r| r.message == Some(rest))
-            .map_or(ResponseError::CLASS, |r| r.class)
-    } else {
-        first.class
+        Entry::ByMessage(messages) => messages.get(rest).copied().unwrap_or(ResponseError::CLASS),
     };
-    (class, Some(first.code), rest.to_owned())
+    (class, Some(error_code), rest.to_owned())
 }
 
 fn check_model(input: &str, e: &Error) -> Result<(), TestCaseError> {
@@ -610,4 +670,71 @@ fn int_does_not_strip_information_separators() {
             Some(1)
         );
     }
+}
+
+/// Long redirects (a node over 64 bytes, whose last colon is found a block
+/// at a time): fixed payloads around the block edges, with more colons in
+/// the host (IPv6-like), in the first or the last block, or none at all.
+/// The expected host and port are those the payload was built from
+/// (`host, port = new_node.rsplit(":", 1)`).
+#[test]
+fn long_redirects_fixed_cases() {
+    let mut checked = 0;
+    for node_len in [
+        64usize, 65, 66, 127, 128, 129, 130, 191, 192, 193, 200, 4100,
+    ] {
+        for port in ["1", "6381", "65535", "0007", ""] {
+            let Some(host_len) = node_len.checked_sub(1 + port.len()) else {
+                continue;
+            };
+            // Colons inside the host, by offset: none, the first byte, the
+            // byte before the last colon, across the first block edge.
+            for extra in [&[][..], &[0], &[62, 63, 64], &[1, 65, 127, 128]] {
+                let mut host = vec![b'h'; host_len];
+                for &at in extra {
+                    if let Some(b) = host.get_mut(at) {
+                        *b = b':';
+                    }
+                }
+                if let Some(last) = host.last_mut() {
+                    // The same with a colon right before the port's.
+                    if extra.len() == 1 {
+                        *last = b':';
+                    }
+                }
+                let host = String::from_utf8(host).unwrap();
+                let reply = format!("MOVED 3999 {host}:{port}");
+                let c = classify(reply.as_bytes());
+                assert!(same_class(c.class(), MovedError::CLASS), "{reply:.80}");
+                let e = parse_error_bytes(reply.as_bytes());
+                let expected_port: Option<u16> = port.parse().ok();
+                match expected_port {
+                    Some(p) => {
+                        let r = c.redirect().expect("a redirect");
+                        assert_eq!(
+                            (r.slot_id(), r.host(), r.port()),
+                            (Some(3999), host.as_str(), Some(p)),
+                            "{reply:.80}"
+                        );
+                        let r = e.redirect().expect("a redirect");
+                        assert_eq!((r.host(), r.port()), (host.as_str(), Some(p)));
+                    }
+                    // `int('')` raises: redis-py has no redirect to give.
+                    None => {
+                        assert!(c.redirect().is_none(), "{reply:.80}");
+                        assert!(e.redirect().is_none(), "{reply:.80}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    // A long node without any colon, and one whose only colon is in its
+    // first block, far from the end.
+    let no_colon = format!("MOVED 1 {}", "h".repeat(300));
+    assert!(classify(no_colon.as_bytes()).redirect().is_none());
+    let early = format!("MOVED 1 h:{}", "7".repeat(300));
+    let r = classify(early.as_bytes()).redirect().expect("a redirect");
+    assert_eq!((r.host(), r.port_text().len(), r.port()), ("h", 300, None));
+    assert!(checked > 200, "{checked}");
 }

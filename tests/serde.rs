@@ -371,7 +371,7 @@ fn bad_input_is_rejected() {
         ),
         (
             json!({"class": "RedisError", "args": [18446744073709551615u64]}),
-            "integer 18446744073709551615 does not fit in 64 bits",
+            "ValueError: integer out of range (a 64-bit int; written with a fraction or an exponent, below 2**53 in magnitude)",
         ),
     ];
     for (value, expected) in cases {
@@ -529,4 +529,35 @@ fn deserialization_errors_quote_an_excerpt_of_huge_values() {
         err.to_string(),
         "ValueError: redis.exceptions.Nope is not an exception class"
     );
+}
+
+/// The edge cases `python/redis_exceptions_json.py cases` runs too
+/// (`tests/serde_cases.json`): duplicate keys are refused, `-0` and other
+/// integral numbers are `int`s, integers beyond 64 bits are refused
+/// without quoting float-rounded digits.
+#[test]
+fn the_cases_python_agrees_on() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/serde_cases.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let text = case["json"].as_str().unwrap();
+        let expect = &case["expect"];
+        match serde_json::from_str::<Error>(text) {
+            Ok(e) => {
+                assert_eq!(expect["accepted"], true, "{text}: accepted as {e:?}");
+                let back = serde_json::to_value(&e).unwrap();
+                assert_eq!(back["args"], expect["args"], "{text}");
+            }
+            Err(err) => {
+                assert_eq!(expect["accepted"], false, "{text}: refused: {err}");
+                let want = expect["error"].as_str().unwrap();
+                assert!(
+                    err.to_string().contains(want),
+                    "{text}: {err} lacks {want:?}"
+                );
+            }
+        }
+    }
 }

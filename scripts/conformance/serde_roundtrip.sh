@@ -9,7 +9,10 @@
 #    deserializes every item into the Rust error and serializes it back;
 # 3. python/redis_exceptions_json.py check rebuilds every item Rust wrote with
 #    redis-py, serializes it again and compares with the Rust output and with
-#    the original dump. Exits non-zero on any difference.
+#    the original dump. Exits non-zero on any difference;
+# 4. python/redis_exceptions_json.py cases runs tests/serde_cases.json, the
+#    edge cases tests/serde.rs runs on the Rust side (duplicate keys, -0,
+#    integers beyond 64 bits).
 #
 # Set PYTHON=/path/to/python to use an interpreter that already has
 # the reference redis-py instead of making a venv (see scripts/env/venv.sh).
@@ -39,3 +42,4 @@ out_json="$tmp/from_rust.json"
 "$py" python/redis_exceptions_json.py dump-all > "$in_json"
 cargo run --quiet --features serde --example serde_roundtrip -- "$in_json" "$out_json"
 "$py" python/redis_exceptions_json.py check "$out_json" --expect "$in_json"
+"$py" python/redis_exceptions_json.py cases tests/serde_cases.json

@@ -24,6 +24,16 @@ use crate::error::traits::RedisErrorExt;
 /// assert!(found.is_a::<ConnectionError>() && !found.is_a::<ResponseError>());
 /// ```
 ///
+/// # A client's own error in the chain
+///
+/// A `redis::RedisError` or `fred::error::Error` is not an exception of this
+/// crate until it is converted, and `find` only borrows: it does not see
+/// one. Convert it where it comes out of the client (`Error::from`, `?`
+/// into a function returning [`Error`], or `Error::from_redis_error(&e)` /
+/// `Error::from_fred_error(&e)` by reference); `except!` on an
+/// `anyhow::Error` that holds one does convert it (features `anyhow` and
+/// `redis`/`fred`).
+///
 /// # Wrappers that hide the error: thiserror's `#[error(transparent)]`
 ///
 /// `find` sees what `source()` hands out, and a transparent variant hands

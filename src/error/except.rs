@@ -123,7 +123,9 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
 ///
 /// For a boxed or anyhow error, the clauses look at the exception of this
 /// crate it holds (an [`Error`] or a class struct; for anyhow also under
-/// `.context(...)` layers), and an error no clause matches is handed back
+/// `.context(...)` layers, and, with the features `redis`/`fred`, a
+/// `redis::RedisError` or `fred::error::Error` that `?` put there, seen as
+/// the class it converts to), and an error no clause matches is handed back
 /// as it came, of its own type. An exception deeper in the `source()`
 /// chain is not matched, as Python's `except` does not look at
 /// `__cause__`: find it with [`find`](crate::find) and match

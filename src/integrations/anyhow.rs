@@ -85,31 +85,76 @@ fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     }
 }
 
+/// The error of a client (redis-rs, fred, with their features) that an
+/// `anyhow::Error` holds, also under `.context(...)` layers, as the class it
+/// converts to: what `?` made of a `redis::RedisError` or a
+/// `fred::error::Error` in a function returning `anyhow::Result`.
+fn client_error(e: &anyhow::Error) -> Option<Error> {
+    #[cfg(feature = "redis")]
+    if let Some(err) = e.downcast_ref::<redis::RedisError>() {
+        return Some(Error::from_redis_error(err));
+    }
+    #[cfg(feature = "fred")]
+    if let Some(err) = e.downcast_ref::<fred::error::Error>() {
+        return Some(Error::from_fred_error(err));
+    }
+    let _ = e;
+    None
+}
+
 #[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]
 impl Catch for anyhow::Error {
-    type Subject = anyhow::Error;
+    type Subject = AnyhowSubject;
 
-    fn __subject(self) -> Self {
-        self
+    fn __subject(self) -> AnyhowSubject {
+        // A client's error is converted once, when no exception of this
+        // crate is there (which the clauses look at first).
+        let client = if peek(&self).is_none() {
+            client_error(&self)
+        } else {
+            None
+        };
+        AnyhowSubject { err: self, client }
     }
 }
 
-impl Subject for anyhow::Error {
+/// An `anyhow::Error` under `except!`, with the client error it holds
+/// converted; not part of the API.
+#[doc(hidden)]
+pub struct AnyhowSubject {
+    err: anyhow::Error,
+    client: Option<Error>,
+}
+
+impl AnyhowSubject {
+    fn exception(&self) -> Option<&dyn RedisErrorExt> {
+        match &self.client {
+            Some(e) => Some(e.as_dyn()),
+            None => peek(&self.err).map(|(_, e)| e),
+        }
+    }
+}
+
+impl Subject for AnyhowSubject {
     type Rest = anyhow::Error;
 
     fn __is_a<T: ExceptionClass>(&self) -> bool {
-        peek(self).is_some_and(|(_, e)| e.is_a::<T>())
+        self.exception().is_some_and(|e| e.is_a::<T>())
     }
 
     fn __in(&self, set: &ClassSet) -> bool {
-        peek(self).is_some_and(|(_, e)| set.matches(e))
+        self.exception().is_some_and(|e| set.matches(e))
     }
 
     fn __take(self) -> Result<Error, anyhow::Error> {
-        take(self)
+        match self.client {
+            // The converted error keeps the client's error as `source()`.
+            Some(e) => Ok(e),
+            None => take(self.err),
+        }
     }
 
-    fn __rest(self) -> Self {
-        self
+    fn __rest(self) -> anyhow::Error {
+        self.err
     }
 }

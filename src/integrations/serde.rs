@@ -55,6 +55,13 @@ impl<'de> Deserialize<'de> for PyValue {
 
 struct ValueVisitor;
 
+/// An integer beyond `i64`, which the form has no value for.
+fn too_big<E: de::Error>() -> E {
+    E::custom(
+        "ValueError: integer out of range (a 64-bit int; written with a fraction or an exponent, below 2**53 in magnitude)",
+    )
+}
+
 fn not_a_value<E: de::Error>(what: impl fmt::Display) -> E {
     E::custom(format_args!(
         "ValueError: not a valid argument value: {what}"
@@ -93,21 +100,15 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<PyValue, E> {
-        i64::try_from(v)
-            .map(PyValue::Int)
-            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+        i64::try_from(v).map(PyValue::Int).map_err(|_| too_big())
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<PyValue, E> {
-        i64::try_from(v)
-            .map(PyValue::Int)
-            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+        i64::try_from(v).map(PyValue::Int).map_err(|_| too_big())
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<PyValue, E> {
-        i64::try_from(v)
-            .map(PyValue::Int)
-            .map_err(|_| E::custom(format_args!("integer {v} does not fit in 64 bits")))
+        i64::try_from(v).map(PyValue::Int).map_err(|_| too_big())
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<PyValue, E> {
@@ -117,7 +118,24 @@ impl<'de> Visitor<'de> for ValueVisitor {
         )))
     }
 
+    /// A number with a fraction or an exponent, or an integer a format
+    /// reads as a float (serde_json: `-0`, and integers beyond 64 bits): an
+    /// integer value below 2**53 in magnitude is that `int`, as
+    /// `python/redis_exceptions_json.py` reads it; a float at or beyond
+    /// 2**53 may have lost digits (`-9223372036854775809` arrives as
+    /// -2**63), so it is refused as out of range, without quoting digits it
+    /// no longer has; any other number is refused.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<PyValue, E> {
+        // Every integer below 2**53 in magnitude is exact as an f64.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        if v.is_finite() && v.fract() == 0.0 {
+            if v.abs() < EXACT {
+                // Integral and exact: the conversion is exact.
+                #[allow(clippy::cast_possible_truncation, reason = "checked above")]
+                return Ok(PyValue::Int(v as i64));
+            }
+            return Err(too_big());
+        }
         Err(not_a_value(v))
     }
 
@@ -142,6 +160,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
         let Text(text) = map.next_value()?;
         if let Some(other) = map.next_key::<String>()? {
+            if other == BYTES_KEY {
+                return Err(A::Error::custom(format_args!(
+                    "duplicate field `{BYTES_KEY}`"
+                )));
+            }
             return Err(not_a_value(format_args!(
                 "an object with keys {BYTES_KEY:?} and {:?}",
                 Excerpt(&other)

@@ -4,3 +4,6 @@
 
 pub(crate) mod call;
 pub(crate) mod reply;
+
+#[cfg(test)]
+mod is_a_grid_tests;

@@ -84,6 +84,13 @@ pub const SHAPES: &[Shape] = &[
         build: |n| fit("", b"NOSCRIPT", "", n, b'X'),
     },
     Shape {
+        name: "one_word",
+        what: "one lower-case word, no space (no code and no status word)",
+        utf8: true,
+        ascii: true,
+        build: |n| fit("", b"unknown_word-7.", "", n, b'x'),
+    },
+    Shape {
         name: "moved_long_host",
         what: "`MOVED 3999 <long host>:6381`",
         utf8: true,

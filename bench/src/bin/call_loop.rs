@@ -12,17 +12,20 @@
 //! and `moved:<f>` (`MOVED 3999 127.0.0.1:6381`), with `<f>` one of
 //! `classify`, `parse_error`, `parse_frame`; `<shape>:<f>:<size>` for a
 //! shape of the length sweep (`tests/common/shapes.rs`), with `<f>` one of
-//! those, `parse_error_bytes`, `args` (`parse_error_bytes` then `args()`)
-//! and `std_lossy` (`String::from_utf8_lossy(reply).into_owned()`).
+//! those, `parse_error_bytes`, `args` (`parse_error_bytes` then `args()`),
+//! `std_lossy` (`String::from_utf8_lossy(reply).into_owned()`),
+//! `parse_frame_resp3` (`parse_frame` on `!<len>\r\n<reply>\r\n`; plain
+//! `parse_frame` takes `-<reply>\r\n`) and `redis_rs_resp2`/`redis_rs_resp3`
+//! (redis-rs's `parse_redis_value` on the same frames).
 
 use std::hint::black_box;
 
 use redis_exceptions::{classify, parse_error, parse_error_bytes, parse_frame, RedisErrorExt};
 use redis_exceptions_bench::load_corpus;
-use redis_exceptions_bench::shapes::{resp2_frame, SHAPES};
+use redis_exceptions_bench::shapes::{resp2_frame, resp3_frame, SHAPES};
 
-/// One call of `f` on `reply` (and on its `-` frame).
-fn call(f: &str, reply: &[u8], frame: &[u8]) {
+/// One call of `f` on `reply` (or on its `-` frame, or its `!` frame).
+fn call(f: &str, reply: &[u8], frame: &[u8], frame3: &[u8]) {
     match f {
         "classify" => {
             black_box(classify(black_box(reply)));
@@ -36,6 +39,15 @@ fn call(f: &str, reply: &[u8], frame: &[u8]) {
         }
         "parse_frame" => {
             black_box(parse_frame(black_box(frame)).ok());
+        }
+        "parse_frame_resp3" => {
+            black_box(parse_frame(black_box(frame3)).ok());
+        }
+        "redis_rs_resp2" => {
+            black_box(redis::parse_redis_value(black_box(frame)).ok());
+        }
+        "redis_rs_resp3" => {
+            black_box(redis::parse_redis_value(black_box(frame3)).ok());
         }
         "args" => {
             let e = parse_error_bytes(black_box(reply));
@@ -73,10 +85,13 @@ fn main() {
         _ => panic!("unknown case {case:?}"),
     };
     let f = parts[1];
-    let frames: Vec<Vec<u8>> = replies.iter().map(|r| resp2_frame(r)).collect();
+    let frames: Vec<(Vec<u8>, Vec<u8>)> = replies
+        .iter()
+        .map(|r| (resp2_frame(r), resp3_frame(r)))
+        .collect();
     for _ in 0..n {
-        for (reply, frame) in replies.iter().zip(&frames) {
-            call(f, reply, frame);
+        for (reply, (frame, frame3)) in replies.iter().zip(&frames) {
+            call(f, reply, frame, frame3);
         }
     }
 }

@@ -44,11 +44,24 @@ pub use to_python::{__PyErr, __user_into_pyerr};
 /// [`Error::to_py_as`](crate::Error::to_py_as) and [`Class::py_type_as`] take the client.
 /// [`Error::from_py`](crate::Error::from_py) reads both.
 ///
-/// ```ignore
+/// ```
+/// # use pyo3::prelude::*;
+/// # // The venv of scripts/env/pyo3_env.sh (redis-py and valkey-py), put
+/// # // on PATH as activation does, before the interpreter starts.
+/// # let venv = std::env::var_os("REDIS_EXCEPTIONS_PYO3_VENV").map(std::path::PathBuf::from)
+/// #     .unwrap_or_else(|| std::path::Path::new(&std::env::var_os("HOME").unwrap())
+/// #         .join(".cache/redis-exceptions/pyo3-venv"));
+/// # let path = std::env::var_os("PATH").unwrap_or_default();
+/// # let dirs = std::iter::once(venv.join("bin")).chain(std::env::split_paths(&path));
+/// # std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+/// # Python::initialize();
+/// # Python::attach(|py| -> PyResult<()> {
 /// use redis_exceptions::{parse_error, Client};
 ///
 /// let e = parse_error("MOVED 3999 127.0.0.1:6381").to_py_as(py, Client::ValkeyPy)?;
 /// assert_eq!(e.get_type().module()?.to_str()?, "valkey.exceptions");
+/// # Ok(())
+/// # }).unwrap();
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -336,11 +336,26 @@ impl Error {
     /// to the import failure) when the client is not installed or its
     /// release is not covered.
     ///
-    /// ```ignore
+    /// ```
+    /// # use pyo3::prelude::*;
+    /// # // The venv of scripts/env/pyo3_env.sh (redis-py and valkey-py), put
+    /// # // on PATH as activation does, before the interpreter starts.
+    /// # let venv = std::env::var_os("REDIS_EXCEPTIONS_PYO3_VENV").map(std::path::PathBuf::from)
+    /// #     .unwrap_or_else(|| std::path::Path::new(&std::env::var_os("HOME").unwrap())
+    /// #         .join(".cache/redis-exceptions/pyo3-venv"));
+    /// # let path = std::env::var_os("PATH").unwrap_or_default();
+    /// # let dirs = std::iter::once(venv.join("bin")).chain(std::env::split_paths(&path));
+    /// # std::env::set_var("PATH", std::env::join_paths(dirs).unwrap());
+    /// # Python::initialize();
+    /// # Python::attach(|py| -> PyResult<()> {
     /// use redis_exceptions::{parse_error, Client};
     ///
     /// let e = parse_error("NOSCRIPT No matching script.").to_py_as(py, Client::ValkeyPy)?;
-    /// assert_eq!(e.get_type().name()?.to_str()?, "NoScriptError");  // valkey.exceptions
+    /// let class = e.get_type();
+    /// assert_eq!(class.name()?.to_str()?, "NoScriptError");
+    /// assert_eq!(class.module()?.to_str()?, "valkey.exceptions");
+    /// # Ok(())
+    /// # }).unwrap();
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "pyo3")))]
     pub fn to_py_as<'py>(
