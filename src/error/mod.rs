@@ -8,6 +8,7 @@ pub(crate) mod erased;
 pub(crate) mod except;
 pub(crate) mod exception_macro;
 pub(crate) mod io;
+pub(crate) mod policy;
 pub(crate) mod struct_macro;
 pub(crate) mod structs;
 pub(crate) mod traits;
