@@ -172,7 +172,7 @@ impl Cluster {
                 Refresh::Requested => self.stale = true,
                 Refresh::EveryNthRedirect => {
                     self.moved += 1;
-                    if self.moved % REINITIALIZE_STEPS == 0 {
+                    if self.moved.is_multiple_of(REINITIALIZE_STEPS) {
                         self.stale = true;
                     }
                 }
