@@ -11,9 +11,10 @@
 //!
 //! sets and reads a few keys through the cluster whose node is given.
 //! `tests/cluster_retry.rs` runs this loop against a live three-node
-//! cluster through a slot migration (`ASK`, then `MOVED`), a slot left
-//! without owner (`CLUSTERDOWN`, then a slot map without it) and a
-//! failover.
+//! cluster through a slot migration (`ASK`, then `MOVED`), a failover (the
+//! demoted master answers `MOVED`) and a slot left without owner
+//! (`CLUSTERDOWN`, then a slot map without it). A `READONLY` reply is raised,
+//! as redis-py 8.2's `RedisCluster` raises it.
 
 use std::collections::HashMap;
 use std::thread::sleep;
@@ -202,6 +203,7 @@ impl Cluster {
                         if failures > policy.retries {
                             return Err(error);
                         }
+                        // Half the jitter's bound: a stand-in for the random wait.
                         sleep(policy.backoff.max_delay(failures) / 2);
                     }
                 }

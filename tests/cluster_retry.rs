@@ -1,9 +1,10 @@
 //! `examples/cluster_retry.rs` against a live three-node cluster (Debian's
 //! `redis-server`, or `$REDIS_SERVER`, with `--cluster-enabled yes` on free
-//! loopback ports): the loop follows redis-py 8.2's reactions through a slot
-//! migration (`ASK`, then `MOVED`) and a slot that loses its owner for a
-//! while (`CLUSTERDOWN`, then a slot map without the slot), and every read
-//! gets the value. Servers are stopped and their directories removed, also
+//! loopback ports: two masters and a replica): the loop follows redis-py
+//! 8.2's reactions through a slot migration (`ASK`, then `MOVED`), a
+//! failover (`CLUSTER FAILOVER` on the replica: the demoted master answers
+//! `MOVED`) and a slot that loses its owner for a while (`CLUSTERDOWN`, then
+//! a slot map without the slot), and every read gets the value. Servers are stopped and their directories removed, also
 //! when the test fails.
 #![cfg(feature = "redis")]
 
@@ -135,13 +136,17 @@ fn start() -> Servers {
                 .is_ok()
         });
     }
-    let ranges = [("0", "5460"), ("5461", "10922"), ("10923", "16383")];
-    for (&p, (lo, hi)) in ports.iter().zip(ranges) {
-        call(p, &["CLUSTER", "ADDSLOTSRANGE", lo, hi]);
-    }
+    // Two masters (0-8191, 8192-16383) and a replica of the second.
+    call(ports[0], &["CLUSTER", "ADDSLOTSRANGE", "0", "8191"]);
+    call(ports[1], &["CLUSTER", "ADDSLOTSRANGE", "8192", "16383"]);
     for &p in &ports[1..] {
         call(ports[0], &["CLUSTER", "MEET", "127.0.0.1", &p.to_string()]);
     }
+    let id1 = text(call(ports[1], &["CLUSTER", "MYID"]));
+    wait_until("node 2 to know node 1", Duration::from_secs(30), || {
+        text(call(ports[2], &["CLUSTER", "NODES"])).contains(&id1)
+    });
+    call(ports[2], &["CLUSTER", "REPLICATE", &id1]);
     for &p in &ports {
         wait_until(
             &format!("cluster_state:ok on {p}"),
@@ -149,12 +154,22 @@ fn start() -> Servers {
             || text(call(p, &["CLUSTER", "INFO"])).contains("cluster_state:ok"),
         );
         wait_until(
-            &format!("three slot ranges on {p}"),
+            &format!("two slot ranges on {p}"),
             Duration::from_secs(30),
-            || matches!(call(p, &["CLUSTER", "SLOTS"]), redis::Value::Array(a) if a.len() == 3),
+            || matches!(call(p, &["CLUSTER", "SLOTS"]), redis::Value::Array(a) if a.len() == 2),
         );
     }
+    wait_until("the replica in sync", Duration::from_secs(30), || {
+        text(call(ports[2], &["INFO", "replication"])).contains("master_link_status:up")
+    });
     servers
+}
+
+fn role(port: u16) -> String {
+    match call(port, &["ROLE"]) {
+        redis::Value::Array(parts) => text(parts[0].clone()),
+        other => panic!("ROLE: {other:?}"),
+    }
 }
 
 fn get(c: &mut Cluster, key: &str) -> String {
@@ -165,13 +180,13 @@ fn get(c: &mut Cluster, key: &str) -> String {
 use redis_exceptions::RedisErrorExt;
 
 #[test]
-fn the_loop_survives_a_migration_and_a_lost_slot_on_a_live_cluster() {
+fn the_loop_survives_a_migration_a_failover_and_a_lost_slot_on_a_live_cluster() {
     let servers = start();
     let port = |i: usize| servers.nodes[i].port;
     let id = |i: usize| text(call(port(i), &["CLUSTER", "MYID"]));
-    let (id1, id2) = (id(1), id(2));
+    let (id0, id1) = (id(0), id(1));
 
-    let key = "k"; // slot 7629: node 1
+    let key = "k"; // slot 7629: node 0
     let slot = key_slot(key.as_bytes());
     assert_eq!(slot, 7629);
     let slot_s = slot.to_string();
@@ -181,13 +196,13 @@ fn the_loop_survives_a_migration_and_a_lost_slot_on_a_live_cluster() {
     assert_eq!(get(&mut c, key), "v");
     c.events.clear();
 
-    // A migration from node 1 to node 2, key moved: node 1 answers ASK.
-    call(port(2), &["CLUSTER", "SETSLOT", &slot_s, "IMPORTING", &id1]);
-    call(port(1), &["CLUSTER", "SETSLOT", &slot_s, "MIGRATING", &id2]);
-    let p2 = port(2).to_string();
+    // A migration from node 0 to node 1, key moved: node 0 answers ASK.
+    call(port(1), &["CLUSTER", "SETSLOT", &slot_s, "IMPORTING", &id0]);
+    call(port(0), &["CLUSTER", "SETSLOT", &slot_s, "MIGRATING", &id1]);
+    let p1 = port(1).to_string();
     call(
-        port(1),
-        &["MIGRATE", "127.0.0.1", &p2, "", "0", "5000", "KEYS", key],
+        port(0),
+        &["MIGRATE", "127.0.0.1", &p1, "", "0", "5000", "KEYS", key],
     );
     assert_eq!(get(&mut c, key), "v");
     assert!(
@@ -197,9 +212,9 @@ fn the_loop_survives_a_migration_and_a_lost_slot_on_a_live_cluster() {
     );
     c.events.clear();
 
-    // The migration ends: node 1 answers MOVED, the slot moves in the map.
-    for i in [2, 1, 0] {
-        call(port(i), &["CLUSTER", "SETSLOT", &slot_s, "NODE", &id2]);
+    // The migration ends: node 0 answers MOVED, the slot moves in the map.
+    for i in [1, 0] {
+        call(port(i), &["CLUSTER", "SETSLOT", &slot_s, "NODE", &id1]);
     }
     assert_eq!(get(&mut c, key), "v");
     assert!(
@@ -210,10 +225,32 @@ fn the_loop_survives_a_migration_and_a_lost_slot_on_a_live_cluster() {
     assert_eq!(get(&mut c, key), "v");
     c.events.clear();
 
+    // A failover: node 2 takes over from node 1, which the map still names;
+    // node 1, now a replica, answers MOVED.
+    wait_until("the key on the replica", Duration::from_secs(10), || {
+        text(call(port(2), &["INFO", "keyspace"])).contains("keys=1")
+    });
+    call(port(2), &["CLUSTER", "FAILOVER"]);
+    wait_until("node 2 to be a master", Duration::from_secs(30), || {
+        role(port(2)) == "master"
+    });
+    wait_until("node 1 to be a replica", Duration::from_secs(30), || {
+        role(port(1)) == "slave"
+    });
+    c.query::<()>(redis::cmd("SET").arg(key).arg("w"), key.as_bytes())
+        .unwrap_or_else(|e| panic!("SET after the failover: {e}; events {:?}", c.events));
+    assert_eq!(get(&mut c, key), "w");
+    assert!(
+        c.events.iter().any(|e| e == "MovedError -> Redirect"),
+        "{:?}",
+        c.events
+    );
+    c.events.clear();
+
     // The slot loses its owner for a while: CLUSTERDOWN (sleep, refresh,
     // retry with backoff), then a map without the slot (SlotNotCoveredError,
     // the same), until node 2 serves it again.
-    for i in 0..3 {
+    for i in [2, 0] {
         call(port(i), &["CLUSTER", "DELSLOTS", &slot_s]);
     }
     let back = std::thread::spawn({
@@ -223,7 +260,7 @@ fn the_loop_survives_a_migration_and_a_lost_slot_on_a_live_cluster() {
             call(p, &["CLUSTER", "ADDSLOTS", &slot.to_string()]);
         }
     });
-    assert_eq!(get(&mut c, key), "v");
+    assert_eq!(get(&mut c, key), "w");
     back.join().unwrap();
     assert!(
         c.events.iter().any(|e| e == "ClusterDownError -> Retry"),
