@@ -42,6 +42,9 @@ const CLIENT_BUGS: &[(PyClient, RedisPy, RedisPy, &str)] = &[
     ),
 ];
 
+/// redis-py's `TRYAGAIN` wait, in seconds.
+const TRY_AGAIN_WAIT: f64 = 0.05;
+
 /// The builtins of a class set that are not exceptions of this crate.
 const PYTHON_ONLY: &[&str] = &["OSError", "UnicodeDecodeError", "RecursionError"];
 
@@ -296,16 +299,42 @@ fn every_recorded_scenario_matches_the_crate_reaction() {
                         reaction.retries()
                     ));
                 }
-                if let Some(Sleep::AfterHalfTtl(d)) = reaction.sleep {
-                    let wanted = d.as_secs_f64();
-                    let slept = s["sleeps"]
+                // A refresh asked for (now, or for later once it is due)
+                // shows up over the retries.
+                let refreshed = s["trace"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t.as_str().unwrap().contains(" CLUSTER "));
+                if reaction.retries()
+                    && matches!(reaction.refresh, Refresh::Now | Refresh::Requested)
+                    && !refreshed
+                {
+                    failures.push(format!("{label}: no refresh over the retries"));
+                }
+                // The wait past half the TTL (0.05 s for TRYAGAIN) shows up
+                // exactly where the reaction has it; a pipeline's second
+                // attempt goes through the cluster client's own loop, so
+                // only its presence is checked there.
+                let half_ttl = match reaction.sleep {
+                    Some(Sleep::AfterHalfTtl(d)) => Some(d.as_secs_f64()),
+                    _ => None,
+                };
+                let waited = |d: f64| {
+                    s["sleeps"]
                         .as_array()
                         .unwrap()
                         .iter()
-                        .any(|v| v.as_f64() == Some(wanted));
-                    if !slept {
-                        failures.push(format!("{label}: no sleep of {wanted} s"));
+                        .any(|v| v.as_f64() == Some(d))
+                };
+                match half_ttl {
+                    Some(d) if !waited(d) => failures.push(format!("{label}: no sleep of {d} s")),
+                    None if client != PyClient::ClusterPipeline && waited(TRY_AGAIN_WAIT) => {
+                        failures.push(format!(
+                            "{label}: slept {TRY_AGAIN_WAIT} s past half the TTL"
+                        ))
                     }
+                    _ => {}
                 }
             }
         }
