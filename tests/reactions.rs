@@ -137,13 +137,24 @@ struct Seen {
     disconnect: bool,
 }
 
+/// A recording's trace, `"n1 GET *3"` spelled out as three entries.
+fn trace(s: &Value) -> Vec<&str> {
+    let mut out = Vec::new();
+    for entry in s["trace"].as_array().unwrap() {
+        let entry = entry.as_str().unwrap();
+        match entry
+            .rsplit_once(" *")
+            .and_then(|(e, n)| Some((e, n.parse::<usize>().ok()?)))
+        {
+            Some((e, n)) => out.extend(std::iter::repeat_n(e, n)),
+            None => out.push(entry),
+        }
+    }
+    out
+}
+
 fn seen(s: &Value, fixed: Option<f64>) -> Seen {
-    let trace: Vec<&str> = s["trace"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t.as_str().unwrap())
-        .collect();
+    let trace = trace(s);
     let gets: Vec<&str> = trace
         .iter()
         .copied()
@@ -301,11 +312,7 @@ fn every_recorded_scenario_matches_the_crate_reaction() {
                 }
                 // A refresh asked for (now, or for later once it is due)
                 // shows up over the retries.
-                let refreshed = s["trace"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|t| t.as_str().unwrap().contains(" CLUSTER "));
+                let refreshed = trace(s).iter().any(|t| t.contains(" CLUSTER "));
                 if reaction.retries()
                     && matches!(reaction.refresh, Refresh::Now | Refresh::Requested)
                     && !refreshed
