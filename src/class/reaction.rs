@@ -6,7 +6,12 @@
 //! The rows below were read off recordings of the clients themselves
 //! (`scripts/fixtures/gen_reactions.py` drives each release's real clients
 //! against a fake cluster), and `tests/reactions.rs` checks every row
-//! against those recordings.
+//! against those recordings: what is sent next and where, `ASKING`, the
+//! pauses, the backoff, a refresh before the next attempt (and a requested
+//! one over the retries), a new connection when the command is sent again,
+//! an empty redirect host followed. What the recordings cannot show follows
+//! redis-py's code: `mark_failed`, and `disconnect` or `Refresh::Requested`
+//! when nothing is sent after the error.
 
 use std::fmt;
 use std::time::Duration;
@@ -130,7 +135,8 @@ pub enum Refresh {
     No,
     /// At once, before the next attempt (or before raising).
     Now,
-    /// It marks the map as stale; the next command that needs it refreshes.
+    /// It marks the map as stale; a later attempt refreshes it, once a
+    /// minimum delay since the last refresh has passed (redis-py 8.2).
     Requested,
     /// Every `reinitialize_steps`-th `MOVED` (5 by default); the slot of this
     /// one is moved in the map at once.
