@@ -318,7 +318,10 @@ mod integrations;
 mod parse;
 mod pyrt;
 
-pub use class::{Class, ExceptionType, MroError, RedisPy, ValkeyPy, VersionError};
+pub use class::{
+    Class, ExceptionType, MroError, Next, PyClient, Reaction, RedisPy, Refresh, Sleep, ValkeyPy,
+    VersionError,
+};
 pub use error::chain::find;
 pub use error::context::{RedisResultExt, Selector};
 pub use error::erased::Error;
@@ -327,6 +330,7 @@ pub use error::except::{
     RETRY_SUPPORTED_ERRORS, SLOT_REDIRECT_ERRORS,
 };
 pub use error::io::IoPhase;
+pub use error::policy::{Backoff, PolicySet, RetryPolicy};
 pub use error::structs::*;
 pub use error::traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 pub use instance::redirect::Redirect;

@@ -12,6 +12,7 @@ mod exception_type;
 pub(crate) mod hierarchy;
 mod init;
 mod mro;
+mod reaction;
 mod release;
 
 /// The classes examined while building MROs and scanning them, on this
@@ -27,6 +28,7 @@ pub(crate) use init::STATUS_CODE_SINCE;
 pub(crate) use init::{ArgsRule, Attr, OtherKeywords, Params, Piece};
 pub use mro::MroError;
 use mro::{c3, depth_first};
+pub use reaction::{Next, PyClient, Reaction, Refresh, Sleep};
 pub use release::{RedisPy, ValkeyPy, VersionError};
 #[allow(unused_imports)]
 pub(crate) use release::{CLUSTER_CODES_IN_BASE_SINCE, STATUS_PARSE_SINCE, STATUS_WORD_SINCE};

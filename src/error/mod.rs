@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod erased;
 pub(crate) mod except;
 pub(crate) mod io;
+pub(crate) mod policy;
 pub(crate) mod struct_macro;
 pub(crate) mod structs;
 pub(crate) mod traits;
