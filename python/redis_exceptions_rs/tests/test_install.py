@@ -536,3 +536,28 @@ def test_the_installed_method_introspects_as_redis_py_s():
     rs.install()
     assert rs.uses_rust()
     assert facts() == plain
+
+
+def test_the_installed_call_runs_no_python_frame():
+    # issue 23, item 6: introspection is plain attributes, not a Python
+    # wrapper: a reply Rust answers runs no Python function at all.
+    rs.install()
+    assert rs.uses_rust()
+    replies = ["NOSCRIPT No matching script", "WRONGTYPE x", "ERR unknown command"]
+    for r in replies:
+        BaseParser.parse_error(r)  # proofs made, classes read
+    frames = []
+
+    def profile(frame, event, arg):
+        if event == "call":
+            frames.append(frame.f_code.co_qualname if hasattr(frame.f_code, "co_qualname") else frame.f_code.co_name)
+
+    before = rs.calls()
+    sys.setprofile(profile)
+    try:
+        for r in replies:
+            BaseParser.parse_error(r)
+    finally:
+        sys.setprofile(None)
+    assert rs.calls() - before == len(replies)
+    assert frames == [], frames

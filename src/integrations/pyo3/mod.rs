@@ -24,7 +24,9 @@ use std::cell::Cell;
 use std::sync::Mutex;
 
 use once_cell::sync::Lazy;
-use pyo3::exceptions::{PyAttributeError, PyImportError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyAttributeError, PyImportError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyModule, PyString, PyTuple, PyType};
@@ -357,8 +359,16 @@ fn read_table(py: Python<'_>, client: Client) -> PyResult<Table> {
 }
 
 /// The `ImportError` for a missing or unexpected redis-py (or valkey-py),
-/// chained to `cause`.
+/// chained to `cause` when `cause` says something is absent (`ImportError`,
+/// `AttributeError`, or pyo3's `TypeError` for a name that is not a class);
+/// any other error (an interrupt while importing) is `cause` unchanged.
 fn missing_client(py: Python<'_>, client: Client, cause: PyErr, what: &str) -> PyErr {
+    let absent = cause.is_instance_of::<PyImportError>(py)
+        || cause.is_instance_of::<PyAttributeError>(py)
+        || cause.is_instance_of::<PyTypeError>(py);
+    if !absent {
+        return cause;
+    }
     let (oldest, latest, hint) = match client {
         Client::RedisPy => (
             (RedisPy::OLDEST.major(), RedisPy::OLDEST.minor()),
