@@ -81,7 +81,7 @@ fn read(text: &str) -> Vec<Row> {
             u => u.split(',').map(str::to_owned).collect(),
         };
         for u in &uses {
-            if !["reference", "package", "suite"].contains(&u.as_str()) {
+            if !["reference", "package", "suite", "reactions"].contains(&u.as_str()) {
                 fail(line, &format!("unknown use {u:?}"));
             }
         }

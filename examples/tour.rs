@@ -2,7 +2,7 @@
 //!
 //!     cargo run --example tour
 //!
-//! `tests/tour.rs` checks every line it prints against redis-py 8.2.0's
+//! `tests/tour.rs` checks every line it prints against the reference redis-py's
 //! fixtures (`tests/fixtures/`).
 
 use std::io::{self, Write};

@@ -119,8 +119,14 @@ const RAW: &[&[u8]] = &[
     b"\n",
 ];
 
-/// The release whose `EXCEPTION_CLASSES` the model reads.
-const MODEL_RELEASE: &str = "redis-py-8.2.0";
+/// The release whose `EXCEPTION_CLASSES` the model reads: the reference
+/// (`redis-py-X.Y.Z`).
+fn model_release() -> String {
+    format!(
+        "redis-py-{}",
+        redis_exceptions::RedisPy::REFERENCE.__pinned()
+    )
+}
 
 /// What `EXCEPTION_CLASSES` maps a code to: a class, or (`ERR`) a table of
 /// exact messages.
@@ -130,14 +136,15 @@ enum Entry {
 }
 
 /// redis-py's `BaseParser.EXCEPTION_CLASSES`, read from the release fixture
-/// (`tests/fixtures/releases/<MODEL_RELEASE>/replies.json`, dumped by
+/// (`tests/fixtures/releases/<the reference>/replies.json`, dumped by
 /// running that redis-py), not from the crate's own table.
 fn exception_classes() -> &'static HashMap<String, Entry> {
     static TABLE: OnceLock<HashMap<String, Entry>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let path = format!(
-            "{}/tests/fixtures/releases/{MODEL_RELEASE}/replies.json",
-            env!("CARGO_MANIFEST_DIR")
+            "{}/tests/fixtures/releases/{}/replies.json",
+            env!("CARGO_MANIFEST_DIR"),
+            model_release()
         );
         let text = std::fs::read_to_string(&path).expect("the release fixture");
         let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");

@@ -1908,7 +1908,7 @@ def unpatch():
 }
 
 /// An instance an older release made, converted into the running
-/// redis-py (8.2.0): the running release's class, called as the instance's
+/// redis-py (the reference): the running release's class, called as the instance's
 /// release calls it (`cls(message)` before 7.2, with `status_code=` the
 /// code the instance has from 7.2), so its attributes are what the running
 /// class's `__init__` sets from what the instance has; nothing of the

@@ -13,13 +13,28 @@ use std::collections::BTreeSet;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reactions");
 
-/// The releases whose fixtures must be there (CI regenerates these).
-const REQUIRED: &[&str] = &[
-    "redis-py-8.2.0",
-    "redis-py-7.4.1",
-    "redis-py-5.2.1",
-    "valkey-py-6.2.0",
-];
+/// The releases whose fixtures must be there: the rows of
+/// `src/class/releases.txt` whose uses include `reactions` (CI records these
+/// again), as `redis-py-X.Y.Z` / `valkey-py-X.Y.Z`.
+fn required() -> Vec<String> {
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/class/releases.txt"
+    ))
+    .expect("src/class/releases.txt");
+    table
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let uses = f.get(7)?;
+            uses.split(',')
+                .any(|u| u == "reactions")
+                .then(|| format!("{}-{}", f[0], f[2]))
+        })
+        .collect()
+}
 
 /// Where a recorded client surfaced a Python error of its own instead of
 /// the class it was given or the value: redis-py bugs, recorded as they are
@@ -205,7 +220,12 @@ fn expected(r: &Reaction) -> Seen {
 #[test]
 fn the_pinned_releases_are_recorded() {
     let names: Vec<String> = fixtures().into_iter().map(|f| f.0).collect();
-    for required in REQUIRED {
+    let required_releases = required();
+    assert!(
+        !required_releases.is_empty(),
+        "no row of releases.txt has the use `reactions`"
+    );
+    for required in &required_releases {
         assert!(
             names.iter().any(|n| n == required),
             "missing fixture {required}.json: run scripts/fixtures/gen_reactions.sh"

@@ -3,7 +3,7 @@
 //!
 //! * offline: every error reply of every server's live fixture
 //!   (`tests/fixtures/live/<server>/replies.json`), as redis-rs 2.0 reads the
-//!   RESP frame, converts to what redis-py 8.2.0 raised for it (class,
+//!   RESP frame, converts to what the reference redis-py raised for it (class,
 //!   `str()`, `status_code`, redirect), and the kinds redis-rs builds itself
 //!   to the classes `docs/redis-rs.md` gives;
 //! * live, once per server of the matrix (`<test>::redis_7_0`, ...;

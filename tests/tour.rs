@@ -1,4 +1,4 @@
-//! The tour (`examples/tour.rs`) says only what redis-py 8.2.0 says: every
+//! The tour (`examples/tour.rs`) says only what the reference redis-py says: every
 //! line it prints is checked against the reference release's fixtures
 //! (`tests/fixtures/public_corpus.json`, `instances.json` and
 //! `releases/redis-py-*/classes.json`), and a line no check recognises fails
@@ -15,8 +15,14 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// The reference release, whose fixtures the tour is checked against.
-const REFERENCE: &str = "redis-py-8.2.0";
+/// The reference release, whose fixtures the tour is checked against:
+/// `redis-py-X.Y.Z` (`src/class/releases.txt`).
+fn reference() -> String {
+    format!(
+        "redis-py-{}",
+        redis_exceptions::RedisPy::REFERENCE.__pinned()
+    )
+}
 
 /// One class of a release fixture: module and bases (short names).
 #[derive(Debug)]
@@ -109,7 +115,7 @@ fn check_tree<'a>(lines: &mut impl Iterator<Item = &'a str>) {
     let releases = releases();
     let reference = &releases
         .iter()
-        .find(|(v, _)| format!("redis-py-{v}") == REFERENCE)
+        .find(|(v, _)| format!("redis-py-{v}") == reference())
         .expect("the reference release's fixture")
         .1;
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -237,16 +243,16 @@ fn the_tour_says_what_redis_py_says() {
     let instances = common::fixture("instances");
     assert_eq!(
         corpus["redis_py_version"],
-        REFERENCE.trim_start_matches("redis-py-")
+        reference().trim_start_matches("redis-py-")
     );
     assert_eq!(
         instances["redis_py_version"],
-        REFERENCE.trim_start_matches("redis-py-")
+        reference().trim_start_matches("redis-py-")
     );
     let releases = releases();
     let reference = &releases
         .iter()
-        .find(|(v, _)| format!("redis-py-{v}") == REFERENCE)
+        .find(|(v, _)| format!("redis-py-{v}") == reference())
         .unwrap()
         .1;
     let mro_of = |name: &str| -> &Vec<String> {

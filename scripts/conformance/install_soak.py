@@ -1,8 +1,8 @@
 """A soak of the installed parse_error: a million calls over every reply
 shape, and nothing that the calls touch may grow.
 
-    target/pkg-venvs/redis-8.2.0/bin/python scripts/conformance/install_soak.py
-    target/pkg-venvs/redis-5.2.1/bin/python scripts/conformance/install_soak.py --calls 200000
+    target/pkg-venvs/redis-X.Y.Z/bin/python scripts/conformance/install_soak.py
+    target/pkg-venvs/redis-X.Y.Z/bin/python scripts/conformance/install_soak.py --calls 200000
 
 (any venv with the package installed; scripts/conformance/install_soak.sh
 runs it on the oldest and the newest release the package is tested on.)
