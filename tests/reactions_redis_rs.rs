@@ -14,30 +14,36 @@ use redis_exceptions::{Error, Next, PyClient, Reaction, RedisErrorExt, RedisPy, 
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reactions.md");
 
-/// The replies of the reaction fixtures, as a server sends them.
-const REPLIES: &[&str] = &[
-    "MOVED 3999 127.0.0.1:6381",
-    "MOVED 3999 :6381",
-    "ASK 3999 127.0.0.1:6381",
-    "TRYAGAIN Multiple keys request during rehashing of slot",
-    "CLUSTERDOWN The cluster is down",
-    "CLUSTERDOWN Hash slot not served",
-    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
-    "READONLY You can't write against a read only replica.",
-    "LOADING Redis is loading the dataset in memory",
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.",
-    "NOSCRIPT No matching script. Please use EVAL.",
-    "WRONGTYPE Operation against a key holding the wrong kind of value",
-    "CROSSSLOT Keys in request don't hash to the same slot",
-    "OOM command not allowed when used memory > 'maxmemory'.",
-    "NOPERM this user has no permissions to run the 'get' command",
-    "NOAUTH Authentication required.",
-    "ERR max number of clients reached",
-    "EXECABORT Transaction discarded because of previous errors.",
-    "BUSYGROUP Consumer Group name already exists",
-    "BUSYKEY Target key name already exists.",
-    "ERR unknown command 'FOO'",
-];
+/// The replies of the reaction fixtures, as a server sends them: the
+/// server errors of the reference release's recording
+/// (`tests/fixtures/reactions/`), in its order, with its placeholders filled
+/// (`{slot}` 3999, `{n2}` a node's address, `{p2}` its port). Injected
+/// classes (`raise X`) and a closed connection (`close`) are not replies.
+fn replies() -> Vec<String> {
+    let path = format!(
+        "{}/tests/fixtures/reactions/redis-py-{}.json",
+        env!("CARGO_MANIFEST_DIR"),
+        RedisPy::REFERENCE.__pinned()
+    );
+    let text = std::fs::read_to_string(&path).expect("the reference's reaction fixture");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut out: Vec<String> = Vec::new();
+    for s in json["scenarios"].as_array().expect("scenarios") {
+        let error = s["error"].as_str().expect("error");
+        if error == "close" || error.starts_with("raise ") {
+            continue;
+        }
+        let reply = error
+            .replace("{slot}", "3999")
+            .replace("{n2}", "127.0.0.1:6381")
+            .replace("{p2}", "6381");
+        if !out.contains(&reply) {
+            out.push(reply);
+        }
+    }
+    assert!(!out.is_empty(), "no server reply in {path}");
+    out
+}
 
 /// The redis-rs error for a RESP error frame, as a connection returns it.
 fn from_reply(reply: &str) -> redis::RedisError {
@@ -149,7 +155,7 @@ fn disagreement(r: &Reaction, m: &RetryMethod) -> String {
 
 fn generate() -> String {
     let release = RedisPy::V8_2;
-    let mut rows: Vec<(String, redis::RedisError)> = REPLIES
+    let mut rows: Vec<(String, redis::RedisError)> = replies()
         .iter()
         .map(|r| (format!("`{r}`"), from_reply(r)))
         .collect();
