@@ -15,7 +15,7 @@ mod direct;
 mod installed;
 mod releases;
 
-use installed::{installed_parse_error, ParseErrorVariant};
+use installed::{installed_parse_error, Body, ParseErrorVariant};
 
 /// The crate has at most 64 classes (their ancestor sets are `u64`s).
 const MAX_CLASSES: usize = 64;
@@ -120,17 +120,15 @@ impl InstalledParseError {
             && orig.getattr(pyo3::intern!(py, "__code__"))?.is(&self.code)
         {
             let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
-            let answer = installed_parse_error(
-                py,
-                CLIENTS[self.client],
-                self.variant,
-                &table,
-                response,
-                self.globals.bind(py),
-                self.pattern.as_ref(),
-            )?;
+            let body = Body {
+                client: CLIENTS[self.client],
+                variant: self.variant,
+                pattern: self.pattern.as_ref(),
+                finish: true,
+            };
+            let answer = installed_parse_error(py, body, &table, response, self.globals.bind(py))?;
             if let Some((obj, i)) = answer {
-                if let Some(n) = COUNTS[self.client].get(i) {
+                if let Some(n) = i.and_then(|i| COUNTS[self.client].get(i)) {
                     n.fetch_add(1, Ordering::Relaxed);
                 }
                 return Ok(obj);
