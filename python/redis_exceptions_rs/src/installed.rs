@@ -265,7 +265,7 @@ pub(crate) fn installed_parse_error<'py>(
             // without making the instance it would throw away (issue 23,
             // item 10); else, or where they accept it (integers beyond
             // `i64`), the original's very call.
-            if finish && fast.in_force(py, &cls) {
+            if finish && fast.in_force(py, &cls, false) {
                 redirect_refusal(py)?.call1((&rest,))?;
             }
             return call();
@@ -313,7 +313,7 @@ fn answer<'py>(
     if fast.attrs.is_empty() && variant == ParseErrorVariant::Plain {
         return ty.call1((arg,)).map(Some);
     }
-    if !fast.in_force(py, ty) {
+    if !fast.in_force(py, ty, variant == ParseErrorVariant::Plain) {
         return Ok(None);
     }
     build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
