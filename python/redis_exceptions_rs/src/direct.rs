@@ -65,6 +65,9 @@ pub(crate) struct FastValues<'a, 'py> {
     pub(crate) status: Bound<'py, PyAny>,
     /// `(slot_id, host, port)` of a redirect payload, as `int()` read them.
     pub(crate) redirect: Option<(i64, &'a str, i64)>,
+    /// Whether the call this build stands for leaves a defaulted parameter
+    /// out (`status_code=`): then `__defaults__`/`__kwdefaults__` count.
+    pub(crate) defaulted: bool,
 }
 
 impl Fast {
@@ -444,6 +447,7 @@ fn prove_fast(
     let values = FastValues {
         status,
         redirect: redirect.then_some((3999, "127.0.0.1", 6381)),
+        defaulted: !takes_status,
     };
     let built = build_fast(
         py,
@@ -515,6 +519,7 @@ pub(crate) fn fast_build<'py>(
     let values = FastValues {
         status,
         redirect: request.redirect,
+        defaulted: true,
     };
     build_fast(py, fast, ty.as_any(), &args, &values).map(Some)
 }

@@ -194,9 +194,12 @@ pub(crate) fn installed_parse_error<'py>(
         }
         let i = response_error_index();
         let ty = response_error.bind(py).as_any();
+        // Before 8.2 an unknown code is `ResponseError(response)`:
+        // `status_code` left to its default.
         let values = FastValues {
             status,
             redirect: None,
+            defaulted: variant != ParseErrorVariant::StatusWord,
         };
         let obj = answer(py, proofs, variant, i, ty, response.as_any(), &values)?;
         return Ok(obj.map(|o| (o, Some(i))));
@@ -277,6 +280,7 @@ pub(crate) fn installed_parse_error<'py>(
     let values = FastValues {
         status: status_of(&code),
         redirect,
+        defaulted: variant == ParseErrorVariant::Plain,
     };
     match answer(py, proofs, variant, i, &cls, &rest, &values)? {
         Some(o) => Ok(Some((o, Some(i)))),
@@ -313,7 +317,7 @@ fn answer<'py>(
     if fast.attrs.is_empty() && variant == ParseErrorVariant::Plain {
         return ty.call1((arg,)).map(Some);
     }
-    if !fast.in_force(py, ty, variant == ParseErrorVariant::Plain) {
+    if !fast.in_force(py, ty, values.defaulted) {
         return Ok(None);
     }
     build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
