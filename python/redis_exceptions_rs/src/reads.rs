@@ -42,6 +42,9 @@ pub(crate) struct Reads {
     cells: Vec<(Py<PyAny>, Py<PyAny>)>,
     /// Its `__defaults__` (a tuple or `None`: compared by identity).
     defaults: Py<PyAny>,
+    /// Whether `__defaults__` can fill a parameter: it has a positional
+    /// one besides `self` (with only `self` and `*args`, none ever).
+    positional: bool,
     /// Its `__kwdefaults__` (a dict: its items, compared by identity).
     kwdefaults: Option<Items>,
 }
@@ -130,6 +133,7 @@ impl Reads {
         let globals_len = AtomicUsize::new(globals.len());
         let cells = cells(func)?;
         let defaults = func.getattr(pyo3::intern!(py, "__defaults__"))?.unbind();
+        let positional = code.getattr("co_argcount")?.extract::<usize>()? > 1;
         let kwdefaults = kw_items(&func.getattr(pyo3::intern!(py, "__kwdefaults__"))?)?;
         Ok(Some(Reads {
             func: func.clone().unbind(),
@@ -141,6 +145,7 @@ impl Reads {
             globals_len,
             cells,
             defaults,
+            positional,
             kwdefaults,
         }))
     }
@@ -211,9 +216,10 @@ impl Reads {
     /// were (needed only where a call leaves a defaulted parameter out).
     pub(crate) fn defaults_hold(&self, py: Python<'_>) -> PyResult<bool> {
         let func = self.func.bind(py);
-        if !func
-            .getattr(pyo3::intern!(py, "__defaults__"))?
-            .is(&self.defaults)
+        if self.positional
+            && !func
+                .getattr(pyo3::intern!(py, "__defaults__"))?
+                .is(&self.defaults)
         {
             return Ok(false);
         }
