@@ -15,6 +15,8 @@ use redis_exceptions::__private::pyo3_package::{
 };
 use redis_exceptions::{Class, Client};
 
+use crate::reads::Reads;
+
 /// How to build an instance of one of the client's own classes without
 /// calling it: `__new__(cls, *args)` (the `BaseException.__new__` the class
 /// resolves), then the attributes its `__init__` sets on the running
@@ -42,6 +44,10 @@ pub(crate) struct Fast {
     pub(crate) attrs: Vec<(FastAttr, Py<PyString>)>,
     /// The `error_type` it sets, when it sets one.
     error_type: Option<Py<PyAny>>,
+    /// Its name in its `Enum` class, when it is a member of one.
+    error_type_name: Option<Py<PyString>>,
+    /// Whether the last check at `install()` found a read changed: not used.
+    stale: AtomicBool,
     /// Whether the `__init__` takes `status_code=`.
     pub(crate) takes_status_code: bool,
     /// Whether the `__init__` reads an `ASK`/`MOVED` payload.
@@ -49,8 +55,9 @@ pub(crate) struct Fast {
 }
 
 /// One link of a [`Fast`] chain: a class, the `__init__` it resolves, and
-/// that function's code object (none for Python's own).
-type Link = (Py<PyAny>, Py<PyAny>, Option<Py<PyAny>>);
+/// what that function reads at call time (its code, names, cells,
+/// defaults; none for Python's own).
+type Link = (Py<PyAny>, Py<PyAny>, Option<Reads>);
 
 /// The values a fast build sets besides `args`.
 pub(crate) struct FastValues<'a, 'py> {
@@ -58,12 +65,19 @@ pub(crate) struct FastValues<'a, 'py> {
     pub(crate) status: Bound<'py, PyAny>,
     /// `(slot_id, host, port)` of a redirect payload, as `int()` read them.
     pub(crate) redirect: Option<(i64, &'a str, i64)>,
+    /// Whether the call this build stands for leaves a defaulted parameter
+    /// out (`status_code=`): then `__defaults__`/`__kwdefaults__` count.
+    pub(crate) defaulted: bool,
 }
 
 impl Fast {
     /// Whether `ty` (the class's Python class) still resolves the
     /// `__init__` and `__new__` it was proven with.
-    pub(crate) fn in_force(&self, py: Python<'_>, ty: &Bound<'_, PyAny>) -> bool {
+    ///
+    /// `defaults`: whether the call it stands for leaves a defaulted
+    /// parameter out (then `__defaults__` and `__kwdefaults__` are checked
+    /// too; the installed parser from redis-py 7.2 passes `status_code=`).
+    pub(crate) fn in_force(&self, py: Python<'_>, ty: &Bound<'_, PyAny>, defaults: bool) -> bool {
         let Ok(new) = ty.getattr(pyo3::intern!(py, "__new__")) else {
             return false;
         };
@@ -76,16 +90,53 @@ impl Fast {
         if !first.is(ty) {
             return false;
         }
-        self.chain.iter().all(|(class, init, code)| {
+        if self.stale.load(Ordering::Relaxed) {
+            return false;
+        }
+        self.chain.iter().all(|(class, init, reads)| {
             let Ok(now) = class.bind(py).getattr(pyo3::intern!(py, "__init__")) else {
                 return false;
             };
             now.is(init)
-                && code.as_ref().is_none_or(|code| {
-                    now.getattr(pyo3::intern!(py, "__code__"))
-                        .is_ok_and(|c| c.is(code))
+                && reads.as_ref().is_none_or(|r| {
+                    r.hold(py).unwrap_or(false)
+                        && (!defaults || r.defaults_hold(py).unwrap_or(false))
                 })
         })
+    }
+
+    /// What [`in_force`](Self::in_force) leaves out as too dear per call
+    /// ([`Reads::hold_fully`], the `ExceptionType` member): checked at each
+    /// `install()`; a build that fails it is not used until one passes it.
+    pub(crate) fn recheck(&self, py: Python<'_>) -> PyResult<()> {
+        let mut holds = self.error_type_holds(py);
+        for (_, _, reads) in &self.chain {
+            if let Some(r) = reads {
+                holds = holds && r.hold_fully(py)?;
+            }
+        }
+        self.stale.store(!holds, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Fast {
+    /// Whether the `ExceptionType` member the build sets is still what
+    /// its class gives under that name (`type.__setattr__` can rebind an
+    /// `Enum` member).
+    fn error_type_holds(&self, py: Python<'_>) -> bool {
+        let Some(member) = &self.error_type else {
+            return true;
+        };
+        let Some(name) = &self.error_type_name else {
+            // Not an enum member (a release without `ExceptionType`).
+            return true;
+        };
+        let member = member.bind(py);
+        member
+            .get_type()
+            .getattr(name.bind(py))
+            .is_ok_and(|now| now.is(member))
     }
 }
 
@@ -145,6 +196,17 @@ pub(crate) fn proofs(
     // Another thread may have finished first: its proofs are kept.
     let _ = PROOFS[slot].set(py, made);
     Ok(PROOFS[slot].get(py).map(Vec::as_slice))
+}
+
+/// [`Fast::recheck`] on each of the client's proven builds (none when
+/// they are not made yet: they will be proven on what is there then).
+pub(crate) fn recheck(py: Python<'_>, client: Client) -> PyResult<()> {
+    if let Some(p) = PROOFS[client_slot(client)].get(py) {
+        for fast in p.iter().flatten() {
+            fast.recheck(py)?;
+        }
+    }
+    Ok(())
 }
 
 /// Builds the instance as [`Fast`] describes, with `args` as given.
@@ -319,8 +381,15 @@ fn prove_fast(
         };
         // Python's own classes cannot be patched: no check needed there.
         if !is_builtin(from)? {
-            let code = attr(&init, "__code__")?.map(Bound::unbind);
-            chain.push((from.clone().unbind(), init.clone().unbind(), code));
+            let reads = if attr(&init, "__code__")?.is_some() {
+                match Reads::of(py, &init)? {
+                    Some(r) => Some(r),
+                    None => return Ok(None),
+                }
+            } else {
+                None
+            };
+            chain.push((from.clone().unbind(), init.clone().unbind(), reads));
         }
         if is_builtin(&mro[owner])? {
             break;
@@ -334,8 +403,16 @@ fn prove_fast(
         Some(m) => m.clone_ref(py),
         None => PyString::new(py, t.value()).into_any().unbind(),
     });
+    let error_type_name = match &error_type {
+        Some(m) => attr(m.bind(py), "_name_")?
+            .and_then(|n| n.cast_into::<PyString>().ok())
+            .map(|n| PyString::intern(py, n.to_str().unwrap_or_default()).unbind()),
+        None => None,
+    };
     let fast = Fast {
         chain,
+        error_type_name,
+        stale: AtomicBool::new(false),
         new: new_obj.unbind(),
         attrs: attrs
             .iter()
@@ -370,6 +447,7 @@ fn prove_fast(
     let values = FastValues {
         status,
         redirect: redirect.then_some((3999, "127.0.0.1", 6381)),
+        defaulted: !takes_status,
     };
     let built = build_fast(
         py,
@@ -426,7 +504,7 @@ pub(crate) fn fast_build<'py>(
     let Some(fast) = proofs.get(request.index).and_then(Option::as_ref) else {
         return Ok(None);
     };
-    if !fast.in_force(py, ty.as_any()) {
+    if !fast.in_force(py, ty.as_any(), true) {
         return Ok(None);
     }
     let status = match request.status_code {
@@ -441,6 +519,7 @@ pub(crate) fn fast_build<'py>(
     let values = FastValues {
         status,
         redirect: request.redirect,
+        defaulted: true,
     };
     build_fast(py, fast, ty.as_any(), &args, &values).map(Some)
 }

@@ -48,6 +48,21 @@ const CODE_PREFIX: usize = LONGEST_STATUS + 2;
 /// more than comparing a few lengths.
 const LONG_REST: usize = 128;
 
+/// Which body [`installed_parse_error`] runs.
+#[derive(Clone, Copy)]
+pub(crate) struct Body<'a> {
+    /// The client.
+    pub(crate) client: Client,
+    /// Its release's `parse_error`.
+    pub(crate) variant: ParseErrorVariant,
+    /// The module's `_ERROR_CODE_PATTERN` at install, when it spells the
+    /// status-word rule.
+    pub(crate) pattern: Option<&'a Py<PyAny>>,
+    /// Whether to make the original's last call, `cls(rest, ...)`, where
+    /// Rust cannot build its instance (else `None`: a probe calls nothing).
+    pub(crate) finish: bool,
+}
+
 /// `slice(start, stop)`, made by calling Python's `slice` type.
 ///
 /// Not pyo3's `PySlice::new`: it hands three new ints to `PySlice_New`,
@@ -69,7 +84,9 @@ fn prefix_slice(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 /// The client's `BaseParser.parse_error(cls, response)` of `variant`,
 /// answered in Rust with the table `cls.EXCEPTION_CLASSES` (`table`) and
 /// the parser module's globals (`globals`, for its `ResponseError`):
-/// `Some((instance, class index in Class::all()))`, or `None` when the
+/// `Some((instance, class index in Class::all()))` (no index where it
+/// made the original's own last call, `cls(rest, ...)`, itself: only with
+/// `finish`), or `None` when the
 /// answer is not provably the one the original gives (a table or sub-table
 /// that is not exactly a `dict`, a class that is not the running release's
 /// own or is patched, a redirect payload its `__init__` would refuse, a
@@ -80,13 +97,17 @@ fn prefix_slice(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 /// class, `args`, and `vars()` in the same order.
 pub(crate) fn installed_parse_error<'py>(
     py: Python<'py>,
-    client: Client,
-    variant: ParseErrorVariant,
+    body: Body<'_>,
     table: &Bound<'py, PyAny>,
     response: &Bound<'py, PyAny>,
     globals: &Bound<'py, PyAny>,
-    pattern: Option<&Py<PyAny>>,
-) -> PyResult<Option<(Bound<'py, PyAny>, usize)>> {
+) -> PyResult<Option<(Bound<'py, PyAny>, Option<usize>)>> {
+    let Body {
+        client,
+        variant,
+        pattern,
+        finish,
+    } = body;
     let (Ok(table), Ok(response), Ok(globals)) = (
         table.cast_exact::<PyDict>(),
         response.cast_exact::<PyString>(),
@@ -173,12 +194,15 @@ pub(crate) fn installed_parse_error<'py>(
         }
         let i = response_error_index();
         let ty = response_error.bind(py).as_any();
+        // Before 8.2 an unknown code is `ResponseError(response)`:
+        // `status_code` left to its default.
         let values = FastValues {
             status,
             redirect: None,
+            defaulted: variant != ParseErrorVariant::StatusWord,
         };
         let obj = answer(py, proofs, variant, i, ty, response.as_any(), &values)?;
-        return Ok(obj.map(|o| (o, i)));
+        return Ok(obj.map(|o| (o, Some(i))));
     };
     // `response = response[len(code) + 1:]`
     let start = isize::try_from(code_chars + 1).unwrap_or(isize::MAX);
@@ -215,11 +239,19 @@ pub(crate) fn installed_parse_error<'py>(
     } else {
         entry
     };
+    // From here on the original only calls `cls`: where Rust cannot build
+    // the instance, that call is made here (not counted as answered).
+    let call = || {
+        if !finish {
+            return Ok(None);
+        }
+        original_call(py, variant, &cls, &rest, &code).map(|o| Some((o, None)))
+    };
     let Some(i) = t.class_index(&cls) else {
-        return Ok(None);
+        return call();
     };
     let Some(fast) = proofs.get(i).and_then(Option::as_ref) else {
-        return Ok(None);
+        return call();
     };
     let redirect = if fast.parses_redirect {
         // As `AskError.__init__` reads it; anything it would refuse, or
@@ -230,7 +262,16 @@ pub(crate) fn installed_parse_error<'py>(
             .ok()
             .and_then(core::redirect_ints)
         else {
-            return Ok(None);
+            // A payload `__init__` refuses (or reads beyond `i64`): with
+            // the class unpatched, its `__init__`'s own reading steps
+            // (`_install._redirect_refusal`) raise what it would raise,
+            // without making the instance it would throw away (issue 23,
+            // item 10); else, or where they accept it (integers beyond
+            // `i64`), the original's very call.
+            if finish && fast.in_force(py, &cls, false) {
+                redirect_refusal(py)?.call1((&rest,))?;
+            }
+            return call();
         };
         Some(r)
     } else {
@@ -239,9 +280,12 @@ pub(crate) fn installed_parse_error<'py>(
     let values = FastValues {
         status: status_of(&code),
         redirect,
+        defaulted: variant == ParseErrorVariant::Plain,
     };
-    let obj = answer(py, proofs, variant, i, &cls, &rest, &values)?;
-    Ok(obj.map(|o| (o, i)))
+    match answer(py, proofs, variant, i, &cls, &rest, &values)? {
+        Some(o) => Ok(Some((o, Some(i)))),
+        None => call(),
+    }
 }
 
 /// The instance the original's call `ty(arg)` (or `ty(arg,
@@ -273,10 +317,41 @@ fn answer<'py>(
     if fast.attrs.is_empty() && variant == ParseErrorVariant::Plain {
         return ty.call1((arg,)).map(Some);
     }
-    if !fast.in_force(py, ty) {
+    if !fast.in_force(py, ty, values.defaulted) {
         return Ok(None);
     }
     build_fast(py, fast, ty, std::slice::from_ref(arg), values).map(Some)
+}
+
+/// `redis_exceptions_rs._install._redirect_refusal`: the steps by which
+/// `AskError.__init__` reads its payload, raising where it raises.
+fn redirect_refusal(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static REFUSAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    REFUSAL
+        .get_or_try_init(py, || {
+            py.import("redis_exceptions_rs._install")?
+                .getattr("_redirect_refusal")
+                .map(Bound::unbind)
+        })
+        .map(|f| f.bind(py))
+}
+
+/// The original's own last step, `cls(rest)` (`cls(rest,
+/// status_code=code)` from redis-py 7.2), for a reply whose code, class and
+/// rest are found exactly as the original finds them.
+fn original_call<'py>(
+    py: Python<'py>,
+    variant: ParseErrorVariant,
+    cls: &Bound<'py, PyAny>,
+    rest: &Bound<'py, PyAny>,
+    code: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if variant == ParseErrorVariant::Plain {
+        return cls.call1((rest,));
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(pyo3::intern!(py, "status_code"), code)?;
+    cls.call((rest,), Some(&kwargs))
 }
 
 /// The index of `ResponseError` in `Class::all()`.

@@ -13,9 +13,11 @@ use redis_exceptions::{classify as rust_classify, parse_error_bytes, Class, Clie
 
 mod direct;
 mod installed;
+mod reads;
 mod releases;
 
-use installed::{installed_parse_error, ParseErrorVariant};
+use installed::{installed_parse_error, Body, ParseErrorVariant};
+use reads::Reads;
 
 /// The crate has at most 64 classes (their ancestor sets are `u64`s).
 const MAX_CLASSES: usize = 64;
@@ -44,8 +46,9 @@ const VARIANTS: [ParseErrorVariant; 3] = [
 #[pyclass(frozen, dict, module = "redis_exceptions_rs._native")]
 struct InstalledParseError {
     orig: Py<PyAny>,
-    /// `orig.__code__` at install: an in-place swap is the original's.
-    code: Py<PyAny>,
+    /// What `orig` reads at call time, as at install (its code, names,
+    /// defaults): where any differs, the original runs.
+    reads: Reads,
     globals: Py<PyAny>,
     /// The module's `_ERROR_CODE_PATTERN` at install, when it spells the
     /// status-word rule (`None`: a status word is never answered in Rust).
@@ -53,6 +56,8 @@ struct InstalledParseError {
     variant: ParseErrorVariant,
     client: usize,
     active: AtomicBool,
+    /// Whether a check at `install()` found the original's reads changed.
+    stale: AtomicBool,
 }
 
 #[pymethods]
@@ -66,16 +71,18 @@ impl InstalledParseError {
             return Err(PyTypeError::new_err("no such client"));
         }
         let globals = orig.getattr("__globals__")?;
-        let code = orig.getattr("__code__")?.unbind();
+        let reads = Reads::of(orig.py(), &orig)?
+            .ok_or_else(|| PyTypeError::new_err("parse_error is not a Python function"))?;
         let pattern = status_word_pattern(orig.py(), &globals)?;
         Ok(InstalledParseError {
             orig: orig.unbind(),
-            code,
+            reads,
             globals: globals.unbind(),
             pattern,
             variant,
             client,
             active: AtomicBool::new(true),
+            stale: AtomicBool::new(false),
         })
     }
 
@@ -99,6 +106,16 @@ impl InstalledParseError {
         self.active.store(value, Ordering::Relaxed);
     }
 
+    /// The check of what is too dear to check per call (the `builtins`
+    /// module, closure cells: see `reads.rs`), run at each `install()`:
+    /// where the original's reads or a proven class's changed, Rust does
+    /// not answer for them until a later `install()` finds them as proven.
+    fn recheck(&self, py: Python<'_>) -> PyResult<()> {
+        let holds = self.reads.hold_fully(py)?;
+        self.stale.store(!holds, Ordering::Relaxed);
+        direct::recheck(py, CLIENTS[self.client])
+    }
+
     /// The original `parse_error` function it falls back to.
     #[getter]
     fn original<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
@@ -116,21 +133,20 @@ impl InstalledParseError {
     ) -> PyResult<Bound<'py, PyAny>> {
         let orig = self.orig.bind(py);
         if self.active.load(Ordering::Relaxed)
+            && !self.stale.load(Ordering::Relaxed)
             && response.is_exact_instance_of::<PyString>()
-            && orig.getattr(pyo3::intern!(py, "__code__"))?.is(&self.code)
+            && self.reads.hold(py)?
         {
             let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
-            let answer = installed_parse_error(
-                py,
-                CLIENTS[self.client],
-                self.variant,
-                &table,
-                response,
-                self.globals.bind(py),
-                self.pattern.as_ref(),
-            )?;
+            let body = Body {
+                client: CLIENTS[self.client],
+                variant: self.variant,
+                pattern: self.pattern.as_ref(),
+                finish: true,
+            };
+            let answer = installed_parse_error(py, body, &table, response, self.globals.bind(py))?;
             if let Some((obj, i)) = answer {
-                if let Some(n) = COUNTS[self.client].get(i) {
+                if let Some(n) = i.and_then(|i| COUNTS[self.client].get(i)) {
                     n.fetch_add(1, Ordering::Relaxed);
                 }
                 return Ok(obj);

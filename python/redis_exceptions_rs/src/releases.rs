@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use redis_exceptions::{Parser, RedisPy, ValkeyPy};
 
-use crate::installed::{installed_parse_error, ParseErrorVariant};
+use crate::installed::{installed_parse_error, Body, ParseErrorVariant};
 use crate::{status_word_pattern, CLIENTS, VARIANTS};
 
 /// A redis-py message no rule selects, and a valid `ASK`/`MOVED` payload.
@@ -96,14 +96,11 @@ pub(crate) fn _probe<'py>(
     let table = cls.getattr(pyo3::intern!(py, "EXCEPTION_CLASSES"))?;
     let globals = orig.getattr(pyo3::intern!(py, "__globals__"))?;
     let pattern = status_word_pattern(py, &globals)?;
-    Ok(installed_parse_error(
-        py,
-        which,
+    let body = Body {
+        client: which,
         variant,
-        &table,
-        response,
-        &globals,
-        pattern.as_ref(),
-    )?
-    .map(|(obj, _)| obj))
+        pattern: pattern.as_ref(),
+        finish: false,
+    };
+    Ok(installed_parse_error(py, body, &table, response, &globals)?.map(|(obj, _)| obj))
 }

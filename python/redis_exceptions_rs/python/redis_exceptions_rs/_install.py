@@ -32,6 +32,96 @@ CLIENTS = {"redis": ("redis", 0, "redis-py 5.0 to 8.2"), "valkey": ("valkey", 1,
 # changes nothing; a parse_error that behaves otherwise (patched, or a
 # future release) is wrapped but never answered in Rust.
 
+# What redis-py's parse_error and each __init__ in the chain of a class it
+# builds read at call time, as derived from their code objects by
+# `reads()` (tests/test_reads.py derives it on every supported release and
+# fails on a read not named here), and how the installed parser stands to
+# each: "checked" - compared on every call with what was proven, else
+# redis-py's own code runs; "checked at install" - a check that would eat
+# the speed-up per call (about 200 ns of a short reply's 700: corpus mean
+# 2.1x -> 1.5x, bench/README.md), made at each install() instead: call
+# install() again after such a change, and until an install() finds it
+# undone redis-py's own code runs for what it touches; "read" - read live on every call; "passed" -
+# the installed path passes every argument, so a default is never used;
+# "immutable" - an attribute of a built-in type (str, dict, re.Pattern),
+# which no program can change.
+READS = {
+    # Names a function loads (its module's globals, then its builtins):
+    # each its module's globals hold is checked on every call by identity,
+    # and the size of those globals (a builtin shadowed there); a name
+    # rebound in the builtins module itself is checked at install.
+    "name": "checked",
+    # The function's code (an in-place __code__ swap), its closure cells
+    # (super()'s __class__), and its __defaults__ / __kwdefaults__.
+    "__code__": "checked",
+    "cell": "checked at install",
+    # Checked where the call leaves a defaulted parameter out (redis-py
+    # before 7.2, Error::to_py); from 7.2 parse_error passes status_code=.
+    "__defaults__": "checked",
+    "__kwdefaults__": "checked",
+    # Attributes, by name.
+    "attr:EXCEPTION_CLASSES": "read",
+    "attr:__init__": "checked",  # super().__init__: the chain of __init__s
+    # ExceptionType's members (redis-py 7.2+): EnumType refuses to rebind
+    # them; type.__setattr__ can, which is checked at install.
+    "attr:SERVER": "checked at install",
+    "attr:AUTH": "checked at install",
+    "attr:NETWORK": "checked at install",
+    "attr:split": "immutable",
+    "attr:rsplit": "immutable",
+    "attr:get": "immutable",
+    "attr:fullmatch": "immutable",
+}
+
+
+def reads(func: Any) -> "list[str]":
+    """What `func`'s code reads at call time, from its bytecode (nested
+    code objects included): "name:N" for each global or builtin it loads,
+    "attr:N" for each attribute it loads, "cell:N" for each closure
+    variable; and "__code__", "__defaults__", "__kwdefaults__" (every
+    function's). In first-read order, without repeats."""
+    import dis
+
+    out: "list[str]" = ["__code__", "__defaults__", "__kwdefaults__"]
+
+    def walk(code: Any) -> None:
+        # A free variable is read even where no instruction names it:
+        # zero-argument super() reads the __class__ cell from the frame.
+        out.extend(f"cell:{name}" for name in code.co_freevars)
+        for ins in dis.get_instructions(code):
+            if ins.opname == "LOAD_GLOBAL":
+                out.append(f"name:{ins.argval}")
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_SUPER_ATTR"):
+                out.append(f"attr:{ins.argval}")
+            elif ins.opname in ("LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_CLOSURE"):
+                out.append(f"cell:{ins.argval}")
+        for const in code.co_consts:
+            if inspect.iscode(const):
+                walk(const)
+
+    walk(func.__code__)
+    return list(dict.fromkeys(out))
+
+
+def _global_names(func: Any) -> "list[str]":
+    """The names `func` loads from its globals or builtins (the native side
+    checks each on every call)."""
+    return [r[5:] for r in reads(func) if r.startswith("name:")]
+
+
+def _redirect_refusal(resp: str) -> None:
+    """What `AskError.__init__` (and `MovedError`'s, the same) does to read
+    a redirect payload, in the same steps on every release (5.0 to 8.2,
+    valkey-py 6.2): raises the ValueError it raises, or returns where it
+    would read the payload. The installed parser calls it, for the client's
+    own unpatched class, on a payload Rust does not read (issue 23, item
+    10): the instance the class would make and throw away is never made."""
+    slot_id, new_node = resp.split(" ")
+    _host, port = new_node.rsplit(":", 1)
+    int(slot_id)
+    int(port)
+
+
 class _State:
     """One install(): what it replaced, what it put in its place (`made`),
     whether that answers in Rust, and whether it is still in effect (kept
@@ -231,6 +321,9 @@ def install(client: str = "redis") -> None:
     state = state_of(current)
     if state is not None:
         state.active = True
+        if state.native is not None:
+            # What is too dear to check per call (READS_AT_INSTALL).
+            state.native.recheck()
         return
     state = _State(current)
     new: Any = None
@@ -240,6 +333,7 @@ def install(client: str = "redis") -> None:
         variant = _checked_variant(base_parser, func, number, version)
         if variant is not None:
             body = _rust_parse_error(state, func, variant, number)
+            state.native.recheck()
             _introspect_as(body, func)
             state.rust = True
             new = classmethod(body)
