@@ -68,6 +68,22 @@ pub(crate) fn client_error(e: &(dyn StdError + 'static)) -> Option<Error> {
 /// as its `source()`. An exception of this crate earlier in the chain comes
 /// first. Without these features a client's error is not seen.
 ///
+/// ```
+/// # #[cfg(feature = "redis")] {
+/// use std::borrow::Cow;
+/// use redis_exceptions::{find, MovedError, RedisErrorExt};
+///
+/// fn get() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     redis::parse_redis_value(b"-MOVED 3999 127.0.0.1:6381\r\n")?.extract_error()?;
+///     Ok(())
+/// }
+/// let err = get().unwrap_err();
+/// let found = find(&*err).expect("redis-rs's error, converted");
+/// assert!(matches!(found, Cow::Owned(_)) && found.is_a::<MovedError>());
+/// assert_eq!(found.downcast_ref::<MovedError>().unwrap().port(), Some(6381));
+/// # }
+/// ```
+///
 /// # Wrappers that hide the error: thiserror's `#[error(transparent)]`
 ///
 /// `find` sees what `source()` hands out, and a transparent variant hands
