@@ -81,8 +81,9 @@
 //! ## Find it in someone else's error
 //!
 //! [`find`] walks a `source()` chain (and into `io::Error::other`) for the
-//! first exception of this crate; [`to_error`](Error::to_error) copies it
-//! out:
+//! first exception of this crate, or, with the features `redis`, `redis2`
+//! or `fred`, a client's error converted to its class (a `Cow`: borrowed or
+//! converted); [`to_error`](Error::to_error) copies it out:
 //!
 //! ```rust
 //! use redis_exceptions::{find, parse_error, ConnectionError, Error, RedisErrorExt};
@@ -322,7 +323,6 @@ pub use class::{
     Class, ExceptionType, MroError, Next, PyClient, Reaction, RedisPy, Refresh, Sleep, ValkeyPy,
     VersionError,
 };
-pub use error::chain::find;
 pub use error::context::{RedisResultExt, Selector};
 pub use error::erased::Error;
 pub use error::except::{
@@ -335,6 +335,7 @@ pub use error::structs::*;
 pub use error::traits::{ExceptionClass, IsA, RedisErrorExt, ATTRIBUTES};
 pub use instance::redirect::Redirect;
 pub use instance::state::BoxError;
+pub use integrations::client_errors::find;
 #[cfg(feature = "pyo3")]
 pub use integrations::pyo3::Client;
 pub use parse::call::{construct, ConstructError};

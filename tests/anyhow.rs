@@ -125,3 +125,28 @@ fn a_fred_error_is_seen_as_its_class() {
         .downcast_ref::<FredError>()
         .is_some());
 }
+
+/// The same for redis-rs 2.0's errors (feature `redis2`).
+#[cfg(feature = "redis2")]
+#[test]
+fn a_redis_rs_2_error_is_seen_as_its_class() {
+    fn get(reply: &[u8]) -> anyhow::Result<()> {
+        let value = redis2::parse_redis_value(reply)?;
+        value.extract_error()?;
+        Ok(())
+    }
+    let err = get(b"-MOVED 3999 127.0.0.1:6381\r\n")
+        .unwrap_err()
+        .context("GET k");
+    assert_eq!(
+        except!(err, ConnectionError => None, MovedError as e => e.port()).unwrap(),
+        Some(6381)
+    );
+    let err = get(b"-NOSCRIPT No matching script.\r\n").unwrap_err();
+    let back = except!(err, MovedError => ()).unwrap_err();
+    assert!(back.downcast_ref::<redis2::RedisError>().is_some());
+    assert_eq!(
+        except!(back, redis_exceptions::NoScriptError as e => e.to_string()).unwrap(),
+        parse_error("NOSCRIPT No matching script.").to_string()
+    );
+}

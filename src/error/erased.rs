@@ -342,6 +342,24 @@ impl dyn RedisErrorExt {
     }
 }
 
+/// What [`find`](crate::find) returns is a `Cow<dyn RedisErrorExt>`: an
+/// exception borrowed from the chain, or a client's error converted into
+/// an owned [`Error`]; `into_owned()` gives an [`Error`] either way (a
+/// borrowed one copied as [`Error::to_error`] does).
+impl ToOwned for dyn RedisErrorExt {
+    type Owned = Error;
+
+    fn to_owned(&self) -> Error {
+        self.to_error()
+    }
+}
+
+impl std::borrow::Borrow<dyn RedisErrorExt> for Error {
+    fn borrow(&self) -> &(dyn RedisErrorExt + 'static) {
+        self.as_dyn()
+    }
+}
+
 impl Error {
     /// A copy without the cause, as [`Clone`] makes (the same method exists
     /// on `dyn RedisErrorExt`, for what [`find`](crate::find) returns).

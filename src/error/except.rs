@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use crate::class::hierarchy::for_each_class;
 use crate::class::Class;
-use crate::error::chain::{carried, exception_of};
+use crate::error::chain::carried;
 use crate::error::erased::{Carrier, Error};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
@@ -123,10 +123,10 @@ pub static SLOT_REDIRECT_ERRORS: ClassSet = ClassSet::new(
 ///
 /// For a boxed or anyhow error, the clauses look at the exception of this
 /// crate it holds (an [`Error`] or a class struct; for anyhow also under
-/// `.context(...)` layers, and, with the features `redis`/`fred`, a
-/// `redis::RedisError` or `fred::error::Error` that `?` put there, seen as
-/// the class it converts to), and an error no clause matches is handed back
-/// as it came, of its own type. An exception deeper in the `source()`
+/// `.context(...)` layers), or, with the features `redis`/`redis2`/`fred`,
+/// at the `redis::RedisError` or `fred::error::Error` that `?` put there,
+/// seen as the class it converts to; an error no clause matches is handed
+/// back as it came, of its own type. An exception deeper in the `source()`
 /// chain is not matched, as Python's `except` does not look at
 /// `__cause__`: find it with [`find`](crate::find) and match
 /// `found.to_error()`.
@@ -198,7 +198,7 @@ impl Subject for Error {
 }
 
 /// `downcast` of a boxed error, for both trait objects `except!` takes.
-trait DowncastBox: Sized {
+pub(crate) trait DowncastBox: Sized {
     fn downcast_box<T: StdError + 'static>(self) -> Result<Box<T>, Self>;
     fn as_error(&self) -> &(dyn StdError + 'static);
 }
@@ -240,7 +240,7 @@ for_each_class!(names: take_by_index);
 
 /// The exception a box holds, by value: an [`Error`] or a built-in class
 /// struct as it is; a user class struct as a copy, without its cause.
-fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
+pub(crate) fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
     let boxed = match boxed.downcast_box::<Error>() {
         Ok(e) => return Ok(*e),
         Err(other) => other,
@@ -251,42 +251,6 @@ fn take_boxed<B: DowncastBox>(boxed: B) -> Result<Error, B> {
         None => Err(boxed),
     }
 }
-
-/// `Box<dyn Error>` with and without `Send + Sync`.
-macro_rules! boxed_subject {
-    ($($dyn:ty),*) => {$(
-        impl Catch for Box<$dyn> {
-            type Subject = Self;
-
-            fn __subject(self) -> Self {
-                self
-            }
-        }
-
-        impl Subject for Box<$dyn> {
-            type Rest = Self;
-
-            fn __is_a<T: ExceptionClass>(&self) -> bool {
-                exception_of(&**self).is_some_and(|e| e.is_a::<T>())
-            }
-
-            fn __in(&self, set: &ClassSet) -> bool {
-                exception_of(&**self).is_some_and(|e| set.matches(e))
-            }
-
-            fn __take(self) -> Result<Error, Self> {
-                // A user class struct: a copy, without its cause.
-                take_boxed(self)
-            }
-
-            fn __rest(self) -> Self {
-                self
-            }
-        }
-    )*};
-}
-
-boxed_subject!(dyn StdError + Send + Sync, dyn StdError);
 
 /// The type of the error `except!` hands back, for inference; not part of
 /// the API.

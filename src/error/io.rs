@@ -4,7 +4,7 @@ use std::io;
 
 use crate::error::chain::exception_of;
 use crate::error::erased::Error;
-use crate::error::except::Subject;
+use crate::error::except::take_boxed;
 use crate::error::structs::{ConnectionError, TimeoutError};
 use crate::pyrt::value::{tuple_repr, PyValue};
 
@@ -213,7 +213,7 @@ impl From<io::Error> for Error {
             return Error::from_io(err, IoPhase::Socket);
         }
         let kind = err.kind();
-        match err.into_inner().map(Subject::__take) {
+        match err.into_inner().map(take_boxed) {
             Some(Ok(found)) => found,
             Some(Err(inner)) => Error::from_io(io::Error::new(kind, inner), IoPhase::Socket),
             None => Error::from_io(io::Error::from(kind), IoPhase::Socket),

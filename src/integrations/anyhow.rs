@@ -3,7 +3,7 @@
 use crate::class::hierarchy::for_each_class;
 use crate::error::chain::exception_of;
 use crate::error::erased::Error;
-use crate::error::except::{Catch, ClassSet, Subject};
+use crate::error::except::{take_boxed as take_box, Catch, ClassSet, Subject};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
 use crate::instance::state::BoxError;
@@ -76,7 +76,7 @@ fn boxed(e: &anyhow::Error) -> Option<&dyn RedisErrorExt> {
 /// [`boxed`] by value: the box's content, as `Box<dyn Error>` gives it up.
 fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     match e.downcast::<BoxError>() {
-        Ok(inner) => inner.__take().map_err(anyhow::Error::from_boxed),
+        Ok(inner) => take_box(inner).map_err(anyhow::Error::from_boxed),
         // Under context layers that `downcast` does not see through: a copy.
         Err(e) => match boxed(&e) {
             Some(found) => Ok(found.to_error()),
@@ -85,7 +85,7 @@ fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     }
 }
 
-/// The error of a client (redis-rs, fred, with their features) that an
+/// The error of a client (redis-rs 1.x or 2.0, fred, with their features) that an
 /// `anyhow::Error` holds, also under `.context(...)` layers, as the class it
 /// converts to: what `?` made of a `redis::RedisError` or a
 /// `fred::error::Error` in a function returning `anyhow::Result`.
@@ -93,6 +93,10 @@ fn client_error(e: &anyhow::Error) -> Option<Error> {
     #[cfg(feature = "redis")]
     if let Some(err) = e.downcast_ref::<redis::RedisError>() {
         return Some(Error::from_redis_error(err));
+    }
+    #[cfg(feature = "redis2")]
+    if let Some(err) = e.downcast_ref::<redis2::RedisError>() {
+        return Some(Error::from_redis2_error(err));
     }
     #[cfg(feature = "fred")]
     if let Some(err) = e.downcast_ref::<fred::error::Error>() {

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "anyhow")]
 mod anyhow;
+pub(crate) mod client_errors;
 mod exception_macro;
 #[cfg(feature = "fred")]
 mod fred;

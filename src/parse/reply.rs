@@ -542,16 +542,71 @@ fn parse_bytes_with(parser: Parser, reply: &[u8]) -> Error {
         return build(&c, args, parser.release);
     }
     // Known codes are ASCII, so the message is valid exactly when the reply is.
-    // (`from_utf8` first: its validation is much faster than the lossy one.)
-    match std::str::from_utf8(c.message()) {
-        Ok(message) => build(&c, Args::message(message), parser.release),
+    // (Validated first: that is much faster than the lossy decode.)
+    match utf8(c.message()) {
+        Some(message) => build(&c, Args::message(message), parser.release),
         // The reply as received; its message is decoded on first use.
-        Err(_) => build(
+        None => build(
             &c,
             Args::lossy(reply.into(), c.message_start),
             parser.release,
         ),
     }
+}
+
+/// From this length on, [`utf8`] samples a message to pick a validator.
+const LONG_MESSAGE: usize = 8192;
+
+/// The bytes [`utf8`] samples.
+const SAMPLE: usize = 64;
+
+/// Runs of non-ASCII bytes in the sample from which text counts as mixed.
+const MIXED_RUNS: u32 = 5;
+
+/// `bytes` as a `str` when they are UTF-8, validated the faster of std's
+/// two ways for their kind of text. `str::from_utf8` skips ASCII a block at
+/// a time but costs more per byte than `utf8_chunks` (what the lossy decode
+/// of redis-rs uses) on text that switches often between ASCII and
+/// multi-byte characters. `utf8_chunks` takes, in instructions per byte
+/// against `from_utf8` (callgrind, Rust 1.95): 0.8 to 0.9x for runs of 1 to
+/// 8 ASCII bytes between non-ASCII characters, 1.1x for runs of 16, 1.6x
+/// for 32, 1.1x on CJK text without ASCII, 15x on ASCII. A long message
+/// whose first [`SAMPLE`] bytes hold [`MIXED_RUNS`] or more non-ASCII runs
+/// goes through `utf8_chunks`; the rest, through `from_utf8` (a message
+/// whose head is ASCII and whose tail is mixed keeps `from_utf8`'s cost).
+#[inline]
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() >= LONG_MESSAGE {
+        return long_utf8(bytes);
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+/// [`utf8`] of a long message, out of the short messages' way.
+#[inline(never)]
+fn long_utf8(bytes: &[u8]) -> Option<&str> {
+    if non_ascii_runs(&bytes[..SAMPLE]) >= MIXED_RUNS {
+        let mut chunks = bytes.utf8_chunks();
+        let first = chunks.next()?;
+        return (first.invalid().is_empty() && chunks.next().is_none()).then(|| first.valid());
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+/// How many runs of non-ASCII bytes `sample` holds, eight bytes at a time
+/// without a branch: a run starts at a byte with its high bit set whose
+/// previous byte has it clear.
+#[inline]
+fn non_ascii_runs(sample: &[u8]) -> u32 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut runs = 0;
+    let mut before = 0u64;
+    for word in sample.chunks_exact(8) {
+        let high = u64::from_le_bytes(word.try_into().unwrap_or([0; 8])) & HIGH;
+        runs += (high & !((high << 8) | (before >> 56))).count_ones();
+        before = high;
+    }
+    runs
 }
 
 /// The error for a classified reply, as `release` makes it (the parser's:
@@ -711,6 +766,103 @@ fn excerpt(bytes: &[u8]) -> &[u8] {
         end -= 1;
     }
     &bytes[..end]
+}
+
+#[cfg(test)]
+mod utf8_validation {
+    use super::*;
+
+    /// Text of each kind `utf8` tells apart, long enough to be sampled.
+    fn texts() -> Vec<Vec<u8>> {
+        [
+            "h",
+            "nœud-ü.例え.",
+            "héllo wörld ",
+            "日本語のテキスト",
+            "é",
+            "éa",
+        ]
+        .iter()
+        .flat_map(|fill| {
+            [LONG_MESSAGE - 1, LONG_MESSAGE, 3 * LONG_MESSAGE + 5].map(|len| {
+                let mut v: Vec<u8> = fill.bytes().cycle().take(len).collect();
+                while std::str::from_utf8(&v).is_err() {
+                    v.pop();
+                }
+                v
+            })
+        })
+        .collect()
+    }
+
+    /// The runs counted byte by byte.
+    fn runs_one_by_one(sample: &[u8]) -> u32 {
+        let mut before = 0u8;
+        let mut runs = 0;
+        for &b in sample {
+            runs += u32::from(b >= 0x80 && before < 0x80);
+            before = b;
+        }
+        runs
+    }
+
+    #[test]
+    fn runs_are_counted_across_words() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..2000 {
+            let sample: Vec<u8> = (0..SAMPLE)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    // Mostly one kind of byte, so that runs vary in length.
+                    if seed.is_multiple_of(3) {
+                        0x80 | (seed >> 8) as u8
+                    } else {
+                        (seed >> 8) as u8 & 0x7f
+                    }
+                })
+                .collect();
+            assert_eq!(
+                non_ascii_runs(&sample),
+                runs_one_by_one(&sample),
+                "{sample:?}"
+            );
+        }
+        assert_eq!(non_ascii_runs(&[0x80; SAMPLE]), 1);
+        assert_eq!(non_ascii_runs(&[b'a'; SAMPLE]), 0);
+    }
+
+    /// Both validators take the mixed texts: the sample decides.
+    #[test]
+    fn mixed_text_is_sampled() {
+        let mixed = |t: &[u8]| runs_one_by_one(&t[..SAMPLE]) >= MIXED_RUNS;
+        let texts = texts();
+        assert!(texts.iter().any(|t| t.len() >= LONG_MESSAGE && mixed(t)));
+        assert!(texts.iter().any(|t| t.len() >= LONG_MESSAGE && !mixed(t)));
+    }
+
+    /// The same answer as `str::from_utf8` on valid text and on text with
+    /// a bad byte, a cut character or a lone continuation byte anywhere.
+    #[test]
+    fn agrees_with_from_utf8() {
+        for text in texts() {
+            assert_eq!(utf8(&text), std::str::from_utf8(&text).ok());
+            for at in [0, 1, SAMPLE, text.len() / 2, text.len() - 1] {
+                for bad in [0xFF, 0x80, 0xC3, 0xE4] {
+                    let mut broken = text.clone();
+                    broken[at] = bad;
+                    assert_eq!(
+                        utf8(&broken),
+                        std::str::from_utf8(&broken).ok(),
+                        "{at} {bad}"
+                    );
+                }
+            }
+            let cut = &text[..text.len() - 1];
+            assert_eq!(utf8(cut), std::str::from_utf8(cut).ok());
+        }
+    }
 }
 
 #[cfg(test)]
