@@ -15,7 +15,7 @@ use redis_exceptions::{Error, Next, PyClient, Reaction, RedisErrorExt, RedisPy, 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reactions.md");
 
 /// The replies of the reaction fixtures, as a server sends them: the
-/// server errors of the reference release's recording
+/// server errors of the newest release's recording
 /// (`tests/fixtures/reactions/`), in its order, with its placeholders filled
 /// (`{slot}` 3999, `{n2}` a node's address, `{p2}` its port). Injected
 /// classes (`raise X`) and a closed connection (`close`) are not replies.
@@ -23,7 +23,7 @@ fn replies() -> Vec<String> {
     let path = format!(
         "{}/tests/fixtures/reactions/redis-py-{}.json",
         env!("CARGO_MANIFEST_DIR"),
-        RedisPy::REFERENCE.__pinned()
+        RedisPy::LATEST.__pinned()
     );
     let text = std::fs::read_to_string(&path).expect("the reference's reaction fixture");
     let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
@@ -154,10 +154,11 @@ fn disagreement(r: &Reaction, m: &RetryMethod) -> String {
 }
 
 fn generate() -> String {
-    let release = RedisPy::V8_2;
-    let mut rows: Vec<(String, redis::RedisError)> = replies()
-        .iter()
-        .map(|r| (format!("`{r}`"), from_reply(r)))
+    // The newest release, whatever the reference: the page is about it.
+    let release = RedisPy::LATEST;
+    let mut rows: Vec<(String, Option<String>, redis::RedisError)> = replies()
+        .into_iter()
+        .map(|r| (format!("`{r}`"), Some(r.clone()), from_reply(&r)))
         .collect();
     for (label, kind) in [
         ("connection refused (I/O)", io::ErrorKind::ConnectionRefused),
@@ -166,6 +167,7 @@ fn generate() -> String {
     ] {
         rows.push((
             label.to_string(),
+            None,
             redis::RedisError::from(io::Error::from(kind)),
         ));
     }
@@ -196,9 +198,13 @@ fn generate() -> String {
          |---|---|---|---|---|---|\n",
     );
     let mut differing = 0;
-    for (label, err) in &rows {
-        let e = Error::from(err.clone());
-        let class = e.class();
+    for (label, reply, err) in &rows {
+        // The class `release` gives the reply (`Error::from` gives the
+        // reference's, the same while the reference is the newest).
+        let class = match reply {
+            Some(r) => release.parse_error(r).class(),
+            None => Error::from(err.clone()).class(),
+        };
         let cluster = release.reaction(PyClient::RedisCluster, class).unwrap();
         let plain = release.reaction(PyClient::Redis, class).unwrap();
         let m = err.retry_method();

@@ -100,11 +100,13 @@ pub trait RedisErrorExt: Instance {
     }
 
     /// The redis-py release whose instance this is: its attributes,
-    /// `repr` and `==` are that release's. [`RedisPy::LATEST`] for
-    /// everything but what [`RedisPy::parse_error`], a release's
-    /// [`Parser`](crate::Parser) or (feature `pyo3`) `Error::from_py` of
-    /// an older running client made; valkey-py 6.2's instances are
-    /// redis-py 5.2's ([`ValkeyPy::redis_py`](crate::ValkeyPy::redis_py)).
+    /// `repr` and `==` are that release's. [`parse_error`](crate::parse_error)
+    /// makes [`RedisPy::REFERENCE`]'s instances, a release's
+    /// [`Parser`](crate::Parser) (or [`RedisPy::parse_error`]) that
+    /// release's, and (feature `pyo3`) `Error::from_py` the running
+    /// client's; a constructor (`::new`, [`construct`](crate::construct))
+    /// builds [`RedisPy::LATEST`]'s. valkey-py 6.2's instances are redis-py
+    /// 5.2's ([`ValkeyPy::redis_py`](crate::ValkeyPy::redis_py)).
     ///
     /// ```
     /// use redis_exceptions::{parse_error, RedisErrorExt, RedisPy};
@@ -114,7 +116,7 @@ pub trait RedisErrorExt: Instance {
     /// assert_eq!(old.py_repr(), "NoScriptError('No matching script.')");
     /// assert_eq!((old.status_code(), old.getattr("status_code")), (None, None));
     /// let new = parse_error("NOSCRIPT No matching script.");
-    /// assert_eq!(new.release(), RedisPy::LATEST);
+    /// assert_eq!(new.release(), RedisPy::REFERENCE);
     /// assert_eq!(new.py_repr(), "server:NoScriptError");
     /// assert_ne!(old, new);
     /// ```
