@@ -7,6 +7,7 @@ use crate::error::except::{take_boxed as take_box, Catch, ClassSet, Subject};
 use crate::error::structs::*;
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
 use crate::instance::state::BoxError;
+use crate::integrations::client_errors::{client_error, Downcast};
 
 /// anyhow's own downcasts (which see through `.context(...)` layers), one
 /// per built-in class struct, by the class's index.
@@ -85,25 +86,13 @@ fn take_boxed(e: anyhow::Error) -> Result<Error, anyhow::Error> {
     }
 }
 
-/// The error of a client (redis-rs 1.x or 2.0, fred, with their features) that an
-/// `anyhow::Error` holds, also under `.context(...)` layers, as the class it
-/// converts to: what `?` made of a `redis::RedisError` or a
+/// anyhow's `downcast_ref` finds a client's error also under
+/// `.context(...)` layers: what `?` made of a `redis::RedisError` or a
 /// `fred::error::Error` in a function returning `anyhow::Result`.
-fn client_error(e: &anyhow::Error) -> Option<Error> {
-    #[cfg(feature = "redis")]
-    if let Some(err) = e.downcast_ref::<redis::RedisError>() {
-        return Some(Error::from_redis_error(err));
+impl Downcast for anyhow::Error {
+    fn get<T: std::error::Error + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.downcast_ref::<T>()
     }
-    #[cfg(feature = "redis2")]
-    if let Some(err) = e.downcast_ref::<redis2::RedisError>() {
-        return Some(Error::from_redis2_error(err));
-    }
-    #[cfg(feature = "fred")]
-    if let Some(err) = e.downcast_ref::<fred::error::Error>() {
-        return Some(Error::from_fred_error(err));
-    }
-    let _ = e;
-    None
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "anyhow")))]

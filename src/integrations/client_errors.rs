@@ -13,21 +13,39 @@ use crate::error::erased::Error;
 use crate::error::except::{take_boxed, Catch, ClassSet, Subject};
 use crate::error::traits::{ExceptionClass, RedisErrorExt};
 
+/// Something a client's error can be taken out of by type: a `dyn Error`
+/// (`downcast_ref`), or an `anyhow::Error`, whose own `downcast_ref` also
+/// sees through `.context(...)` layers.
+#[cfg_attr(
+    not(any(feature = "redis", feature = "redis2", feature = "fred")),
+    allow(dead_code)
+)]
+pub(crate) trait Downcast {
+    /// The error of type `T` held here, if any.
+    fn get<T: StdError + Send + Sync + 'static>(&self) -> Option<&T>;
+}
+
+impl Downcast for dyn StdError + 'static {
+    fn get<T: StdError + Send + Sync + 'static>(&self) -> Option<&T> {
+        self.downcast_ref::<T>()
+    }
+}
+
 /// The class a client's error converts to, when `e` itself (not its
 /// sources) is one: `redis::RedisError` of redis-rs 1.x (feature `redis`)
 /// or 2.0 (feature `redis2`), or `fred::error::Error` (feature `fred`).
 /// The converted error keeps the client's error as its `source()`.
-pub(crate) fn client_error(e: &(dyn StdError + 'static)) -> Option<Error> {
+pub(crate) fn client_error<D: Downcast + ?Sized>(e: &D) -> Option<Error> {
     #[cfg(feature = "redis")]
-    if let Some(err) = e.downcast_ref::<redis::RedisError>() {
+    if let Some(err) = e.get::<redis::RedisError>() {
         return Some(Error::from_redis_error(err));
     }
     #[cfg(feature = "redis2")]
-    if let Some(err) = e.downcast_ref::<redis2::RedisError>() {
+    if let Some(err) = e.get::<redis2::RedisError>() {
         return Some(Error::from_redis2_error(err));
     }
     #[cfg(feature = "fred")]
-    if let Some(err) = e.downcast_ref::<fred::error::Error>() {
+    if let Some(err) = e.get::<fred::error::Error>() {
         return Some(Error::from_fred_error(err));
     }
     let _ = e;
